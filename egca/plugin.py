@@ -1,0 +1,260 @@
+"""The public plug-in interface for languages.
+
+A language is added by shipping a `LanguageAdapter` subclass and registering
+it under the `egca.adapters` entry-point group:
+
+    [project.entry-points."egca.adapters"]
+    python = "egca_python:PythonAdapter"
+
+The in-repo adapters (adapters/python, adapters/javascript, adapters/c) use
+exactly this, so adding a language never means editing the engine. The base
+class does the tree-sitter work that is the same for every language, driven
+by the node-type sets each adapter declares.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import ClassVar, Iterator
+
+import tree_sitter
+
+from egca.errors import InvalidInput
+from egca.problem import Problem
+
+ENTRY_POINT_GROUP = "egca.adapters"
+
+
+@dataclass(frozen=True)
+class Range:
+    """A range of a program: UTF-8 byte offsets, 1-based inclusive lines."""
+
+    start_byte: int
+    end_byte: int
+    start_line: int
+    end_line: int
+
+    @classmethod
+    def of_node(cls, node: tree_sitter.Node) -> "Range":
+        return cls(node.start_byte, node.end_byte, node.start_point[0] + 1, node.end_point[0] + 1)
+
+    @classmethod
+    def of_bytes(cls, program: bytes, start: int, end: int) -> "Range":
+        return cls(start, end, program.count(b"\n", 0, start) + 1, program.count(b"\n", 0, max(start, end - 1)) + 1)
+
+    def to_dict(self) -> dict:
+        return {"start_byte": self.start_byte, "end_byte": self.end_byte,
+                "start_line": self.start_line, "end_line": self.end_line}
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Thresholds of the constraint gate. Defaults are documented in README (Gate)."""
+
+    # A candidate whose normalised syntax-tree similarity to the reference is
+    # below this is "not comparable": its trace cannot be aligned meaningfully.
+    min_similarity: float = 0.15
+    # Loop nesting deeper than the reference's by more than this is a
+    # complexity-class violation (e.g. O(n^3) where the reference is O(n)).
+    max_extra_loop_depth: int = 1
+    # Recursion where the reference has none (or none where it has some).
+    check_recursion: bool = True
+
+
+@dataclass
+class Constraints:
+    """Algorithmic constraints read deterministically off the reference."""
+
+    loop_depth: int = 0
+    recursive: bool = False
+    features: dict[str, object] = field(default_factory=dict)
+
+    def describe(self) -> list[str]:
+        """Plain-language constraints, for injecting into a prompt."""
+        lines = [f"Use at most {self.loop_depth + 1} nested loop(s)."]
+        lines.append("Use recursion." if self.recursive else "Do not use recursion.")
+        return lines
+
+
+class LanguageAdapter(ABC):
+    """Engine-side knowledge of one language. Subclasses fill the class attributes."""
+
+    name: ClassVar[str]                          # language id used in problems: "python"
+    # tree-sitter node types that are statements (the unit a span snaps to).
+    statement_types: ClassVar[frozenset[str]]
+    # node type -> field name of its condition, for branch divergences.
+    condition_fields: ClassVar[dict[str, str]] = {}
+    loop_types: ClassVar[frozenset[str]] = frozenset()
+    function_types: ClassVar[frozenset[str]] = frozenset()
+    call_types: ClassVar[frozenset[str]] = frozenset()
+    # Markdown fence info strings that mean "this language".
+    fence_names: ClassVar[tuple[str, ...]] = ()
+
+    # --- parsing -----------------------------------------------------------------
+    @abstractmethod
+    def ts_language(self) -> tree_sitter.Language:
+        """The tree-sitter grammar (from its PyPI package)."""
+
+    @functools.cached_property
+    def _parser(self) -> tree_sitter.Parser:
+        return tree_sitter.Parser(self.ts_language())
+
+    def parse(self, program: bytes) -> tree_sitter.Tree:
+        return self._parser.parse(program)
+
+    # --- datasets ------------------------------------------------------------------
+    def dataset_names(self) -> list[str]:
+        """Built-in datasets this adapter ships."""
+        return []
+
+    def load_dataset(self, name: str) -> list[Problem]:
+        raise InvalidInput(f"unknown dataset '{name}'")
+
+    # --- gate: syntax ---------------------------------------------------------------
+    def syntax_error(self, program: bytes) -> Range | None:
+        """The first ERROR or MISSING node, or None when the program parses."""
+        root = self.parse(program).root_node
+        if not root.has_error:
+            return None
+        for node in _preorder(root):
+            if node.is_error or node.is_missing:
+                if node.is_missing or node.end_byte == node.start_byte:
+                    return self.statement_range(program, Range.of_node(node))
+                return Range.of_node(node)
+        return Range.of_node(root)
+
+    # --- gate: constraints ------------------------------------------------------------
+    def extract_constraints(self, reference_program: bytes, entry_point: str) -> Constraints:
+        root = self.parse(reference_program).root_node
+        return Constraints(loop_depth=self._max_loop_depth(root),
+                           recursive=self._is_recursive(root, reference_program, entry_point))
+
+    def check_constraints(self, constraints: Constraints, reference_program: bytes, candidate_program: bytes,
+                          entry_point: str, config: GateConfig = GateConfig()) -> list[str]:
+        """Violations (empty list when the candidate is admissible for trace alignment)."""
+        root = self.parse(candidate_program).root_node
+        violations = []
+        depth = self._max_loop_depth(root)
+        if depth > constraints.loop_depth + config.max_extra_loop_depth:
+            violations.append(f"loop nesting depth {depth} exceeds the reference's {constraints.loop_depth} "
+                              f"by more than {config.max_extra_loop_depth}")
+        if config.check_recursion:
+            recursive = self._is_recursive(root, candidate_program, entry_point)
+            if recursive != constraints.recursive:
+                violations.append("uses recursion where the reference does not" if recursive
+                                  else "does not use recursion where the reference does")
+        similarity = self.similarity(reference_program, candidate_program)
+        if similarity < config.min_similarity:
+            violations.append(f"structurally not comparable to the reference "
+                              f"(similarity {similarity:.2f} < {config.min_similarity})")
+        return violations
+
+    def similarity(self, a: bytes, b: bytes) -> float:
+        """Similarity of the normalised syntax trees (named node types in preorder)."""
+        sa, sb = self._shape(a), self._shape(b)
+        return difflib.SequenceMatcher(None, sa, sb, autojunk=False).ratio()
+
+    def _shape(self, program: bytes) -> list[str]:
+        return [n.type for n in _preorder(self.parse(program).root_node) if n.is_named and n.type not in _LEAF_NOISE]
+
+    def _max_loop_depth(self, node: tree_sitter.Node, depth: int = 0) -> int:
+        here = depth + (node.type in self.loop_types)
+        return max([here] + [self._max_loop_depth(c, here) for c in node.named_children])
+
+    def _is_recursive(self, root: tree_sitter.Node, program: bytes, entry_point: str) -> bool:
+        """Does any function of the program call itself (directly)?"""
+        for fn in _preorder(root):
+            if fn.type in self.function_types:
+                name = self.function_name(fn, program)
+                if name and any(self.callee_name(c, program) == name
+                                for c in _preorder(fn) if c.type in self.call_types):
+                    return True
+        return False
+
+    def function_name(self, fn: tree_sitter.Node, program: bytes) -> str | None:
+        node = fn.child_by_field_name("name")
+        return node.text.decode() if node is not None else None
+
+    def callee_name(self, call: tree_sitter.Node, program: bytes) -> str | None:
+        node = call.child_by_field_name("function")
+        return node.text.decode() if node is not None and node.type == "identifier" else None
+
+    # --- spans ------------------------------------------------------------------------
+    def statement_range(self, program: bytes, rng: Range) -> Range:
+        """The smallest statement enclosing `rng` (a compound statement is cut to its header)."""
+        root = self.parse(program).root_node
+        node = root.descendant_for_byte_range(rng.start_byte, max(rng.start_byte, rng.end_byte))
+        while node is not None and node.type not in self.statement_types:
+            node = node.parent
+        if node is None:
+            return rng
+        return self.header_range(program, node)
+
+    def header_range(self, program: bytes, node: tree_sitter.Node) -> Range:
+        """A compound statement's header (up to its body); a simple statement whole."""
+        body = node.child_by_field_name("body")
+        if body is None or node.type not in self.condition_fields and node.type not in self.loop_types:
+            return Range.of_node(node)
+        end = body.start_byte
+        while end > node.start_byte and program[end - 1:end] in (b" ", b"\n", b"\t", b"\r", b"{", b":"):
+            end -= 1
+        return Range.of_bytes(program, node.start_byte, end)
+
+    def condition_range(self, program: bytes, rng: Range) -> Range:
+        """For a branch divergence: the condition expression of the construct at `rng`."""
+        root = self.parse(program).root_node
+        node = root.descendant_for_byte_range(rng.start_byte, max(rng.start_byte, rng.end_byte))
+        while node is not None:
+            cond_field = self.condition_fields.get(node.type)
+            if cond_field:
+                cond = node.child_by_field_name(cond_field)
+                if cond is not None:
+                    return Range.of_node(cond)
+            if node.type in self.statement_types and node.type not in self.condition_fields:
+                break
+            node = node.parent
+        return self.statement_range(program, rng)
+
+    # --- runtime ----------------------------------------------------------------------
+    @abstractmethod
+    def local_runtime_command(self, port: int) -> list[str]:
+        """argv that starts this language's Tracer service as a local process on `port`."""
+
+
+def _preorder(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+_LEAF_NOISE = frozenset({"comment", "identifier", "string_content", "string_start", "string_end"})
+
+
+@functools.lru_cache(maxsize=None)
+def available_adapters() -> dict[str, type[LanguageAdapter]]:
+    """Every adapter registered under the `egca.adapters` entry-point group."""
+    found = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        cls = ep.load()
+        found[getattr(cls, "name", ep.name)] = cls
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def get_adapter(language: str) -> LanguageAdapter:
+    adapters = available_adapters()
+    if language not in adapters:
+        known = ", ".join(sorted(adapters)) or "none installed"
+        raise InvalidInput(f"unknown language '{language}' (installed: {known})")
+    return adapters[language]()
+
+
+def preorder(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """Public alias: adapters walk trees with it."""
+    return _preorder(node)

@@ -1,0 +1,74 @@
+"""gRPC plumbing shared by the Engine and the Python-side runtimes.
+
+Every server gets standard health checking and server reflection; the
+domain servicers stay free of transport code.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from concurrent import futures
+from typing import Callable, Iterable
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+# Messages carry whole programs and traces; 64 MiB leaves room for capped traces.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+CHANNEL_OPTIONS = [
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+]
+
+
+def make_server(registrations: Iterable[tuple[Callable, object, str]], address: str,
+                max_workers: int = 16) -> tuple[grpc.Server, int, health.HealthServicer]:
+    """Build a server with the given (add_fn, servicer, full service name) triples,
+    health and reflection; returns (server, bound port, health servicer). Not started."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers), options=CHANNEL_OPTIONS)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME]
+    for add_fn, servicer, name in registrations:
+        add_fn(servicer, server)
+        names.append(name)
+    reflection.enable_server_reflection(names, server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"cannot bind gRPC server to {address}")
+    for name in names:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    return server, port, health_servicer
+
+
+def serve_until_signalled(server: grpc.Server, on_stop: Callable[[], None] | None = None) -> None:
+    """Block until SIGINT/SIGTERM, then stop gracefully."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.stop(grace=2).wait()
+    if on_stop:
+        on_stop()
+
+
+def wait_until_serving(address: str, timeout_s: float = 30.0, service: str = "") -> None:
+    """Poll the health service at `address` until it reports SERVING."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    with grpc.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=2)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError as e:
+                last_error = e
+            time.sleep(0.05)
+    raise TimeoutError(f"no SERVING health reply from {address} within {timeout_s:.0f}s ({last_error})")
