@@ -1,0 +1,321 @@
+"""Align a candidate's trace with the reference's and find the earliest
+semantic divergence k* (DESIGN §1, §3.5).
+
+Real candidates rename variables, add helpers and rewrite loops, so nothing
+here compares step k with step k or a variable with its namesake. Instead:
+
+1. functions are matched by name (the entry point always), variables by what
+   they hold: parameters by position, the returned variable with the returned
+   variable, the rest by the overlap of their value histories;
+2. each matched variable's history is checked against its counterpart's: the
+   candidate may take extra intermediate values (a helper loop converging on
+   the reference's maximum), but the first reference value it never reaches is
+   a *value divergence* at the candidate write that should have produced it;
+3. decision points are matched by the variables their bodies write (so a
+   helper loop has no counterpart) and their outcome sequences compared: the
+   first differing outcome is a *branch divergence* at that condition;
+4. return values of matched functions are compared in order;
+5. the earliest of these in the candidate's time is k*. A wrong value always
+   shows up at the write that produced it before any decision it feeds, so
+   "earliest" is what traces a wrong decision back to a wrong assignment.
+   When the only symptom is a wrong final result and a matched variable lacks
+   values the reference produced, the writes that never happened point to the
+   condition that kept them from happening.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from egca import syntax
+from egca.plugin import LanguageAdapter, Range
+from egca.trace import Event, Trace, Write
+from egca.values import display
+
+# Name equality is a strong hint that two variables play the same role; value
+# overlap decides otherwise.
+NAME_BONUS = 1.0
+LOOP_KINDS = {"for", "while", "do", "loop", "do-while", "for-in", "for-of"}
+
+
+@dataclass(frozen=True)
+class Found:
+    event: int                 # index of the candidate event where it shows (time)
+    kind: str                  # "value" | "branch" | "return" | "missing" | "call"
+    candidate: Range
+    reference: Range | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Side:
+    trace: Trace
+    program: bytes
+
+
+def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point: str) -> Found | None:
+    fmap = map_functions(cand.trace, ref.trace, entry_point)
+    vmap: dict[tuple[str, str], tuple[str, str]] = {}
+    for cf, rf in fmap.items():
+        vmap.update(map_variables(cand.trace, ref.trace, cf, rf))
+
+    found: list[Found] = []
+    missing: list[tuple[tuple[str, str], tuple[str, str], Write]] = []
+    for (cf, x), (rf, v) in vmap.items():
+        hit = _value_divergence(cand, ref, (cf, x), (rf, v))
+        if isinstance(hit, Found):
+            found.append(hit)
+        elif hit is not None:
+            missing.append(((cf, x), (rf, v), hit))
+    found.extend(_branch_divergences(adapter, cand, ref, fmap, vmap))
+    found.extend(_return_divergences(cand, ref, fmap))
+    found.sort(key=lambda f: (f.event, _KIND_ORDER.get(f.kind, 9)))
+
+    earliest = found[0] if found else None
+    if (earliest is None or earliest.kind == "return") and missing:
+        hit = _missing_write(adapter, cand, ref, missing)
+        if hit is not None:
+            return hit
+    return earliest
+
+
+_KIND_ORDER = {"value": 0, "call": 1, "branch": 2, "return": 3}
+
+
+# --- matching ------------------------------------------------------------------------
+
+def map_functions(cand: Trace, ref: Trace, entry_point: str) -> dict[str, str]:
+    cf, rf = cand.functions(), ref.functions()
+    fmap = {f: f for f in cf if f in rf}
+    if entry_point in cf and entry_point in rf:
+        fmap[entry_point] = entry_point
+    rest_c = [f for f in cf if f not in fmap]
+    rest_r = [f for f in rf if f not in fmap.values()]
+    if len(rest_c) == 1 and len(rest_r) == 1:   # one renamed helper each side
+        fmap[rest_c[0]] = rest_r[0]
+    return fmap
+
+
+def map_variables(cand: Trace, ref: Trace, cf: str, rf: str) -> dict[tuple[str, str], tuple[str, str]]:
+    c_names = [n for (f, n) in cand.writes if f == cf]
+    r_names = [n for (f, n) in ref.writes if f == rf]
+    mapping: dict[str, str] = {}
+    for c, r in zip(cand.params.get(cf, []), ref.params.get(rf, [])):
+        mapping[c] = r
+    c_ret, r_ret = _returned_variable(cand, cf), _returned_variable(ref, rf)
+    if c_ret and r_ret and c_ret not in mapping and r_ret not in mapping.values():
+        mapping[c_ret] = r_ret
+    scored = []
+    for c in c_names:
+        if c in mapping:
+            continue
+        hc = Counter(_hashable(w.value) for w in cand.history(cf, c))
+        for r in r_names:
+            if r in mapping.values():
+                continue
+            hr = Counter(_hashable(w.value) for w in ref.history(rf, r))
+            common = sum((hc & hr).values())
+            score = common / max(sum(hc.values()), sum(hr.values()), 1) + (NAME_BONUS if c == r else 0.0)
+            if score > 0:
+                scored.append((score, c, r))
+    for _, c, r in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if c not in mapping and r not in mapping.values():
+            mapping[c] = r
+    return {(cf, c): (rf, r) for c, r in mapping.items()}
+
+
+def _returned_variable(trace: Trace, function: str) -> str | None:
+    """The variable whose value the function's last return handed back, if exactly one."""
+    rets = trace.returns.get(function)
+    if not rets:
+        return None
+    last = rets[-1]
+    current: dict[str, Any] = {}
+    for (f, name), writes in trace.writes.items():
+        if f != function:
+            continue
+        for w in writes:
+            if w.frame == last.frame and w.event < last.idx:
+                current[name] = w.value
+    names = [n for n, v in current.items() if v == last.value]
+    return names[0] if len(names) == 1 else None
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
+# --- divergences ---------------------------------------------------------------------
+
+def _value_divergence(cand: Side, ref: Side, c_key: tuple[str, str], r_key: tuple[str, str]):
+    """Found at the first candidate write that misses a reference value, the reference
+    Write the candidate never produced ("missing"), or None when consistent."""
+    hc, hr = cand.trace.history(*c_key), ref.trace.history(*r_key)
+    if not hr:
+        return None
+    p = 0
+    for j, rw in enumerate(hr):
+        q = next((k for k in range(p, len(hc)) if hc[k].value == rw.value), None)
+        if q is None:
+            if p < len(hc):
+                return _value_found(cand, hc[p], c_key[1], rw, r_key[1])
+            return rw
+        p = q + 1
+    if p < len(hc) and hc[-1].value != hr[-1].value:
+        return _value_found(cand, hc[p], c_key[1], hr[-1], r_key[1])
+    return None
+
+
+def _value_found(cand: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> Found:
+    event = cand.trace.events[cw.event]
+    if event.kind == "call":
+        # A parameter with a wrong value: the cause is the call in the caller.
+        rng = _caller_statement(cand.trace, event) or cw.range
+        reason = (f"`{cw.function}` was called with `{c_name}` = {display(cw.value)} here; "
+                  f"the reference's `{r_name}` was {display(rw.value)}")
+        return Found(cw.event, "call", rng, rw.range, reason)
+    reason = f"`{c_name}` became {display(cw.value)} here; the reference's `{r_name}` became {display(rw.value)}"
+    return Found(cw.event, "value", cw.range, rw.range, reason)
+
+
+def _caller_statement(trace: Trace, call: Event) -> Range | None:
+    for e in trace.events[call.idx + 1:]:
+        if e.kind == "step" and e.depth == call.depth - 1:
+            return e.range
+    return None
+
+
+def _site_signature(adapter: LanguageAdapter, side: Side, function: str, first: Event,
+                    rename: dict[str, str] | None) -> frozenset[str]:
+    """What a decision controls: the (reference-named) variables written inside its construct."""
+    construct = syntax.construct_range(adapter, side.program, first.range) if first.range else None
+    if construct is None:
+        return frozenset()
+    sig = set()
+    for e in side.trace.events:
+        if e.function != function or e.range is None:
+            continue
+        if not (construct.start_byte <= e.range.start_byte < construct.end_byte):
+            continue
+        if e.kind == "step":
+            for name, _ in e.bindings:
+                mapped = name if rename is None else rename.get(name)
+                if mapped:
+                    sig.add(mapped)
+        elif e.kind == "return":
+            sig.add("<return>")
+    return frozenset(sig)
+
+
+def _loopish(kind: str) -> bool:
+    return kind in LOOP_KINDS
+
+
+def _branch_divergences(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: dict[str, str],
+                        vmap: dict[tuple[str, str], tuple[str, str]]) -> list[Found]:
+    out: list[Found] = []
+    for cf, rf in fmap.items():
+        rename = {c: r for (f, c), (g, r) in vmap.items() if f == cf}
+        c_sites = {k: v for k, v in cand.trace.branches.items() if k[0] == cf}
+        r_sites = {k: v for k, v in ref.trace.branches.items() if k[0] == rf}
+        c_sig = {k: _site_signature(adapter, cand, cf, v[0], rename) for k, v in c_sites.items()}
+        r_sig = {k: _site_signature(adapter, ref, rf, v[0], None) for k, v in r_sites.items()}
+        scored = []
+        for ck, cev in c_sites.items():
+            for rk, rev in r_sites.items():
+                if _loopish(cev[0].branch_kind) != _loopish(rev[0].branch_kind):
+                    continue
+                a, b = c_sig[ck], r_sig[rk]
+                if a or b:
+                    jac = len(a & b) / len(a | b)
+                    if jac == 0:
+                        continue
+                else:
+                    jac = 0.0
+                agree = sum(x.taken == y.taken for x, y in zip(cev, rev)) / max(len(cev), len(rev))
+                scored.append((jac + 0.1 * agree, ck, rk))
+        used_c, used_r = set(), set()
+        for _, ck, rk in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+            if ck in used_c or rk in used_r:
+                continue
+            used_c.add(ck)
+            used_r.add(rk)
+            hit = _first_outcome_mismatch(cand, c_sites[ck], r_sites[rk])
+            if hit:
+                out.append(hit)
+    return out
+
+
+def _first_outcome_mismatch(cand: Side, ce: list[Event], re_: list[Event]) -> Found | None:
+    for k, (x, y) in enumerate(zip(ce, re_)):
+        if x.taken != y.taken:
+            return _branch_found(cand, x, y, k)
+    if len(ce) > len(re_):
+        x = ce[len(re_)]
+        return _branch_found(cand, x, re_[-1] if re_ else None, len(re_), extra=True)
+    return None
+
+
+def _branch_found(cand: Side, x: Event, y: Event | None, k: int, extra: bool = False) -> Found:
+    cond = syntax.text(cand.program, x.range)
+    said = "true" if x.taken else "false"
+    if extra or y is None:
+        reason = f"`{cond}` was evaluated a {_ordinal(k + 1)} time here (it was {said}); the reference decided only {k} time(s)"
+    else:
+        reason = (f"`{cond}` was {said} here (evaluation {k + 1}); "
+                  f"the reference's condition was {'true' if y.taken else 'false'}")
+    return Found(x.idx, "branch", x.range, y.range if y else None, reason)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _return_divergences(cand: Side, ref: Side, fmap: dict[str, str]) -> list[Found]:
+    out = []
+    for cf, rf in fmap.items():
+        for x, y in zip(cand.trace.returns.get(cf, []), ref.trace.returns.get(rf, [])):
+            if x.value != y.value:
+                rng = _return_statement(cand.trace, x)
+                reason = f"`{cf}` returned {display(x.value)} here; the reference returned {display(y.value)}"
+                out.append(Found(x.idx, "return", rng, _return_statement(ref.trace, y), reason))
+                break
+    return out
+
+
+def _return_statement(trace: Trace, ret: Event) -> Range | None:
+    """The statement that returned: the last STEP of that frame before the RETURN."""
+    for e in reversed(trace.events[:ret.idx]):
+        if e.kind == "step" and e.frame == ret.frame:
+            return e.range
+    return ret.range
+
+
+def _missing_write(adapter: LanguageAdapter, cand: Side, ref: Side,
+                   missing: list[tuple[tuple[str, str], tuple[str, str], Write]]) -> Found | None:
+    """A matched variable never received a value the reference gave it: find the candidate
+    statement that writes it but ran too rarely, and blame the condition guarding it."""
+    best: Found | None = None
+    for (cf, x), (rf, v), rw in missing:
+        for stmt in syntax.statements_with_identifier(adapter, cand.program, x):
+            cond = syntax.enclosing_condition(adapter, cand.program, stmt)
+            if cond is None:
+                continue
+            decisions = [e for (f, _), evs in cand.trace.branches.items() if f == cf for e in evs
+                         if e.range and e.range.start_byte == cond.start_byte]
+            first_no = next((d for d in decisions if not d.taken), None)
+            if first_no is None:
+                continue
+            reason = (f"`{x}` never got the value {display(rw.value)} that the reference's `{v}` received: "
+                      f"`{syntax.text(cand.program, stmt)}` did not run because "
+                      f"`{syntax.text(cand.program, cond)}` was false")
+            hit = Found(first_no.idx, "missing", cond, rw.range, reason)
+            if best is None or hit.event < best.event:
+                best = hit
+    return best

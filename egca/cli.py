@@ -1,0 +1,179 @@
+"""The `egca` command (DESIGN §3.3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from egca.errors import EgcaError, InfrastructureError, InvalidInput
+
+EXIT_INVALID, EXIT_INFRA = 2, 3
+
+
+def _runtime_addresses(values: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in values or []:
+        lang, sep, addrs = item.partition("=")
+        if not sep or not addrs:
+            raise InvalidInput(f"--runtime expects LANGUAGE=HOST:PORT[,HOST:PORT...], got '{item}'")
+        out.setdefault(lang.strip(), []).extend(a.strip() for a in addrs.split(",") if a.strip())
+    return out
+
+
+def _add_runtime_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runtime", action="append", metavar="LANG=HOST:PORT[,...]",
+                   help="use running Tracer server(s) for a language instead of starting a local one "
+                        "(repeatable; also EGCA_RUNTIME_<LANG>=addr,addr)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="egca", description="Execution-grounded credit assignment for GRPO on code.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="analyse one candidate completion of a problem")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--dataset", help="built-in dataset (see `egca datasets`)")
+    src.add_argument("--problem", type=Path, help="problem file (.json, DESIGN §3.1)")
+    p.add_argument("--task", help="task id within --dataset")
+    p.add_argument("--candidate", type=Path, required=True, help="file holding the completion text")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--timings", action="store_true", help="include per-stage timings in --json output")
+    p.add_argument("--weighting", default="span", help="token weighting: span (default), span_mix, uniform")
+    p.add_argument("--reward", default="binary", choices=["binary", "fraction"])
+    p.add_argument("--engine", metavar="HOST:PORT", default=os.environ.get("EGCA_ENGINE"),
+                   help="use a running Engine service instead of the embedded one (also EGCA_ENGINE)")
+    _add_runtime_option(p)
+
+    p = sub.add_parser("serve", help="run the Engine gRPC service")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for all)")
+    p.add_argument("--port", type=int, default=50051, help="port (default 50051; 0 picks a free one)")
+    _add_runtime_option(p)
+
+    p = sub.add_parser("datasets", help="list built-in datasets, a dataset's tasks, or print one problem")
+    p.add_argument("name", nargs="?")
+    p.add_argument("task_id", nargs="?")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("demo", help="analyse the bundled failing completions (the quick start's main job)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("train", help="EGCA-GRPO training from a YAML config")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("bench", help="benchmarks (run `egca bench -h`)")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="benchmark name and its options")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except InvalidInput as e:
+        print(f"egca: error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    except InfrastructureError as e:
+        print(f"egca: infrastructure error (not the candidate's fault): {e}", file=sys.stderr)
+        return EXIT_INFRA
+    except EgcaError as e:
+        print(f"egca: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_analyze(args) -> int:
+    from egca import datasets
+    from egca.problem import load_problem_file, read_candidate_file
+
+    if args.dataset:
+        if not args.task:
+            raise InvalidInput("--dataset needs --task (see `egca datasets NAME` for task ids)")
+        problem = datasets.get(args.dataset, args.task)
+    else:
+        problem = load_problem_file(args.problem)
+    completion = read_candidate_file(args.candidate)
+    if args.engine:
+        from egca.service import remote_analyze
+
+        result = remote_analyze(args.engine, problem, [completion], weighting=args.weighting, reward=args.reward)[0]
+    else:
+        from egca.engine import Engine, EngineConfig
+
+        with Engine(EngineConfig(runtimes=_runtime_addresses(args.runtime), workers=1)) as engine:
+            result = engine.analyze(problem, [completion], weighting=args.weighting, reward=args.reward)[0]
+    _print_result(args, problem, completion, result)
+    return 0
+
+
+def _print_result(args, problem, completion: str, result) -> None:
+    from egca.engine import compose
+    from egca.plugin import get_adapter
+    from egca.render import render
+
+    if args.json:
+        print(json.dumps(result.to_dict(timings=getattr(args, "timings", False)), indent=2))
+        return
+    program, _ = compose(get_adapter(problem.language), problem, completion)
+    print(render(problem.task_id, result, program, problem.reference_program, color=sys.stdout.isatty()))
+
+
+def cmd_serve(args) -> int:
+    from egca.engine import EngineConfig
+    from egca.service import serve
+
+    serve(args.host, args.port, EngineConfig(runtimes=_runtime_addresses(args.runtime)))
+    return 0
+
+
+def cmd_datasets(args) -> int:
+    from egca import datasets
+
+    if args.name is None:
+        table = datasets.list_datasets()
+        if args.json:
+            print(json.dumps({n: {"language": lang, "description": desc, "size": len(datasets.load(n))}
+                              for n, (lang, desc) in table.items()}, indent=2))
+        else:
+            for name, (lang, desc) in table.items():
+                print(f"{name:14s} {lang:11s} {len(datasets.load(name)):4d} problems  {desc}")
+        return 0
+    if args.task_id is None:
+        ids = [p.task_id for p in datasets.load(args.name)]
+        print(json.dumps(ids) if args.json else "\n".join(ids))
+        return 0
+    print(json.dumps(datasets.get(args.name, args.task_id).to_dict(), indent=None if args.json else 2))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from egca.demo import run_demo
+
+    return run_demo(as_json=args.json)
+
+
+def cmd_train(args) -> int:
+    from egca.train.cli import main as train_main
+
+    return train_main(["--config", str(args.config), *args.rest])
+
+
+def cmd_bench(args) -> int:
+    from egca.bench import main as bench_main
+
+    return bench_main(args.rest)
+
+
+COMMANDS = {"analyze": cmd_analyze, "serve": cmd_serve, "datasets": cmd_datasets, "demo": cmd_demo,
+            "train": cmd_train, "bench": cmd_bench}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""The divergence engine: one candidate through the pipeline of DESIGN §2.
+
+    compose program -> 1 gate (syntax, constraints) -> 2 run tests (Tracer.Run)
+    -> 3 trace candidate and reference on the first failing test (Tracer.Trace)
+    -> 4 align, earliest divergence -> 5 span (tree-sitter) -> 6 token weights
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from egca import syntax
+from egca.align import Side, find_divergence
+from egca.analysis import Analysis, Divergence, Span
+from egca.errors import InvalidInput
+from egca.fences import extract_code
+from egca.plugin import Constraints, GateConfig, LanguageAdapter, Range, get_adapter
+from egca.problem import Problem, TestCase, validate_completion
+from egca.runtimes import RuntimePool
+from egca.spans import WEIGHTINGS, Layout, snap, token_weights
+from egca.trace import Trace, from_events
+from egca.v1 import tracer_pb2
+
+REWARDS = ("binary", "fraction")
+# Lines of a prompt a chat-style answer that rewrites the whole function still needs.
+_PREAMBLE = re.compile(r"^(import |from \S+ import |#include|using |const \w+ = require\().*$", re.MULTILINE)
+
+
+@dataclass
+class EngineConfig:
+    # language -> Tracer addresses; languages not listed get a local runtime (the embedded default).
+    runtimes: dict[str, Sequence[str]] = field(default_factory=dict)
+    # Candidates of one group analysed at once (each is a sandboxed run in a runtime).
+    workers: int = 4
+    gate: GateConfig = field(default_factory=GateConfig)
+    # Limits for test runs and traces; zero fields mean the runtime's defaults.
+    timeout_s: float = 10.0
+    max_events: int = 20000
+    # Reference traces kept (per problem, test case, runtime version).
+    reference_cache_size: int = 4096
+
+
+class Engine:
+    """Analyses GRPO groups of candidates. Thread-safe; use as a context manager."""
+
+    def __init__(self, config: EngineConfig | None = None):
+        self.config = config or EngineConfig()
+        self.runtimes = RuntimePool(self.config.runtimes)
+        self._ref_traces: OrderedDict[tuple, Trace] = OrderedDict()
+        self._constraints: dict[tuple, Constraints] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=max(1, self.config.workers), thread_name_prefix="egca")
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.runtimes.close()
+
+    # --- public API ------------------------------------------------------------------
+    def analyze(self, problem: Problem, completions: Sequence[str],
+                token_offsets: Sequence[Sequence[tuple[int, int]]] | None = None,
+                weighting: str = "span", reward: str = "binary") -> list[Analysis]:
+        if weighting not in WEIGHTINGS:
+            raise InvalidInput(f"unknown weighting '{weighting}' (choose from {', '.join(WEIGHTINGS)})")
+        if reward not in REWARDS:
+            raise InvalidInput(f"unknown reward '{reward}' (choose from {', '.join(REWARDS)})")
+        if token_offsets is not None and len(token_offsets) != len(completions):
+            raise InvalidInput("token_offsets must have one entry per completion")
+        if not problem.tests:
+            raise InvalidInput(f"problem {problem.task_id} has no tests")
+        adapter = get_adapter(problem.language)
+        completions = [validate_completion(c) for c in completions]
+        futures = [self._pool.submit(self._analyze_one, adapter, problem, c,
+                                     token_offsets[i] if token_offsets is not None else None, weighting, reward)
+                   for i, c in enumerate(completions)]
+        return [f.result() for f in futures]
+
+    # --- one candidate -----------------------------------------------------------------
+    def _analyze_one(self, adapter: LanguageAdapter, problem: Problem, completion: str,
+                     offsets: Sequence[tuple[int, int]] | None, weighting: str, reward_kind: str) -> Analysis:
+        timings: dict[str, float] = {}
+        clock = _Clock(timings)
+        program, layout = compose(adapter, problem, completion)
+        program_bytes = program.encode("utf-8")
+        total = len(problem.tests)
+
+        with clock("gate"):
+            bad_syntax = adapter.syntax_error(program_bytes)
+            violations = [] if bad_syntax else self._check_constraints(adapter, problem, program_bytes)
+
+        def finish(mode: str, passed: int, failing: str | None = None, div: Divergence | None = None) -> Analysis:
+            span = None
+            if div is not None and mode in ("syntax", "logic"):
+                comp = layout.to_completion(div.candidate.start_byte, div.candidate.end_byte)
+                if comp is not None:
+                    span = Span((div.candidate.start_byte, div.candidate.end_byte), comp)
+            with clock("span"):
+                weights = None if offsets is None else token_weights(span.completion if span else None,
+                                                                   list(offsets), weighting)
+            reward = (1.0 if passed == total else 0.0) if reward_kind == "binary" else passed / total
+            return Analysis(mode=mode, reward=reward, tests_passed=passed, tests_total=total, failing_test=failing,
+                            divergence=div, span=span, token_weights=weights, constraint_violations=violations,
+                            timings=timings)
+
+        if bad_syntax is not None:
+            return finish("syntax", 0, None, Divergence(bad_syntax, None, "the program does not parse here",
+                                                        "syntax"))
+        client = self.runtimes.client(problem.language)
+        with clock("run"):
+            run = client.run(program, problem.tests, self._limits())
+        passed = sum(r.status == tracer_pb2.PASS for r in run.results)
+
+        if run.status == tracer_pb2.COMPILE_ERROR:
+            return finish("syntax", 0, None, self._diagnostic(adapter, program_bytes, run.compile_error, "compile"))
+        crashed = next((r for r in run.results if r.status in (tracer_pb2.ERROR, tracer_pb2.TIMEOUT)), None)
+        if crashed is not None or run.status in (tracer_pb2.CRASHED, tracer_pb2.TIMED_OUT) and passed < total:
+            if crashed is None:
+                return finish("syntax", passed, None, None)
+            kind = "timeout" if crashed.status == tracer_pb2.TIMEOUT else "error"
+            return finish("syntax", passed, crashed.id, self._diagnostic(adapter, program_bytes, crashed.error, kind))
+        if violations:
+            return finish("constraint", passed)
+        failing = next((r for r in run.results if r.status != tracer_pb2.PASS), None)
+        if failing is None:
+            return finish("correct", passed)
+
+        test = next(t for t in problem.tests if t.id == failing.id)
+        with clock("trace"):
+            cand_trace = from_events(client.trace(program, test, self._limits()))
+            ref_trace = self._reference_trace(adapter, problem, test)
+        with clock("align"):
+            div = self._localize(adapter, problem, program_bytes, cand_trace, ref_trace)
+        return finish("logic", passed, failing.id, div)
+
+    def _localize(self, adapter: LanguageAdapter, problem: Problem, program: bytes, cand: Trace,
+                  ref: Trace) -> Divergence | None:
+        if not ref.passed or cand.passed:
+            return None   # nothing sound to compare: the reference fails its own test, or the run was flaky
+        ref_program = problem.reference_program.encode("utf-8")
+        found = find_divergence(adapter, Side(cand, program), Side(ref, ref_program), problem.entry_point)
+        if found is None or found.candidate is None:
+            return None
+        cand_rng = snap(adapter, program, found.candidate, found.kind)
+        ref_rng = snap(adapter, ref_program, found.reference, found.kind) if found.reference else None
+        return Divergence(cand_rng, ref_rng, found.reason, found.kind)
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _limits(self) -> tracer_pb2.Limits:
+        return tracer_pb2.Limits(timeout_s=self.config.timeout_s, max_events=self.config.max_events)
+
+    def _check_constraints(self, adapter: LanguageAdapter, problem: Problem, program: bytes) -> list[str]:
+        ref_program = problem.reference_program.encode("utf-8")
+        key = (problem.language, problem.task_id, hashlib.sha256(ref_program).hexdigest())
+        with self._lock:
+            constraints = self._constraints.get(key)
+        if constraints is None:
+            constraints = adapter.extract_constraints(ref_program, problem.entry_point)
+            with self._lock:
+                self._constraints[key] = constraints
+        return adapter.check_constraints(constraints, ref_program, program, problem.entry_point, self.config.gate)
+
+    def _reference_trace(self, adapter: LanguageAdapter, problem: Problem, test: TestCase) -> Trace:
+        client = self.runtimes.client(problem.language)
+        ref_program = problem.reference_program
+        key = (problem.language, client.info().runtime_version,
+               hashlib.sha256(f"{ref_program}\0{test.code}".encode()).hexdigest())
+        with self._lock:
+            if key in self._ref_traces:
+                self._ref_traces.move_to_end(key)
+                return self._ref_traces[key]
+        trace = from_events(client.trace(ref_program, test, self._limits()))
+        with self._lock:
+            self._ref_traces[key] = trace
+            while len(self._ref_traces) > self.config.reference_cache_size:
+                self._ref_traces.popitem(last=False)
+        return trace
+
+    @staticmethod
+    def _diagnostic(adapter: LanguageAdapter, program: bytes, diag: tracer_pb2.Diagnostic,
+                    kind: str) -> Divergence | None:
+        if not diag.has_location:
+            return None   # nothing to point at: uniform credit
+        loc = diag.location
+        rng = Range(loc.start_byte, max(loc.end_byte, loc.start_byte), loc.start_line, loc.end_line or loc.start_line)
+        rng = adapter.statement_range(program, rng) if kind != "compile" else rng
+        what = f"{diag.kind}: {diag.message}" if diag.kind and diag.kind not in diag.message else diag.message
+        return Divergence(rng, None, what.strip() or kind, kind)
+
+
+def compose(adapter: LanguageAdapter, problem: Problem, completion: str) -> tuple[str, Layout]:
+    """The program to run for a completion, and where the completion's code sits in it.
+
+    A chat answer whose fenced code defines the entry point itself replaces the
+    prompt (keeping the prompt's import lines); otherwise the completion continues the prompt.
+    """
+    region = extract_code(completion, adapter.fence_names)
+    prefix = problem.prompt
+    if region.fenced and problem.entry_point and \
+            syntax.function_range(adapter, region.code.encode("utf-8"), problem.entry_point) is not None:
+        prefix = "".join(m.group(0) + "\n" for m in _PREAMBLE.finditer(problem.prompt))
+    program = prefix + region.code
+    return program, Layout(len(prefix.encode("utf-8")), region.code_start, len(region.code.encode("utf-8")))
+
+
+class _Clock:
+    """Adds the time spent in each `with clock(stage):` block to `timings[stage]`."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+_default_engine: Engine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> Engine:
+    """A process-wide engine with local runtimes, for `egca.analyze`."""
+    global _default_engine
+    with _default_lock:
+        if _default_engine is None:
+            _default_engine = Engine()
+        return _default_engine

@@ -1,0 +1,158 @@
+"""Reaching the language runtimes: local processes (the embedded default) or
+configured gRPC addresses, with retries on another replica.
+
+A runtime failure is an `InfrastructureError`, never a candidate's failure.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import logging
+import os
+import subprocess
+import threading
+from typing import Sequence
+
+import grpc
+
+from egca.errors import InfrastructureError, InvalidInput
+from egca.plugin import get_adapter
+from egca.rpc import CHANNEL_OPTIONS, wait_until_serving
+from egca.v1 import tracer_pb2, tracer_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+# Codes that say "this replica could not do it", so another replica may.
+_RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED,
+              grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED}
+# Time a call may take beyond the sandbox's own wall-clock limit (queueing, compiling, transfer).
+CALL_MARGIN_S = 30.0
+DEFAULT_RUN_TIMEOUT_S = 10.0
+
+
+class LocalRuntime:
+    """A runtime started as a child process of this one, on a free loopback port."""
+
+    def __init__(self, language: str):
+        argv = get_adapter(language).local_runtime_command(0)
+        log.info("starting local %s runtime: %s", language, " ".join(argv))
+        try:
+            self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None, stdin=subprocess.DEVNULL,
+                                            start_new_session=True)
+        except OSError as e:
+            raise InfrastructureError(f"cannot start the local {language} runtime ({argv[0]}): {e}") from e
+        line = self.process.stdout.readline().decode(errors="replace").strip()
+        if not line.startswith("PORT "):
+            self.stop()
+            raise InfrastructureError(f"the local {language} runtime did not start (said {line!r}); see its log above")
+        self.address = f"127.0.0.1:{int(line.split()[1])}"
+        # Keep draining stdout so the child never blocks on a full pipe.
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+        try:
+            wait_until_serving(self.address, timeout_s=60)
+        except TimeoutError as e:
+            self.stop()
+            raise InfrastructureError(f"the local {language} runtime is not healthy: {e}") from e
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+class TracerClient:
+    """Calls one language's Tracer service, spreading calls over its replicas and
+    retrying a failed call on the next replica."""
+
+    def __init__(self, language: str, addresses: Sequence[str]):
+        if not addresses:
+            raise InfrastructureError(f"no address configured for the {language} runtime")
+        self.language = language
+        self.addresses = list(addresses)
+        self._channels = [grpc.insecure_channel(a, options=CHANNEL_OPTIONS) for a in self.addresses]
+        self._stubs = [tracer_pb2_grpc.TracerStub(c) for c in self._channels]
+        self._next = itertools.count()
+        self._info: tracer_pb2.InfoResponse | None = None
+
+    def _attempts(self):
+        start = next(self._next)
+        for i in range(len(self._stubs)):
+            k = (start + i) % len(self._stubs)
+            yield self.addresses[k], self._stubs[k]
+
+    def _call(self, what: str, fn):
+        errors = []
+        for address, stub in self._attempts():
+            try:
+                return fn(stub)
+            except grpc.RpcError as e:
+                if e.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                    raise InvalidInput(e.details()) from None
+                if e.code() not in _RETRYABLE:
+                    raise InfrastructureError(f"{self.language} runtime at {address}: {what} failed: "
+                                              f"{e.code().name}: {e.details()}") from None
+                errors.append(f"{address}: {e.code().name}: {e.details()}")
+                log.warning("%s runtime at %s failed %s (%s); trying another replica", self.language, address,
+                            what, e.code().name)
+        raise InfrastructureError(f"{self.language} runtime unavailable for {what}: " + "; ".join(errors))
+
+    def info(self) -> tracer_pb2.InfoResponse:
+        if self._info is None:
+            self._info = self._call("Info", lambda s: s.Info(tracer_pb2.InfoRequest(), timeout=CALL_MARGIN_S))
+        return self._info
+
+    def run(self, program: str, tests, limits: tracer_pb2.Limits | None = None) -> tracer_pb2.RunResponse:
+        req = tracer_pb2.RunRequest(program=program, limits=limits or tracer_pb2.Limits(),
+                                    tests=[tracer_pb2.TestCase(id=t.id, code=t.code) for t in tests])
+        return self._call("Run", lambda s: s.Run(req, timeout=_deadline(req.limits)))
+
+    def trace(self, program: str, test, limits: tracer_pb2.Limits | None = None) -> list[tracer_pb2.TraceEvent]:
+        req = tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id=test.id, code=test.code),
+                                      limits=limits or tracer_pb2.Limits())
+        # The whole stream is collected inside one attempt so a replica dying mid-stream is retried whole.
+        return self._call("Trace", lambda s: list(s.Trace(req, timeout=_deadline(req.limits))))
+
+    def close(self) -> None:
+        for c in self._channels:
+            c.close()
+
+
+def _deadline(limits: tracer_pb2.Limits) -> float:
+    return (limits.timeout_s or DEFAULT_RUN_TIMEOUT_S) + CALL_MARGIN_S
+
+
+class RuntimePool:
+    """One TracerClient per language: configured addresses, or a local runtime started on first use."""
+
+    def __init__(self, addresses: dict[str, Sequence[str]] | None = None):
+        self._addresses = {k: list(v) for k, v in (addresses or {}).items()}
+        for key, value in os.environ.items():   # EGCA_RUNTIME_PYTHON=host:port,host:port
+            if key.startswith("EGCA_RUNTIME_") and value and key[13:].lower() not in self._addresses:
+                self._addresses[key[13:].lower()] = [a.strip() for a in value.split(",") if a.strip()]
+        self._clients: dict[str, TracerClient] = {}
+        self._local: list[LocalRuntime] = []
+        self._lock = threading.Lock()
+
+    def client(self, language: str) -> TracerClient:
+        with self._lock:
+            if language not in self._clients:
+                addresses = self._addresses.get(language)
+                if not addresses:
+                    local = LocalRuntime(language)
+                    self._local.append(local)
+                    addresses = [local.address]
+                self._clients[language] = TracerClient(language, addresses)
+            return self._clients[language]
+
+    def close(self) -> None:
+        for c in self._clients.values():
+            c.close()
+        for r in self._local:
+            r.stop()
+        self._clients.clear()
+        self._local.clear()

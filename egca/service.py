@@ -1,0 +1,142 @@
+"""The Engine gRPC service: transport only; the work is egca.engine.Engine."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import grpc
+
+from egca import datasets
+from egca.analysis import Analysis, Divergence, Span
+from egca.engine import Engine, EngineConfig
+from egca.errors import InfrastructureError, InvalidInput
+from egca.plugin import Range, available_adapters
+from egca.problem import Problem
+from egca.rpc import make_server, serve_until_signalled
+from egca.v1 import engine_pb2, engine_pb2_grpc, values_pb2
+
+log = logging.getLogger(__name__)
+
+_MODES = {"syntax": engine_pb2.SYNTAX, "constraint": engine_pb2.CONSTRAINT, "correct": engine_pb2.CORRECT,
+          "logic": engine_pb2.LOGIC}
+
+
+class EngineServicer(engine_pb2_grpc.EngineServicer):
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def Analyze(self, request: engine_pb2.AnalyzeRequest, context: grpc.ServicerContext):
+        try:
+            problem = _problem(request)
+            if not request.candidates:
+                raise InvalidInput("no candidates given")
+            offsets = None
+            if any(c.token_offsets for c in request.candidates):
+                offsets = [[(o.start, o.end) for o in c.token_offsets] for c in request.candidates]
+            results = self.engine.analyze(problem, [c.completion for c in request.candidates], token_offsets=offsets,
+                                          weighting=request.options.weighting or "span",
+                                          reward=request.options.reward or "binary")
+        except InvalidInput as e:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
+        except InfrastructureError as e:
+            context.abort(grpc.StatusCode.UNAVAILABLE, str(e))
+        except Exception as e:  # a bug of ours: say so, keep serving
+            log.exception("Analyze failed")
+            context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(e).__name__}: {e}")
+        return engine_pb2.AnalyzeResponse(task_id=problem.task_id, results=[to_proto(r) for r in results])
+
+
+def _problem(request: engine_pb2.AnalyzeRequest) -> Problem:
+    which = request.WhichOneof("source")
+    if which == "problem_ref":
+        return datasets.get(request.problem_ref.dataset, request.problem_ref.task_id)
+    if which == "problem":
+        p = request.problem
+        return Problem.from_dict({"task_id": p.task_id, "language": p.language, "prompt": p.prompt,
+                                  "reference": p.reference, "entry_point": p.entry_point,
+                                  "tests": [{"id": t.id, "code": t.code} for t in p.tests]})
+    raise InvalidInput("request has neither a problem nor a problem_ref")
+
+
+def _range(r: Range) -> values_pb2.SourceRange:
+    return values_pb2.SourceRange(start_byte=r.start_byte, end_byte=r.end_byte, start_line=r.start_line,
+                                  end_line=r.end_line)
+
+
+def to_proto(a: Analysis) -> engine_pb2.CandidateResult:
+    out = engine_pb2.CandidateResult(mode=_MODES[a.mode], reward=a.reward, tests_passed=a.tests_passed,
+                                     tests_total=a.tests_total, failing_test=a.failing_test or "",
+                                     constraint_violations=a.constraint_violations, timings=a.timings)
+    if a.divergence is not None:
+        out.has_divergence = True
+        out.divergence.candidate.CopyFrom(_range(a.divergence.candidate))
+        if a.divergence.reference is not None:
+            out.divergence.has_reference = True
+            out.divergence.reference.CopyFrom(_range(a.divergence.reference))
+        out.divergence.reason = a.divergence.reason
+        out.divergence.kind = a.divergence.kind
+    if a.span is not None:
+        out.has_span = True
+        out.span.program.start, out.span.program.end = a.span.program
+        out.span.completion.start, out.span.completion.end = a.span.completion
+    if a.token_weights is not None:
+        out.token_weights.extend(a.token_weights)
+    return out
+
+
+def from_proto(r: engine_pb2.CandidateResult) -> Analysis:
+    modes = {v: k for k, v in _MODES.items()}
+    div = None
+    if r.has_divergence:
+        d = r.divergence
+        div = Divergence(_from_range(d.candidate), _from_range(d.reference) if d.has_reference else None,
+                         d.reason, d.kind)
+    span = None
+    if r.has_span:
+        span = Span((r.span.program.start, r.span.program.end), (r.span.completion.start, r.span.completion.end))
+    return Analysis(mode=modes[r.mode], reward=r.reward, tests_passed=r.tests_passed, tests_total=r.tests_total,
+                    failing_test=r.failing_test or None, divergence=div, span=span,
+                    token_weights=list(r.token_weights) or None,
+                    constraint_violations=list(r.constraint_violations), timings=dict(r.timings))
+
+
+def _from_range(r: values_pb2.SourceRange) -> Range:
+    return Range(r.start_byte, r.end_byte, r.start_line, r.end_line)
+
+
+def serve(host: str = "127.0.0.1", port: int = 50051, config: EngineConfig | None = None,
+          start_runtimes: bool = True) -> None:
+    engine = Engine(config)
+    if start_runtimes:
+        for language in sorted(available_adapters()):
+            try:
+                engine.runtimes.client(language).info()
+            except InfrastructureError as e:
+                print(f"egca serve: warning: {language} runtime not available: {e}", file=sys.stderr)
+    name = engine_pb2.DESCRIPTOR.services_by_name["Engine"].full_name
+    server, bound, _ = make_server([(engine_pb2_grpc.add_EngineServicer_to_server, EngineServicer(engine), name)],
+                                   f"{host}:{port}")
+    server.start()
+    print(f"PORT {bound}", flush=True)
+    print(f"egca engine serving on {host}:{bound} (health + reflection enabled); Ctrl-C to stop", file=sys.stderr)
+    serve_until_signalled(server, on_stop=engine.close)
+
+
+def remote_analyze(address: str, problem: Problem, completions: list[str], weighting: str = "span",
+                   reward: str = "binary", timeout_s: float = 600) -> list[Analysis]:
+    """Call a running Engine service (used by `egca analyze --engine` and the trainer)."""
+    request = engine_pb2.AnalyzeRequest(
+        problem=engine_pb2.Problem(task_id=problem.task_id, language=problem.language, prompt=problem.prompt,
+                                   reference=problem.reference, entry_point=problem.entry_point,
+                                   tests=[{"id": t.id, "code": t.code} for t in problem.tests]),
+        candidates=[engine_pb2.Candidate(completion=c) for c in completions],
+        options=engine_pb2.AnalyzeOptions(weighting=weighting, reward=reward))
+    with grpc.insecure_channel(address) as channel:
+        try:
+            reply = engine_pb2_grpc.EngineStub(channel).Analyze(request, timeout=timeout_s)
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                raise InvalidInput(e.details()) from None
+            raise InfrastructureError(f"engine at {address}: {e.code().name}: {e.details()}") from None
+    return [from_proto(r) for r in reply.results]
