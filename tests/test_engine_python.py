@@ -1,0 +1,203 @@
+"""Hand-written failing completions for HumanEval/MBPP problems, each with the
+mode and the span a person debugging it would point at. Real runtimes, real
+tree-sitter, real sandboxed runs and traces."""
+
+from __future__ import annotations
+
+import pytest
+
+from egca import datasets
+from tests.conftest import span_text
+
+# (task, completion, expected mode, expected span text or None for no span)
+CASES = [
+    # wrong comparison
+    ("HumanEval/0", """    for idx, elem in enumerate(numbers):
+        for idx2, elem2 in enumerate(numbers):
+            if idx != idx2:
+                distance = abs(elem - elem2)
+                if distance > threshold:
+                    return True
+
+    return False
+""", "logic", "distance > threshold"),
+    # wrong comparison, for->while rewrite and renamed variables
+    ("HumanEval/3", """    bal = 0
+    i = 0
+    while i < len(operations):
+        bal = bal + operations[i]
+        if bal <= 0:
+            return True
+        i += 1
+    return False
+""", "logic", "bal <= 0"),
+    # wrong initial value
+    ("HumanEval/3", """    balance = 1
+
+    for op in operations:
+        balance += op
+        if balance < 0:
+            return True
+
+    return False
+""", "logic", "balance = 1"),
+    # DESIGN §3.5: a wrong value feeding a later decision: blame the assignment
+    ("HumanEval/13", """    while b:
+        a, b = b, a // b
+    return a
+""", "logic", "a, b = b, a // b"),
+    # DESIGN §3.5: renamed variables, wrong condition
+    ("HumanEval/35", """    best = l[0]
+    for x in l:
+        if x < best:
+            best = x
+    return best
+""", "logic", "x < best"),
+    # DESIGN §3.5: a helper loop computes the same intermediate differently; the bug is the test after it
+    ("HumanEval/12", """    if not strings:
+        return None
+    longest_len = 0
+    for x in strings:
+        if len(x) > longest_len:
+            longest_len = len(x)
+    for s in strings:
+        if len(s) > longest_len:
+            return s
+""", "logic", "len(s) > longest_len"),
+    # off-by-one in a loop bound
+    ("HumanEval/18", """    times = 0
+
+    for i in range(len(string) - len(substring)):
+        if string[i:i+len(substring)] == substring:
+            times += 1
+
+    return times
+""", "logic", "for i in range(len(string) - len(substring))"),
+    # off-by-one in a nested loop start
+    ("HumanEval/40", """    for i in range(len(l)):
+        for j in range(i + 1, len(l)):
+            for k in range(j, len(l)):
+                if l[i] + l[j] + l[k] == 0:
+                    return True
+    return False
+""", "logic", "for k in range(j, len(l))"),
+    # wrong initial value
+    ("HumanEval/49", """    ret = 0
+    for i in range(n):
+        ret = (2 * ret) % p
+    return ret
+""", "logic", "ret = 0"),
+    # wrong initial value in a list
+    ("HumanEval/46", """    results = [0, 0, 2, 1]
+    if n < 4:
+        return results[n]
+
+    for _ in range(4, n + 1):
+        results.append(results[-1] + results[-2] + results[-3] + results[-4])
+        results.pop(0)
+
+    return results[-1]
+""", "logic", "results = [0, 0, 2, 1]"),
+    # missing statement: the delimiter is never appended
+    ("HumanEval/5", """    if not numbers:
+        return []
+
+    result = []
+
+    for n in numbers[:-1]:
+        result.append(n)
+
+    result.append(numbers[-1])
+
+    return result
+""", "logic", "result.append(numbers[-1])"),
+    # wrong function
+    ("HumanEval/9", """    running_max = None
+    result = []
+
+    for n in numbers:
+        if running_max is None:
+            running_max = n
+        else:
+            running_max = min(running_max, n)
+
+        result.append(running_max)
+
+    return result
+""", "logic", "running_max = min(running_max, n)"),
+    # wrong return value
+    ("HumanEval/24", """    for i in reversed(range(n)):
+        if n % i == 0:
+            return n // i
+""", "logic", "return n // i"),
+    # wrong comparison operator
+    ("HumanEval/52", """    for e in l:
+        if e > t:
+            return False
+    return True
+""", "logic", "e > t"),
+    # wrong recursive call
+    ("HumanEval/55", """    if n == 0:
+        return 0
+    if n == 1:
+        return 1
+    return fib(n - 1) + fib(n - 1)
+""", "logic", "return fib(n - 1) + fib(n - 1)"),
+    # wrong arithmetic operator
+    ("HumanEval/2", "    return number // 1.0\n", "logic", "return number // 1.0"),
+    # wrong return expression
+    ("HumanEval/23", "    return len(string) - 1\n", "logic", "return len(string) - 1"),
+    # wrong arithmetic in an accumulation (renamed accumulator)
+    ("HumanEval/60", """    acc = 0
+    for k in range(n):
+        acc += k
+    return acc
+""", "logic", "for k in range(n)"),
+    # syntax: missing colon
+    ("HumanEval/52", """    for e in l
+        if e >= t:
+            return False
+    return True
+""", "syntax", None),
+    # run-time crash: index out of range
+    ("HumanEval/35", """    m = l[len(l)]
+    for e in l:
+        if e > m:
+            m = e
+    return m
+""", "syntax", "m = l[len(l)]"),
+    # run-time crash: name error
+    ("HumanEval/23", "    return lenght(string)\n", "syntax", "return lenght(string)"),
+    # timeout: an infinite loop
+    ("HumanEval/13", """    while b:
+        a, b = b, a
+    return a
+""", "syntax", None),
+    # constraint: a stub that ignores its input
+    ("HumanEval/35", "    return 0\n", "constraint", None),
+    # correct, with a built-in where the reference loops
+    ("HumanEval/35", "    return max(l)\n", "correct", None),
+    ("HumanEval/0", """    s = sorted(numbers)
+    for a, b in zip(s, s[1:]):
+        if b - a < threshold:
+            return True
+    return False
+""", "correct", None),
+]
+
+
+@pytest.mark.parametrize("task,completion,mode,expected", CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(CASES)])
+def test_python_candidate(engine, task, completion, mode, expected):
+    problem = datasets.get("humaneval", task)
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == mode, result.to_dict()
+    if mode in ("correct", "constraint"):
+        assert result.span is None
+        assert result.reward == (1.0 if mode == "correct" else result.reward)
+        return
+    assert result.reward == 0.0
+    if expected is not None:
+        assert span_text(problem, result, completion).strip() == expected, result.to_dict()
+    if mode == "logic":
+        assert result.divergence.reference is not None
+        assert result.failing_test is not None
