@@ -1,0 +1,195 @@
+"""PythonAdapter: what the engine needs to know about Python, read off tree-sitter-python trees."""
+
+from __future__ import annotations
+
+import sys
+
+import tree_sitter
+import tree_sitter_python
+
+from egca.errors import InvalidInput
+from egca.plugin import Constraints, LanguageAdapter, Range, preorder
+from egca.problem import Problem
+from egca_python import datasets
+
+_SIMPLE_STATEMENTS = frozenset({
+    "expression_statement", "return_statement", "assert_statement", "pass_statement", "break_statement",
+    "continue_statement", "delete_statement", "raise_statement", "global_statement", "nonlocal_statement",
+    "import_statement", "import_from_statement", "future_import_statement", "print_statement",
+    "exec_statement", "type_alias_statement",
+})
+# Clauses (elif/else/except/finally/case) count as statements: a span on `else:` is that clause.
+_COMPOUND_STATEMENTS = frozenset({
+    "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement",
+    "except_clause", "finally_clause", "with_statement", "function_definition", "class_definition",
+    "decorated_definition", "match_statement", "case_clause",
+})
+# Same as the base class's: names and string contents say nothing about structure.
+_SHAPE_NOISE = frozenset({"comment", "identifier", "string_content", "string_start", "string_end"})
+_COMPREHENSIONS = frozenset({"list_comprehension", "set_comprehension", "dictionary_comprehension",
+                             "generator_expression"})
+
+_DATASETS = {
+    "humaneval": ("HumanEval.jsonl.gz", datasets.humaneval_problem,
+                  "OpenAI HumanEval, 164 Python problems (MIT)"),
+    "mbpp": ("mbpp_sanitized.jsonl.gz", datasets.mbpp_problem,
+             "MBPP sanitized split, 427 Python problems (CC-BY-4.0)"),
+}
+
+
+class PythonAdapter(LanguageAdapter):
+    """Python via tree-sitter-python 0.25.
+
+    Spans: a compound statement's header stops before its `:` (`if x > 1`, `for x in xs`,
+    `else`, `def f(x) -> int`); a branch on an `if`/`elif`/`while` gives its condition, on a
+    `for` (which has no condition expression) its header `for x in xs`, on a conditional
+    expression `a if c else b` the condition `c`.
+
+    Constraints: loop depth counts comprehensions (`[y for x in xs for y in x]` is depth 2),
+    so a built-in-free rewrite of a comprehension is not a complexity change. Features
+    (reported, not gated): `uses_sort`, `data_structures`, `builtins_called`.
+    """
+
+    name = "python"
+    statement_types = _SIMPLE_STATEMENTS | _COMPOUND_STATEMENTS
+    condition_fields = {"if_statement": "condition", "elif_clause": "condition", "while_statement": "condition"}
+    loop_types = frozenset({"for_statement", "while_statement"})
+    function_types = frozenset({"function_definition"})
+    call_types = frozenset({"call"})
+    fence_names = ("python", "py", "python3")
+
+    def ts_language(self) -> tree_sitter.Language:
+        return tree_sitter.Language(tree_sitter_python.language())
+
+    # --- datasets ---------------------------------------------------------------------------
+    def dataset_names(self) -> list[str]:
+        return list(_DATASETS)
+
+    def dataset_description(self, name: str) -> str:
+        return _DATASETS[name][2] if name in _DATASETS else ""
+
+    def load_dataset(self, name: str) -> list[Problem]:
+        if name not in _DATASETS:
+            raise InvalidInput(f"unknown dataset '{name}' (python adapter has: {', '.join(_DATASETS)})")
+        from egca.datasets import data_path  # egca.datasets asks adapters for their names: import late
+
+        filename, convert, _ = _DATASETS[name]
+        return [convert(row, self.parse) for row in datasets.read_jsonl_gz(data_path(filename))]
+
+    # --- gate: syntax -------------------------------------------------------------------------
+    def syntax_error(self, program: bytes) -> Range | None:
+        """The first ERROR/MISSING node, cut to its first line.
+
+        tree-sitter-python swallows the rest of a block into one ERROR when a header lacks
+        its `:` (`for i in xs` then the body): the broken line is the first one. It accepts
+        some programs CPython rejects (bad indentation); the runtime reports those.
+        """
+        rng = super().syntax_error(program)
+        if rng is None or rng.start_line == rng.end_line:
+            return rng
+        end = program.find(b"\n", rng.start_byte, rng.end_byte)
+        end = rng.start_byte + len(program[rng.start_byte:end].rstrip())
+        return Range.of_bytes(program, rng.start_byte, max(end, rng.start_byte + 1))
+
+    # --- spans ------------------------------------------------------------------------------
+    def header_range(self, program: bytes, node: tree_sitter.Node) -> Range:
+        """Up to (not including) the `:` that opens the block; comments after it are not header."""
+        if node.type == "decorated_definition":
+            definition = node.child_by_field_name("definition")
+            if definition is not None:
+                inner = self.header_range(program, definition)
+                return Range.of_bytes(program, node.start_byte, inner.end_byte)
+        colon = None
+        for child in node.children:
+            if child.type == "block":
+                break
+            if child.type == ":":
+                colon = child
+        else:
+            return Range.of_node(node)  # no block: a simple statement (or a broken one)
+        end = colon.start_byte if colon is not None else child.start_byte
+        while end > node.start_byte and program[end - 1:end] in (b" ", b"\t", b"\n", b"\r", b"\\"):
+            end -= 1
+        return Range.of_bytes(program, node.start_byte, end)
+
+    def condition_range(self, program: bytes, rng: Range) -> Range:
+        root = self.parse(program).root_node
+        node = root.descendant_for_byte_range(rng.start_byte, max(rng.start_byte, rng.end_byte))
+        while node is not None and node.type not in self.statement_types:
+            if node.type == "conditional_expression" and len(node.named_children) == 3:
+                return Range.of_node(node.named_children[1])  # body if CONDITION else alternative
+            node = node.parent
+        return super().condition_range(program, rng)
+
+    # --- constraints --------------------------------------------------------------------------
+    def _shape(self, program: bytes, start: int = 0) -> list[str]:
+        """The base shape without docstrings: the prompt's docstring is shared by every
+        candidate and would make a stub look like the reference."""
+        docstrings = set()
+        root = self.parse(program).root_node
+        for node in preorder(root):
+            if node.type in ("block", "module"):
+                first = next((c for c in node.named_children if c.type != "comment"), None)
+                if (first is not None and first.type == "expression_statement"
+                        and [c.type for c in first.named_children] == ["string"]):
+                    docstrings.add((first.start_byte, first.end_byte))
+        return [n.type for n in preorder(root)
+                if n.start_byte >= start and n.is_named and n.type not in _SHAPE_NOISE
+                and not any(s <= n.start_byte < e for s, e in docstrings)]
+
+    def parameter_names(self, fn: tree_sitter.Node, program: bytes) -> set[str]:
+        """Parameter names only: `xs: List[int] = None` holds the identifiers List and int too."""
+        params = fn.child_by_field_name("parameters")
+        names = set()
+        for node in params.named_children if params is not None else ():
+            if node.type in ("default_parameter", "typed_default_parameter"):
+                node = node.child_by_field_name("name")
+            if node is not None and node.type == "typed_parameter" and node.named_children:
+                node = node.named_children[0]
+            if node is not None and node.type in ("list_splat_pattern", "dictionary_splat_pattern") \
+                    and node.named_children:
+                node = node.named_children[0]
+            if node is not None and node.type == "identifier":
+                names.add(node.text.decode())
+        return names
+
+    def _max_loop_depth(self, node: tree_sitter.Node, depth: int = 0) -> int:
+        here = depth + (node.type in self.loop_types)
+        if node.type in _COMPREHENSIONS:
+            here += sum(c.type == "for_in_clause" for c in node.named_children)
+        return max([here] + [self._max_loop_depth(c, here) for c in node.named_children])
+
+    def extract_constraints(self, reference_program: bytes, entry_point: str) -> Constraints:
+        constraints = super().extract_constraints(reference_program, entry_point)
+        constraints.features.update(self.features(reference_program))
+        return constraints
+
+    def features(self, program: bytes) -> dict[str, object]:
+        """Cheap facts about the program's algorithm (reported, not gated by default)."""
+        structures, builtins_called, uses_sort = set(), set(), False
+        literal = {"list": "list", "list_comprehension": "list", "dictionary": "dict",
+                   "dictionary_comprehension": "dict", "set": "set", "set_comprehension": "set", "tuple": "tuple"}
+        by_call = {"list": "list", "dict": "dict", "set": "set", "frozenset": "set", "tuple": "tuple",
+                   "deque": "deque", "Counter": "dict", "defaultdict": "dict", "OrderedDict": "dict",
+                   "heappush": "heap", "heapify": "heap"}
+        for node in preorder(self.parse(program).root_node):
+            if node.type in literal:
+                structures.add(literal[node.type])
+            elif node.type == "call":
+                fn = node.child_by_field_name("function")
+                name = None
+                if fn is not None and fn.type == "identifier":
+                    name = fn.text.decode()
+                    if name in datasets._BUILTINS:
+                        builtins_called.add(name)
+                elif fn is not None and fn.type == "attribute":
+                    name = fn.child_by_field_name("attribute").text.decode()
+                if name in by_call:
+                    structures.add(by_call[name])
+                uses_sort = uses_sort or name in ("sorted", "sort")
+        return {"uses_sort": uses_sort, "data_structures": sorted(structures),
+                "builtins_called": sorted(builtins_called)}
+
+    # --- runtime ------------------------------------------------------------------------------
+    def local_runtime_command(self, port: int) -> list[str]:
+        return [sys.executable, "-m", "egca_runtime_python", "--host", "127.0.0.1", "--port", str(port)]
