@@ -159,17 +159,22 @@ def _value_divergence(cand: Side, ref: Side, c_key: tuple[str, str], r_key: tupl
     hc, hr = cand.trace.history(*c_key), ref.trace.history(*r_key)
     if not hr:
         return None
+    # Consistent when the candidate reaches every reference value in order and ends
+    # where the reference ends: extra intermediate values are another way to compute it.
     p = 0
-    for j, rw in enumerate(hr):
-        q = next((k for k in range(p, len(hc)) if hc[k].value == rw.value), None)
-        if q is None:
-            if p < len(hc):
-                return _value_found(cand, hc[p], c_key[1], rw, r_key[1])
-            return rw
-        p = q + 1
-    if p < len(hc) and hc[-1].value != hr[-1].value:
-        return _value_found(cand, hc[p], c_key[1], hr[-1], r_key[1])
-    return None
+    for rw in hr:
+        p = next((k + 1 for k in range(p, len(hc)) if hc[k].value == rw.value), -1)
+        if p < 0:
+            break
+    if p >= 0 and (not hc or hc[-1].value == hr[-1].value):
+        return None
+    # Otherwise the divergence is the first write that differs from its counterpart in order.
+    for cw, rw in zip(hc, hr):
+        if cw.value != rw.value:
+            return _value_found(cand, cw, c_key[1], rw, r_key[1])
+    if len(hc) > len(hr):
+        return _value_found(cand, hc[len(hr)], c_key[1], hr[-1], r_key[1])
+    return hr[len(hc)] if len(hr) > len(hc) else None
 
 
 def _value_found(cand: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> Found:
@@ -197,7 +202,9 @@ def _site_signature(adapter: LanguageAdapter, side: Side, function: str, first: 
     construct = syntax.construct_range(adapter, side.program, first.range) if first.range else None
     if construct is None:
         return frozenset()
-    sig = set()
+    # Static writes count too: a body that never ran in this trace still says what it controls.
+    sig = {m for n in syntax.written_names(adapter, side.program, construct)
+           if (m := (n if rename is None else rename.get(n)))}
     for e in side.trace.events:
         if e.function != function or e.range is None:
             continue
@@ -303,7 +310,7 @@ def _missing_write(adapter: LanguageAdapter, cand: Side, ref: Side,
     statement that writes it but ran too rarely, and blame the condition guarding it."""
     best: Found | None = None
     for (cf, x), (rf, v), rw in missing:
-        for stmt in syntax.statements_with_identifier(adapter, cand.program, x):
+        for stmt in syntax.statements_writing(adapter, cand.program, x):
             cond = syntax.enclosing_condition(adapter, cand.program, stmt)
             if cond is None:
                 continue

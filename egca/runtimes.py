@@ -38,8 +38,10 @@ class LocalRuntime:
         argv = get_adapter(language).local_runtime_command(0)
         log.info("starting local %s runtime: %s", language, " ".join(argv))
         try:
+            # gRPC's C core logs every fork of a sandbox child at INFO: keep the user's terminal quiet.
+            env = {**os.environ, "GRPC_VERBOSITY": os.environ.get("GRPC_VERBOSITY", "ERROR")}
             self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None, stdin=subprocess.DEVNULL,
-                                            start_new_session=True)
+                                            start_new_session=True, env=env)
         except OSError as e:
             raise InfrastructureError(f"cannot start the local {language} runtime ({argv[0]}): {e}") from e
         line = self.process.stdout.readline().decode(errors="replace").strip()

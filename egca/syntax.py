@@ -34,13 +34,50 @@ def construct_range(adapter: LanguageAdapter, program: bytes, rng: Range) -> Ran
     return None
 
 
-def statements_with_identifier(adapter: LanguageAdapter, program: bytes, name: str,
-                               within: Range | None = None) -> list[Range]:
-    """The innermost statements that mention identifier `name` (optionally inside `within`)."""
+# Node types (across grammars) whose `field` child is written to.
+_WRITE_FIELDS = {"assignment": "left", "augmented_assignment": "left", "assignment_expression": "left",
+                 "augmented_assignment_expression": "left", "variable_declarator": "name",
+                 "init_declarator": "declarator", "for_statement": "left", "for_in_statement": "left",
+                 "update_expression": "argument", "named_expression": "name"}
+_CONTAINERS = ("subscript", "subscript_expression", "pattern_list", "tuple_pattern", "list_pattern",
+               "array_pattern", "parenthesized_expression", "array_declarator", "field_expression")
+_MEMBER = ("attribute", "member_expression")
+_CALLS = ("call", "call_expression")
+
+
+def is_written(node: tree_sitter.Node) -> bool:
+    """Is this identifier assigned, updated, declared with a value, or mutated through a
+    method call (`xs.append(...)`) or an element store (`xs[i] = ...`)?"""
+    child, parent = node, node.parent
+    while parent is not None:
+        field = _WRITE_FIELDS.get(parent.type)
+        if field is not None:
+            target = parent.child_by_field_name(field)
+            return target is not None and target.start_byte <= node.start_byte < target.end_byte
+        if parent.type in _MEMBER:
+            obj = parent.child_by_field_name("object")
+            return (obj is not None and obj.id == child.id and parent.parent is not None
+                    and parent.parent.type in _CALLS)
+        if parent.type not in _CONTAINERS:
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
+def written_names(adapter: LanguageAdapter, program: bytes, within: Range) -> set[str]:
+    """Identifiers written anywhere inside `within` (statically: whether or not that code ran)."""
+    root = _tree(adapter, program).root_node
+    return {n.text.decode() for n in preorder(root)
+            if n.type == "identifier" and within.start_byte <= n.start_byte < within.end_byte and is_written(n)}
+
+
+def statements_writing(adapter: LanguageAdapter, program: bytes, name: str,
+                       within: Range | None = None) -> list[Range]:
+    """The innermost statements that write identifier `name` (optionally inside `within`)."""
     root = _tree(adapter, program).root_node
     found: list[Range] = []
     for node in preorder(root):
-        if node.type != "identifier" or node.text != name.encode():
+        if node.type != "identifier" or node.text != name.encode() or not is_written(node):
             continue
         if within and not (within.start_byte <= node.start_byte < within.end_byte):
             continue

@@ -1,0 +1,239 @@
+"""EGCATrainer: per-token advantages through TRL's real loss, the engine reward, and a training smoke test.
+
+The gradient tests call TRL's own `GRPOTrainer._compute_loss` and take the gradient
+with respect to the per-token log-probabilities (the model's forward pass is replaced
+by a leaf tensor there, so the gradient is read off exactly; at the sampling policy
+the ratio is 1 and no clipping applies).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("trl")
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from egca import datasets  # noqa: E402
+from egca.train.config import SUPPORTED_LOSS_TYPES, EGCATrainConfig  # noqa: E402
+from egca.train.weights import span_weights, token_advantages, weights_matrix  # noqa: E402
+
+TASK = "HumanEval/0"
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    from egca.train.tiny import build_tiny
+    problem = datasets.get("humaneval", TASK)
+    # Warm-started on the task's program so that samples parse and reach the engine's runtime.
+    return build_tiny(tmp_path_factory.mktemp("tiny") / "model", datasets=("humaneval",), vocab_size=512,
+                      warm_start_steps=40, warm_start_texts=[problem.prompt + problem.reference])
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from egca.train.reward import LocalEngine
+    backend = LocalEngine()
+    yield backend
+    backend.close()
+
+
+def _config(tmp_path, **kw) -> EGCATrainConfig:
+    base = dict(output_dir=str(tmp_path / "out"), use_cpu=True, bf16=False, report_to="none", num_generations=4,
+                per_device_train_batch_size=4, max_completion_length=24, beta=0.0, logging_steps=1,
+                save_strategy="no", seed=0, disable_tqdm=True,
+                gradient_checkpointing=None, activation_checkpointing=False)
+    base.update(kw)
+    return EGCATrainConfig(**base)
+
+
+def _trainer(model_dir, engine, tmp_path, **kw):
+    from transformers import AutoTokenizer
+
+    from egca.train.data import build_dataset
+    from egca.train.trainer import EGCATrainer
+    problems = [datasets.get("humaneval", TASK)]
+    dataset, by_id = build_dataset(problems)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    return EGCATrainer(model=str(model_dir), args=_config(tmp_path, **kw), train_dataset=dataset, problems=by_id,
+                       engine=engine, processing_class=tok)
+
+
+def _loss_grad(trainer, advantages, mask, loss_type):
+    """d loss / d log pi(token) for every completion token, through TRL's _compute_loss."""
+    B, T = mask.shape
+    logps = (torch.randn(B, T, generator=torch.Generator().manual_seed(1)) * 0.1 - 2.0).requires_grad_()
+    trainer.loss_type = loss_type
+    trainer.current_gradient_accumulation_steps = 1
+    trainer._get_per_token_logps_and_entropies = lambda *a, **k: (logps, torch.zeros(B, T), None)
+    inputs = {"prompt_ids": torch.zeros(B, 1, dtype=torch.long), "prompt_mask": torch.ones(B, 1, dtype=torch.long),
+              "completion_ids": torch.zeros(B, T, dtype=torch.long), "completion_mask": mask,
+              "advantages": advantages, "num_items_in_batch": mask.sum()}
+    trainer.model.train()
+    trainer._compute_loss(trainer.model, inputs).backward()
+    return logps.grad
+
+
+def _batch():
+    """4 sequences of different lengths: a span in the middle, a span at the start, two uniform."""
+    lengths = [10, 7, 12, 5]
+    T = max(lengths)
+    mask = torch.tensor([[1] * n + [0] * (T - n) for n in lengths])
+    offsets = [[(3 * t, 3 * t + 3) for t in range(n)] for n in lengths]
+    rows = [span_weights((9, 17), offsets[0]), span_weights((0, 4), offsets[1]), None, None]
+    A = torch.tensor([-1.2, 0.7, 1.5, -0.4])
+    return A, mask, rows
+
+
+@pytest.fixture(scope="module")
+def math_trainer(model_dir, engine, tmp_path_factory):
+    return _trainer(model_dir, engine, tmp_path_factory.mktemp("math"))
+
+
+@pytest.mark.parametrize("loss_type", SUPPORTED_LOSS_TYPES)
+def test_each_sequence_keeps_its_grpo_total_under_every_loss_type(math_trainer, loss_type):
+    A, mask, rows = _batch()
+    W = weights_matrix(rows, mask)
+    egca = _loss_grad(math_trainer, token_advantages(A, W, mask), mask, loss_type)
+    grpo = _loss_grad(math_trainer, A, mask, loss_type)
+    # Conservation: credit moves between a sequence's tokens, its total is GRPO's.
+    assert torch.allclose(egca.sum(dim=1), grpo.sum(dim=1), atol=1e-6)
+    assert not torch.allclose(egca, grpo)
+    # Credit sits exactly where the weights put it, in proportion to them.
+    assert torch.all(egca[W == 0] == 0)
+    ratio = egca / (W * grpo.sum(dim=1, keepdim=True))
+    assert torch.allclose(ratio[W > 0], torch.ones_like(ratio[W > 0]), atol=1e-5)
+
+
+def test_grpo_loss_type_gives_a_times_w_per_token(math_trainer):
+    A, mask, rows = _batch()
+    W = weights_matrix(rows, mask)
+    grad = _loss_grad(math_trainer, token_advantages(A, W, mask), mask, "grpo")
+    # loss = -mean_i (1/T_i) Σ_t ratio·adv: the effective advantage of token t is a_{i,t} = A_i w_{i,t}.
+    a = -grad * mask.shape[0]
+    assert torch.allclose(a, A[:, None] * W, atol=1e-6)
+    assert torch.allclose(a.sum(dim=1), A, atol=1e-6)
+
+
+def test_uniform_weights_reproduce_grpo_exactly():
+    A, mask, _ = _batch()
+    W = weights_matrix([None] * 4, mask)
+    assert torch.allclose(token_advantages(A, W, mask), A[:, None].expand_as(W) * mask)
+
+
+def test_weights_ignore_padding_and_renormalise():
+    mask = torch.tensor([[1, 1, 1, 0, 0]])
+    W = weights_matrix([[0.0, 0.5, 0.0, 0.5, 0.0]], mask)   # half the mass on a padded token
+    assert W.tolist() == [[0.0, 1.0, 0.0, 0.0, 0.0]]
+    W = weights_matrix([[0.0, 0.0, 0.0, 1.0, 0.0]], mask)   # all of it: uniform over real tokens
+    assert torch.allclose(W, torch.tensor([[1 / 3, 1 / 3, 1 / 3, 0.0, 0.0]]))
+
+
+def test_egca_config_refuses_settings_that_undo_token_credit(tmp_path):
+    for bad in ({"loss_type": "vespo"}, {"importance_sampling_level": "sequence", "loss_type": "grpo"},
+                {"top_entropy_quantile": 0.2}):
+        with pytest.raises(ValueError):
+            _config(tmp_path, **bad)
+    _config(tmp_path, method="grpo", top_entropy_quantile=0.2)   # plain GRPO may use them
+
+
+def test_paper_preset_under_overrides(tmp_path):
+    cfg = EGCATrainConfig.from_preset("paper", output_dir=str(tmp_path), use_cpu=True, bf16=False,
+                                      per_device_train_batch_size=16, beta=0.1)
+    assert (cfg.num_generations, cfg.learning_rate, cfg.beta, cfg.epsilon) == (16, 5e-7, 0.1, 0.2)
+    with pytest.raises(ValueError):
+        EGCATrainConfig.from_preset("nope", output_dir=str(tmp_path))
+
+
+# --- with the real engine and the real Python runtime ---------------------------------------------
+
+def _logic_candidate(problem) -> str:
+    # Flips the comparison: runs, keeps the reference's structure, fails a test -> `logic`.
+    assert "< threshold" in problem.reference
+    return problem.reference.replace("< threshold", "> threshold")
+
+
+@pytest.mark.parametrize("loss_type", ["grpo", "dapo"])
+def test_logic_candidate_gradient_only_on_its_span(math_trainer, loss_type):
+    problem = datasets.get("humaneval", TASK)
+    tok = math_trainer.processing_class
+    completions = [_logic_candidate(problem), problem.reference]
+    ids = [tok(c)["input_ids"] + [tok.eos_token_id] for c in completions]
+    reward = math_trainer.engine_reward
+    reward([problem.prompt] * 2, completions, ids, [TASK] * 2)
+    logic, correct = reward.last.analyses
+    assert (logic.mode, correct.mode) == ("logic", "correct"), (logic.to_dict(), correct.to_dict())
+    assert (logic.reward, correct.reward) == (0.0, 1.0)
+
+    T = max(len(x) for x in ids)
+    mask = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in ids])
+    W = weights_matrix(math_trainer._weight_rows(reward.last), mask)
+    A = torch.tensor([-0.7, 0.7])
+    grad = _loss_grad(math_trainer, token_advantages(A, W, mask), mask, loss_type)
+
+    # The logic candidate: non-zero exactly on the tokens overlapping the engine's span,
+    # and those tokens hold the comparison that was flipped.
+    start, end = logic.span.completion
+    on_span = [t for t, (s, e) in enumerate(reward.last.offsets[0]) if s < end and e > start]
+    assert on_span and len(on_span) < len(ids[0]) // 2
+    nonzero = torch.nonzero(grad[0]).flatten().tolist()
+    assert nonzero == on_span
+    assert torch.allclose(grad[0, on_span], grad[0, on_span[0]].expand(len(on_span)))
+    assert ">" in completions[0].encode()[start:end].decode()
+    # The correct candidate: uniform over its real tokens (EOS included), zero on padding.
+    n = len(ids[1])
+    assert torch.allclose(grad[1, :n], grad[1, 0].expand(n)) and grad[1, 0] != 0
+    assert torch.all(grad[1, n:] == 0)
+
+
+def test_chat_answer_in_a_fence_puts_credit_on_the_fenced_span(math_trainer):
+    """Chat-template prompts: the answer wraps the code in a Markdown fence; credit lands on
+    the same statement's tokens, shifted by the text before the fence."""
+    from egca.train.data import chat_prompt
+    problem = datasets.get("humaneval", TASK)
+    tok = math_trainer.processing_class
+    prompt_text = tok.apply_chat_template(chat_prompt(problem), add_generation_prompt=True, tokenize=False)
+    assert problem.prompt in prompt_text and prompt_text.endswith("assistant\n")
+    bare = _logic_candidate(problem)
+    chat = "Sure, here it is:\n```python\n" + bare + "```\nThis compares every pair."
+    im_end = tok.convert_tokens_to_ids("<|im_end|>")
+    ids = [tok(c)["input_ids"] + [im_end] for c in (bare, chat)]
+    reward = math_trainer.engine_reward
+    reward([problem.prompt] * 2, [bare, chat], ids, [TASK] * 2)
+    a_bare, a_chat = reward.last.analyses
+    assert a_bare.mode == a_chat.mode == "logic"
+    shift = len("Sure, here it is:\n```python\n".encode())
+    assert a_chat.span.completion == (a_bare.span.completion[0] + shift, a_bare.span.completion[1] + shift)
+    W = weights_matrix(math_trainer._weight_rows(reward.last), torch.ones(2, max(map(len, ids)), dtype=torch.long))
+    for row, text, offsets in zip(W, (bare, chat), reward.last.offsets):
+        covered = "".join(text.encode()[s:e].decode("utf-8", "replace") for t, (s, e) in enumerate(offsets)
+                          if row[t] > 0)
+        assert ">" in covered and "return" not in covered
+
+
+def test_empty_completion_is_scored_without_the_engine(math_trainer):
+    tok = math_trainer.processing_class
+    reward = math_trainer.engine_reward
+    rewards = reward(["p"], [""], [[tok.eos_token_id]], [TASK])
+    assert rewards == [0.0] and reward.last.analyses[0].mode == "unanalysable"
+
+
+@pytest.mark.parametrize("method", ["egca", "grpo"])
+def test_training_smoke(model_dir, engine, tmp_path, method):
+    """Two real optimisation steps on CPU with the real engine; the checkpoint reloads."""
+    from transformers import AutoModelForCausalLM
+    trainer = _trainer(model_dir, engine, tmp_path, method=method, max_steps=2, learning_rate=1e-2)
+    before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+    trainer.train()
+    logs = {k for entry in trainer.state.log_history for k in entry}
+    for key in ("reward", "egca/frac_syntax", "egca/frac_logic", "egca/frac_correct", "egca/engine_time_s",
+                "step_time"):
+        assert key in logs, key
+    trainer.save_model(str(tmp_path / "ckpt"))
+    reloaded = AutoModelForCausalLM.from_pretrained(str(tmp_path / "ckpt"))
+    assert set(reloaded.state_dict()) == set(before)
+    buffered = trainer._buffered_inputs[0]["advantages"]
+    assert buffered.dim() == (2 if method == "egca" else 1)
