@@ -37,6 +37,8 @@ from egca.values import display
 # Name equality is a strong hint that two variables play the same role; value
 # overlap decides otherwise.
 NAME_BONUS = 1.0
+# Share of values two histories must have in common to be matched on values alone.
+MIN_OVERLAP = 0.5
 LOOP_KINDS = {"for", "while", "do", "loop", "do-while", "for-in", "for-of"}
 
 
@@ -78,6 +80,8 @@ def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point
         hit = _missing_write(adapter, cand, ref, missing)
         if hit is not None:
             return hit
+    if earliest is not None and earliest.kind == "value" and missing:
+        return _stale_input(adapter, cand, earliest, missing) or earliest
     return earliest
 
 
@@ -111,15 +115,20 @@ def map_variables(cand: Trace, ref: Trace, cf: str, rf: str) -> dict[tuple[str, 
     for c in c_names:
         if c in mapping:
             continue
-        hc = Counter(_hashable(w.value) for w in cand.history(cf, c))
+        c_hist = cand.history(cf, c)
+        hc = Counter(_hashable(w.value) for w in c_hist)
         for r in r_names:
             if r in mapping.values():
                 continue
-            hr = Counter(_hashable(w.value) for w in ref.history(rf, r))
-            common = sum((hc & hr).values())
-            score = common / max(sum(hc.values()), sum(hr.values()), 1) + (NAME_BONUS if c == r else 0.0)
-            if score > 0:
-                scored.append((score, c, r))
+            r_hist = ref.history(rf, r)
+            hr = Counter(_hashable(w.value) for w in r_hist)
+            overlap = sum((hc & hr).values()) / max(sum(hc.values()), sum(hr.values()), 1)
+            if c == r:
+                scored.append((overlap + NAME_BONUS, c, r))
+            # On values alone, a weak overlap is trusted only when the variables also start
+            # alike: an index 0, 1, 2 shares values with the elements 1, 2, -3 it walks.
+            elif overlap >= MIN_OVERLAP or (overlap > 0 and c_hist[0].value == r_hist[0].value):
+                scored.append((overlap, c, r))
     for _, c, r in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
         if c not in mapping and r not in mapping.values():
             mapping[c] = r
@@ -205,6 +214,8 @@ def _site_signature(adapter: LanguageAdapter, side: Side, function: str, first: 
     # Static writes count too: a body that never ran in this trace still says what it controls.
     sig = {m for n in syntax.written_names(adapter, side.program, construct)
            if (m := (n if rename is None else rename.get(n)))}
+    if syntax.contains_return(adapter, side.program, construct):
+        sig.add("<return>")
     for e in side.trace.events:
         if e.function != function or e.range is None:
             continue
@@ -326,3 +337,22 @@ def _missing_write(adapter: LanguageAdapter, cand: Side, ref: Side,
             if best is None or hit.event < best.event:
                 best = hit
     return best
+
+
+def _stale_input(adapter: LanguageAdapter, cand: Side, hit: Found,
+                 missing: list[tuple[tuple[str, str], tuple[str, str], Write]]) -> Found | None:
+    """A wrong value computed from a variable that silently kept its old value (an
+    assignment that wrote the same value again leaves no trace of its own): blame
+    the last statement before it that should have updated that variable."""
+    event = cand.trace.events[hit.event]
+    reads = syntax.read_names(adapter, cand.program, hit.candidate)
+    for (cf, x), (_, v), rw in missing:
+        if cf != event.function or x not in reads:
+            continue
+        for e in reversed(cand.trace.events[:hit.event]):
+            if e.kind == "step" and e.frame == event.frame and e.range is not None \
+                    and x in syntax.written_names(adapter, cand.program, e.range):
+                reason = (f"`{syntax.text(cand.program, e.range)}` left `{x}` unchanged here; the reference's "
+                          f"`{v}` became {display(rw.value)}")
+                return Found(e.idx, "value", e.range, rw.range, reason)
+    return None

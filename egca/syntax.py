@@ -71,6 +71,20 @@ def written_names(adapter: LanguageAdapter, program: bytes, within: Range) -> se
             if n.type == "identifier" and within.start_byte <= n.start_byte < within.end_byte and is_written(n)}
 
 
+def read_names(adapter: LanguageAdapter, program: bytes, within: Range) -> set[str]:
+    """Identifiers read inside `within` (mentioned but not only written)."""
+    root = _tree(adapter, program).root_node
+    return {n.text.decode() for n in preorder(root)
+            if n.type == "identifier" and within.start_byte <= n.start_byte < within.end_byte and not is_written(n)}
+
+
+def contains_return(adapter: LanguageAdapter, program: bytes, within: Range) -> bool:
+    """Does a return statement lie inside `within`?"""
+    root = _tree(adapter, program).root_node
+    return any(n.type == "return_statement" and within.start_byte <= n.start_byte < within.end_byte
+               for n in preorder(root))
+
+
 def statements_writing(adapter: LanguageAdapter, program: bytes, name: str,
                        within: Range | None = None) -> list[Range]:
     """The innermost statements that write identifier `name` (optionally inside `within`)."""

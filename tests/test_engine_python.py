@@ -73,14 +73,20 @@ CASES = [
 
     return times
 """, "logic", "for i in range(len(string) - len(substring))"),
-    # off-by-one in a nested loop start
+    # wrong arithmetic operator inside a condition of a triple loop
     ("HumanEval/40", """    for i in range(len(l)):
         for j in range(i + 1, len(l)):
-            for k in range(j, len(l)):
-                if l[i] + l[j] + l[k] == 0:
+            for k in range(j + 1, len(l)):
+                if l[i] + l[j] - l[k] == 0:
                     return True
     return False
-""", "logic", "for k in range(j, len(l))"),
+""", "logic", "l[i] + l[j] - l[k] == 0"),
+    # off-by-one loop bound, the loop ends early
+    ("HumanEval/49", """    ret = 1
+    for i in range(n - 1):
+        ret = (2 * ret) % p
+    return ret
+""", "logic", "for i in range(n - 1)"),
     # wrong initial value
     ("HumanEval/49", """    ret = 0
     for i in range(n):
@@ -98,7 +104,8 @@ CASES = [
 
     return results[-1]
 """, "logic", "results = [0, 0, 2, 1]"),
-    # missing statement: the delimiter is never appended
+    # missing statement: the delimiter is never appended; a missing statement has no
+    # span of its own, so credit goes to the first write that differs (the next append)
     ("HumanEval/5", """    if not numbers:
         return []
 
@@ -110,7 +117,7 @@ CASES = [
     result.append(numbers[-1])
 
     return result
-""", "logic", "result.append(numbers[-1])"),
+""", "logic", "result.append(n)"),
     # wrong function
     ("HumanEval/9", """    running_max = None
     result = []
@@ -147,12 +154,12 @@ CASES = [
     ("HumanEval/2", "    return number // 1.0\n", "logic", "return number // 1.0"),
     # wrong return expression
     ("HumanEval/23", "    return len(string) - 1\n", "logic", "return len(string) - 1"),
-    # wrong arithmetic in an accumulation (renamed accumulator)
-    ("HumanEval/60", """    acc = 0
-    for k in range(n):
-        acc += k
+    # wrong update in an accumulation (renamed accumulator)
+    ("HumanEval/49", """    acc = 1
+    for _ in range(n):
+        acc = (acc * 3) % p
     return acc
-""", "logic", "for k in range(n)"),
+""", "logic", "acc = (acc * 3) % p"),
     # syntax: missing colon
     ("HumanEval/52", """    for e in l
         if e >= t:
