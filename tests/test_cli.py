@@ -48,7 +48,7 @@ def test_analyze_human_readable_highlights_span(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "mode: logic" in r.stdout
     lines = r.stdout.splitlines()
-    marked = next(i for i, line in enumerate(lines) if "distance > threshold" in line)
+    marked = next(i for i, line in enumerate(lines) if "|" in line and "distance > threshold" in line)
     assert set(lines[marked + 1].strip()) == {"^"} and len(lines[marked + 1].strip()) == len("distance > threshold")
     assert "reference:" in r.stdout and "distance < threshold" in r.stdout
 
