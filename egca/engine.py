@@ -115,16 +115,23 @@ class Engine:
                             divergence=div, span=span, token_weights=weights, constraint_violations=violations,
                             timings=timings)
 
-        if bad_syntax is not None:
-            return finish("syntax", 0, None, Divergence(bad_syntax, None, "the program does not parse here",
-                                                        "syntax"))
         client = self.runtimes.client(problem.language)
         with clock("run"):
             run = client.run(program, problem.tests, self._limits())
         passed = sum(r.status == tracer_pb2.PASS for r in run.results)
 
-        if run.status == tracer_pb2.COMPILE_ERROR:
-            return finish("syntax", 0, None, self._diagnostic(adapter, program_bytes, run.compile_error, "compile"))
+        if run.status == tracer_pb2.COMPILE_ERROR or bad_syntax is not None and passed < total:
+            # Both the grammar and the language's own compiler have a say; the earlier
+            # error is the better guess of where the program went wrong.
+            found = [] if bad_syntax is None else [Divergence(bad_syntax, None, "the program does not parse here",
+                                                              "syntax")]
+            if run.status == tracer_pb2.COMPILE_ERROR:
+                diag = self._diagnostic(adapter, program_bytes, run.compile_error, "compile")
+                found += [diag] if diag is not None else []
+            div = min(found, key=lambda d: (d.candidate.start_byte, d.kind != "compile"), default=None)
+            return finish("syntax", 0, None, div)
+        if bad_syntax is not None:
+            violations = self._check_constraints(adapter, problem, program_bytes)   # a grammar false alarm
         crashed = next((r for r in run.results if r.status in (tracer_pb2.ERROR, tracer_pb2.TIMEOUT)), None)
         if crashed is not None or run.status in (tracer_pb2.CRASHED, tracer_pb2.TIMED_OUT) and passed < total:
             if crashed is None:
@@ -195,9 +202,23 @@ class Engine:
             return None   # nothing to point at: uniform credit
         loc = diag.location
         rng = Range(loc.start_byte, max(loc.end_byte, loc.start_byte), loc.start_line, loc.end_line or loc.start_line)
-        rng = adapter.statement_range(program, rng) if kind != "compile" else rng
+        if kind != "compile":
+            rng = adapter.statement_range(program, rng)
+        elif rng.end_byte <= rng.start_byte:
+            rng = _line_range(program, rng.start_line)   # a point ("expected ':'"): its line's code
         what = f"{diag.kind}: {diag.message}" if diag.kind and diag.kind not in diag.message else diag.message
         return Divergence(rng, None, what.strip() or kind, kind)
+
+
+def _line_range(program: bytes, line: int) -> Range:
+    """The non-blank text of a 1-based line."""
+    starts = [0] + [i + 1 for i, b in enumerate(program) if b == 0x0A]
+    lo = starts[min(max(line, 1), len(starts)) - 1]
+    hi = program.find(b"\n", lo)
+    hi = len(program) if hi < 0 else hi
+    text = program[lo:hi]
+    lo, hi = lo + len(text) - len(text.lstrip()), lo + len(text.rstrip())
+    return Range(lo, max(lo, hi), line, line)
 
 
 def compose(adapter: LanguageAdapter, problem: Problem, completion: str) -> tuple[str, Layout]:

@@ -165,7 +165,9 @@ CASES = [
         if e >= t:
             return False
     return True
-""", "syntax", None),
+""", "syntax", "for e in l"),
+    # syntax: unbalanced parenthesis
+    ("HumanEval/23", "    return len(string\n", "syntax", "return len(string"),
     # run-time crash: index out of range
     ("HumanEval/35", """    m = l[len(l)]
     for e in l:
