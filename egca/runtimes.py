@@ -39,7 +39,10 @@ class LocalRuntime:
         log.info("starting local %s runtime: %s", language, " ".join(argv))
         try:
             # gRPC's C core logs every fork of a sandbox child at INFO: keep the user's terminal quiet.
-            env = {**os.environ, "GRPC_VERBOSITY": os.environ.get("GRPC_VERBOSITY", "ERROR")}
+            # Runtimes fork sandbox children from a threaded gRPC server: gRPC's fork handlers
+            # must stay off there (they crash the child).
+            env = {**os.environ, "GRPC_VERBOSITY": os.environ.get("GRPC_VERBOSITY", "ERROR"),
+                   "GRPC_ENABLE_FORK_SUPPORT": "false"}
             self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None, stdin=subprocess.DEVNULL,
                                             start_new_session=True, env=env)
         except OSError as e:

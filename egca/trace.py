@@ -72,10 +72,12 @@ class Trace:
         return seen
 
     def history(self, function: str, name: str) -> list[Write]:
-        """The writes of one variable with consecutive repeats collapsed."""
+        """The values one variable took, in time order. A repeat within one frame is
+        not a new value; every call's argument is (fib(1) called twice is two events)."""
         out: list[Write] = []
         for w in self.writes.get((function, name), []):
-            if not out or out[-1].value != w.value:
+            prev = out[-1] if out else None
+            if prev is None or prev.value != w.value or prev.frame != w.frame or self.events[w.event].kind == "call":
                 out.append(w)
         return out
 
