@@ -1,0 +1,498 @@
+"""Run one untrusted program in a fresh, limited, isolated child process.
+
+Every runtime (Python, C, ...) runs candidate code only through `run_sandboxed`.
+What a run gets:
+
+- a private scratch directory (mode 0700, deleted afterwards) holding `files`;
+  it is the child's cwd and, under bubblewrap, mounted at ``/scratch`` — the
+  only writable place besides a small private ``/tmp`` tmpfs;
+- rlimits: address space, CPU seconds, file size, processes, open files, no core;
+- a wall-clock timeout that kills the whole process group (and with it the
+  pid namespace);
+- stdout/stderr drained concurrently and capped at `max_output_bytes`;
+- a side channel: the write end of a pipe is fd 3 in the child; each complete
+  line written to it is passed to `on_channel_line` as it arrives. After
+  `max_channel_bytes` further lines are dropped (`channel_truncated`); the child
+  is not killed for it (its wall clock still bounds it). A final line without a
+  newline (child killed mid-write) is dropped, so consumers only see whole lines.
+
+Isolation, strongest available first (see `isolation()`):
+
+1. ``bwrap`` run as root without a user namespace: new net/pid/ipc/uts/mount
+   namespaces, a root made only of read-only system directories (/usr, /bin,
+   /lib*, /etc, /opt) plus `ro_binds`, and the program runs through ``setpriv``
+   as an unprivileged uid that is unique to this run, with no-new-privs. The
+   unique uid is what makes RLIMIT_NPROC real: the kernel counts processes per
+   uid and never limits root, so a fork bomb is stopped at `max_processes`
+   without starving parallel sandboxes.
+2. ``bwrap`` as an ordinary user (user namespace): same namespaces; the process
+   limit is applied inside the sandbox with ``prlimit``.
+3. No bwrap: plain rlimits (and ``unshare -n`` for no network when it works).
+   A warning is logged once; `isolation()` says what is active.
+
+Exit status under bwrap: bwrap reports a child killed by signal N as exit code
+128+N, so such codes are reported as `signal` = N (a program that calls
+exit(137) is reported as killed by SIGKILL; no test in the wild does that).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import random
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from egca.errors import InfrastructureError
+
+log = logging.getLogger(__name__)
+
+SCRATCH = "/scratch"              # the scratch directory's path inside bwrap
+CHANNEL_FD = 3                    # the side channel's fd in the child
+# System directories mounted read-only into the bwrap root. Home directories,
+# /root, /work, /tmp, /run, /sys are deliberately absent.
+SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt")
+# Unique uids for sandboxed runs: far above any real account.
+UID_BASE = 0x7A000000
+UID_SLOTS = 1 << 16
+TMPFS_BYTES = 64 << 20            # private /tmp size (tmpfs counts against RAM, not RLIMIT_AS)
+KILL_GRACE_S = 2.0                # after a kill, how long to wait for the pipes to close
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+class SandboxError(InfrastructureError):
+    """The sandbox itself could not run (not the program's fault)."""
+
+
+@dataclass
+class SandboxLimits:
+    """Limits of one sandboxed run. Zero-valued proto fields mean these defaults.
+
+    timeout_s: wall clock for the whole run (10 s).
+    cpu_s: CPU seconds (RLIMIT_CPU; 10 s).
+    memory_bytes: address space (RLIMIT_AS; 1 GiB).
+    max_processes: processes of the program (RLIMIT_NPROC on the run's own uid; 32).
+    max_open_files: RLIMIT_NOFILE (64).
+    max_file_bytes: largest file the program may write (RLIMIT_FSIZE; 16 MiB).
+    max_output_bytes: stdout+stderr kept (1 MiB; the rest is drained and dropped).
+    max_channel_bytes: side-channel bytes delivered (64 MiB).
+    """
+
+    timeout_s: float = 10.0
+    cpu_s: float = 10.0
+    memory_bytes: int = 1 << 30
+    max_processes: int = 32
+    max_open_files: int = 64
+    max_file_bytes: int = 16 << 20
+    max_output_bytes: int = 1 << 20
+    max_channel_bytes: int = 64 << 20
+
+    @classmethod
+    def from_proto(cls, limits_pb) -> "SandboxLimits":
+        """From an `egca.v1.Limits` (or None); zero fields take the defaults."""
+        d = cls()
+        if limits_pb is None:
+            return d
+        return cls(
+            timeout_s=limits_pb.timeout_s or d.timeout_s,
+            cpu_s=limits_pb.cpu_s or d.cpu_s,
+            memory_bytes=limits_pb.memory_bytes or d.memory_bytes,
+            max_processes=limits_pb.max_processes or d.max_processes,
+            max_open_files=limits_pb.max_open_files or d.max_open_files,
+            max_file_bytes=limits_pb.max_file_bytes or d.max_file_bytes,
+            max_output_bytes=limits_pb.max_output_bytes or d.max_output_bytes,
+        )
+
+    def to_proto(self, limits_pb) -> None:
+        """Fill an `egca.v1.Limits` with these values (for Info.default_limits)."""
+        limits_pb.timeout_s = self.timeout_s
+        limits_pb.cpu_s = self.cpu_s
+        limits_pb.memory_bytes = self.memory_bytes
+        limits_pb.max_processes = self.max_processes
+        limits_pb.max_open_files = self.max_open_files
+        limits_pb.max_file_bytes = self.max_file_bytes
+        limits_pb.max_output_bytes = self.max_output_bytes
+
+
+@dataclass
+class SandboxResult:
+    returncode: int | None        # exit code; None when killed by a signal
+    signal: int | None            # the killing signal, if any
+    timed_out: bool               # the wall clock ran out and we killed it
+    stdout: bytes
+    stderr: bytes
+    output_truncated: bool        # stdout+stderr exceeded max_output_bytes
+    wall_s: float
+    channel_truncated: bool = False
+
+
+# ---------------------------------------------------------------- isolation mode
+
+_MODE_LOCK = threading.Lock()
+_MODE: str | None = None          # "bwrap-root", "bwrap-user", "plain"
+_UNSHARE_NET = False
+
+
+def isolation() -> list[str]:
+    """What isolation is really active (probed once)."""
+    mode = _mode()
+    if mode == "bwrap-root":
+        return ["bwrap", "netns", "pidns", "mountns", "ipcns", "uid-drop", "no-new-privs", "rlimits", "scratch"]
+    if mode == "bwrap-user":
+        return ["bwrap", "userns", "netns", "pidns", "mountns", "ipcns", "rlimits", "scratch"]
+    return (["netns"] if _UNSHARE_NET else []) + ["rlimits", "scratch"]
+
+
+def _mode() -> str:
+    global _MODE, _UNSHARE_NET
+    with _MODE_LOCK:
+        if _MODE is not None:
+            return _MODE
+        candidates = []
+        if shutil.which("bwrap"):
+            if os.geteuid() == 0 and shutil.which("setpriv"):
+                candidates.append("bwrap-root")
+            if os.geteuid() != 0 and shutil.which("prlimit"):
+                candidates.append("bwrap-user")
+        for mode in candidates:
+            reason = _self_test(mode)
+            if reason is None:
+                _MODE = mode
+                return mode
+            log.warning("sandbox: %s self-test failed: %s", mode, reason)
+        if os.geteuid() == 0 and shutil.which("unshare"):
+            _UNSHARE_NET = subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+        log.warning("sandbox: bubblewrap unavailable; falling back to rlimits%s only",
+                    " + network namespace" if _UNSHARE_NET else "")
+        _MODE = "plain"
+        return _MODE
+
+
+def _self_test(mode: str) -> str | None:
+    """Run `true` the way a real run would; None when it works, else the reason."""
+    try:
+        res = _run(["true"], mode=mode, files={}, limits=SandboxLimits(timeout_s=10), stdin=b"",
+                   env=None, ro_binds=(), on_channel_line=None)
+    except SandboxError as e:
+        return str(e)
+    if res.returncode != 0:
+        return f"exit {res.returncode} signal {res.signal}: {res.stderr[-500:].decode(errors='replace')}"
+    return None
+
+
+# ---------------------------------------------------------------- unique uids
+
+_UID_LOCK_DIR = os.path.join(tempfile.gettempdir(), "egca-sandbox-uids")
+
+
+class _UidLease:
+    """Claim a uid no other sandboxed run (in any process) is using, via flock."""
+
+    def __init__(self) -> None:
+        os.makedirs(_UID_LOCK_DIR, mode=0o700, exist_ok=True)
+        start = random.randrange(UID_SLOTS)
+        for i in range(UID_SLOTS):
+            slot = (start + i) % UID_SLOTS
+            fd = os.open(os.path.join(_UID_LOCK_DIR, str(slot)), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self.fd, self.uid = fd, UID_BASE + slot
+            return
+        raise SandboxError("no free sandbox uid")
+
+    def release(self) -> None:
+        os.close(self.fd)
+
+
+# ---------------------------------------------------------------- running
+
+def run_sandboxed(argv: list[str], *, files: dict[str, bytes] | None = None,
+                  limits: SandboxLimits | None = None, stdin: bytes = b"",
+                  env: dict[str, str] | None = None, ro_binds: list[str] | tuple = (),
+                  on_channel_line: Callable[[bytes], None] | None = None) -> SandboxResult:
+    """Run `argv` in a fresh sandbox (see the module docstring).
+
+    argv[0] must be an absolute path or a name on PATH that exists inside the
+    sandbox; `ro_binds` are extra host paths mounted read-only at the same path
+    (e.g. an interpreter's prefix). `env` is added to a minimal environment
+    (PATH, LANG, HOME=scratch). Raises SandboxError when the sandbox itself fails.
+    """
+    if not argv:
+        raise ValueError("argv is empty")
+    return _run(list(argv), mode=_mode(), files=files or {}, limits=limits or SandboxLimits(),
+                stdin=stdin, env=env, ro_binds=tuple(ro_binds), on_channel_line=on_channel_line)
+
+
+def _run(argv, *, mode, files, limits, stdin, env, ro_binds, on_channel_line) -> SandboxResult:
+    exe = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0], path=DEFAULT_PATH)
+    if exe is None or not os.access(exe, os.X_OK):
+        raise SandboxError(f"sandbox: cannot execute {argv[0]!r}")
+    argv = [exe] + argv[1:]
+    lease = _UidLease() if mode == "bwrap-root" else None
+    try:
+        scratch = _make_scratch(files, lease.uid if lease else None)
+        try:
+            return _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line,
+                          lease.uid if lease else None)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    finally:
+        if lease:
+            lease.release()
+
+
+def _make_scratch(files: dict[str, bytes], uid: int | None) -> str:
+    try:
+        scratch = tempfile.mkdtemp(prefix="egca-sbx-")
+        os.chmod(scratch, 0o700)
+        for rel, data in files.items():
+            path = os.path.normpath(os.path.join(scratch, rel))
+            if os.path.isabs(rel) or not path.startswith(scratch + os.sep):
+                raise ValueError(f"sandbox file name must stay inside scratch: {rel!r}")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        if uid is not None:
+            for root, dirs, names in os.walk(scratch):
+                os.chown(root, uid, uid)
+                for n in names:
+                    os.chown(os.path.join(root, n), uid, uid)
+        return scratch
+    except ValueError:
+        raise
+    except OSError as e:
+        raise SandboxError(f"sandbox: cannot create scratch directory: {e}") from e
+
+
+def _command(argv, mode, scratch, limits, ro_binds, uid) -> tuple[list[str], str]:
+    """The full command line and the cwd to start it in."""
+    if mode == "plain":
+        return (["unshare", "-n", "--"] + argv if _UNSHARE_NET else argv), scratch
+    cmd = ["bwrap", "--die-with-parent", "--new-session",
+           "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    if mode == "bwrap-user":
+        cmd.append("--unshare-user")
+    for d in SYSTEM_DIRS:
+        p = "/" + d
+        if os.path.islink(p):
+            cmd += ["--symlink", os.readlink(p), p]
+        elif os.path.isdir(p):
+            cmd += ["--ro-bind", p, p]
+    for p in ro_binds:
+        real = os.path.realpath(p)
+        if os.path.exists(real) and not real.startswith(tuple("/" + d + "/" for d in SYSTEM_DIRS)):
+            cmd += ["--ro-bind", real, real]
+            if real != os.path.abspath(p):   # a symlinked path: keep the name the caller uses
+                cmd += ["--ro-bind", real, os.path.abspath(p)]
+    cmd += ["--dev", "/dev", "--proc", "/proc",
+            "--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", "/tmp",
+            "--dir", SCRATCH, "--bind", scratch, SCRATCH, "--remount-ro", "/",
+            "--chdir", SCRATCH, "--hostname", "sandbox"]
+    if mode == "bwrap-root":
+        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
+                "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--"]
+    else:
+        cmd += ["--", "prlimit", f"--nproc={limits.max_processes}", "--"]
+    return cmd + argv, scratch
+
+
+def _rlimit_prefix(limits: SandboxLimits, mode: str) -> list[str]:
+    # rlimits are applied by util-linux `prlimit` exec-ing the next stage: the
+    # server is multi-threaded (gRPC), so no Python code may run between fork and exec.
+    cpu = max(1, int(limits.cpu_s + 0.999))
+    cmd = ["prlimit", "--core=0", f"--as={int(limits.memory_bytes)}", f"--cpu={cpu}:{cpu + 1}",
+           f"--fsize={int(limits.max_file_bytes)}", f"--nofile={int(limits.max_open_files)}"]
+    if mode != "bwrap-user":
+        # bwrap-root: counts only the run's own uid. bwrap-user: set inside the sandbox,
+        # because a limit set out here would also cap all the user's other processes.
+        cmd.append(f"--nproc={int(limits.max_processes)}")
+    return cmd + ["--"]
+
+
+def _high_fd(fd: int) -> int:
+    """`fd` moved above 3, so the dup2 actions of the spawn cannot clobber each other."""
+    if fd > CHANNEL_FD:
+        return fd
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return new
+
+
+def _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, uid) -> SandboxResult:
+    cmd, cwd = _command(argv, mode, scratch, limits, ro_binds, uid)
+    cmd = _rlimit_prefix(limits, mode) + cmd
+    if mode == "plain":
+        cmd = ["env", "-C", cwd, "--"] + cmd
+    child_env = {"PATH": DEFAULT_PATH, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                 "HOME": SCRATCH if mode != "plain" else scratch}
+    child_env.update(env or {})
+    fds = [_high_fd(fd) for pair in (os.pipe(), os.pipe(), os.pipe(), os.pipe()) for fd in pair]
+    in_r, in_w, out_r, out_w, err_r, err_w, chan_r, chan_w = fds
+    actions = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
+               (os.POSIX_SPAWN_DUP2, err_w, 2), (os.POSIX_SPAWN_DUP2, chan_w, CHANNEL_FD)]
+    start = time.monotonic()
+    exe = shutil.which(cmd[0], path=DEFAULT_PATH) or cmd[0]
+    try:
+        # posix_spawn, not fork+preexec: safe in a threaded server. Every other fd
+        # of this process is close-on-exec (PEP 446), so the child gets exactly 0-3.
+        pid = os.posix_spawn(exe, cmd, child_env, file_actions=actions, setsid=True)
+    except OSError as e:
+        for fd in fds:
+            os.close(fd)
+        raise SandboxError(f"sandbox: cannot start {cmd[0]}: {e}") from e
+    for fd in (in_r, out_w, err_w, chan_w):
+        os.close(fd)
+    proc = _Proc(pid)
+    writer = threading.Thread(target=_feed, args=(in_w, stdin), daemon=True)
+    writer.start()
+    try:
+        out = _drain(proc, out_r, err_r, chan_r, limits, start, on_channel_line)
+    finally:
+        for fd in (out_r, err_r, chan_r):
+            os.close(fd)
+        if proc.poll() is None:
+            _kill(proc)
+        rc = proc.wait()
+        writer.join(timeout=1)
+    wall = time.monotonic() - start
+    sig = None
+    if rc < 0:
+        sig, rc = -rc, None
+    elif mode != "plain" and 128 < rc <= 128 + 64:
+        sig, rc = rc - 128, None      # bwrap: child killed by signal N exits 128+N
+    stderr = out["stderr"]
+    if mode != "plain" and rc == 1 and stderr.startswith(b"bwrap: "):
+        raise SandboxError("sandbox: " + stderr.decode(errors="replace").strip()[:500])
+    if rc in (1, 126, 127) and stderr.startswith((b"setpriv: ", b"prlimit: ", b"env: ")):
+        raise SandboxError("sandbox: " + stderr.decode(errors="replace").strip()[:500])
+    return SandboxResult(returncode=rc, signal=sig, timed_out=out["timed_out"], stdout=out["stdout"],
+                         stderr=stderr, output_truncated=out["output_truncated"], wall_s=wall,
+                         channel_truncated=out["channel_truncated"])
+
+
+class _Proc:
+    """The spawned process: poll/wait/kill by pid (it leads its own process group)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def _set(self, status: int) -> int:
+        self.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return self._set(status)
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self._set(status)
+        return self.returncode
+
+
+def _feed(fd: int, data: bytes) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+    except OSError:
+        pass                      # the child closed stdin or died: not our problem
+    finally:
+        os.close(fd)
+
+
+def _kill(proc: _Proc) -> None:
+    # The group holds prlimit/bwrap (or the program); bwrap's pid namespace dies with it.
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _drain(proc, out_r, err_r, chan_r, limits, start, on_channel_line) -> dict:
+    """Read stdout, stderr and the channel until all close, enforcing caps and the clock."""
+    sel = selectors.DefaultSelector()
+    sel.register(out_r, selectors.EVENT_READ, "stdout")
+    sel.register(err_r, selectors.EVENT_READ, "stderr")
+    sel.register(chan_r, selectors.EVENT_READ, "chan")
+    bufs = {"stdout": bytearray(), "stderr": bytearray()}
+    kept = 0
+    res = {"timed_out": False, "output_truncated": False, "channel_truncated": False}
+    pending = bytearray()
+    chan_bytes = 0
+    deadline = start + limits.timeout_s
+    kill_deadline: float | None = None
+    open_streams = 3
+    try:
+        while open_streams:
+            now = time.monotonic()
+            if kill_deadline is None and now >= deadline:
+                res["timed_out"] = True
+                _kill(proc)
+                kill_deadline = now + KILL_GRACE_S
+            if kill_deadline is not None and now >= kill_deadline:
+                break  # something outside the group still holds a pipe: stop waiting
+            timeout = (kill_deadline or deadline) - now
+            for key, _ in sel.select(timeout=max(0.0, min(timeout, 1.0))):
+                fd = key.fd
+                try:
+                    data = os.read(fd, 65536)
+                except OSError as e:
+                    if e.errno == errno.EINTR:
+                        continue
+                    data = b""
+                if not data:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                if key.data == "chan":
+                    if res["channel_truncated"]:
+                        continue
+                    pending += data
+                    while True:
+                        nl = pending.find(b"\n")
+                        if nl < 0:
+                            break
+                        line = bytes(pending[:nl])
+                        del pending[:nl + 1]
+                        chan_bytes += nl + 1
+                        if chan_bytes > limits.max_channel_bytes:
+                            res["channel_truncated"] = True
+                            pending.clear()
+                            break
+                        if on_channel_line is not None:
+                            on_channel_line(line)
+                    if len(pending) > limits.max_channel_bytes:
+                        res["channel_truncated"] = True
+                        pending.clear()
+                else:
+                    room = limits.max_output_bytes - kept
+                    if len(data) > room:
+                        res["output_truncated"] = True
+                        data = data[:max(0, room)]
+                    bufs[key.data] += data
+                    kept += len(data)
+    finally:
+        sel.close()
+    res["stdout"] = bytes(bufs["stdout"])
+    res["stderr"] = bytes(bufs["stderr"])
+    return res

@@ -1,0 +1,545 @@
+"""The sandboxed half of the Python runtime: runs one job, reports on fd 3.
+
+Started as ``python -I -S -c <this file's text>`` inside the sandbox, so it
+imports only the standard library. Reads one JSON job from stdin:
+
+    {"mode": "run" | "trace", "program": str, "tests": [{"id", "code"}],
+     "max_events": int, "recursion_limit": int}
+
+and writes JSON lines to fd 3: control objects {"t": "ready" | "ranges" | "program" |
+"start" | "result" | "compile_error" | "bad_test" | "internal" | "done", ...} and trace
+events as lists ["C"|"S"|"R"|"E"|"B", range index, frame, depth, ...]: "ready",
+"ranges" (the statement table), "start"/"result" per test, trace events as
+compact lists, and "done". Everything the program prints goes to
+stdout/stderr, which the sandbox captures.
+"""
+
+import ast
+import builtins
+import json
+import os
+import sys
+import time
+import tokenize
+import types
+import io
+
+CHANNEL_FD = 3
+STR_CAP = 1000
+ITEMS_CAP = 64
+DEPTH_CAP = 4
+CO_OPTIMIZED = 0x1
+CO_GENERATOR = 0x20
+CO_VARARGS = 0x4
+CO_VARKEYWORDS = 0x8
+FLUSH_EVERY = 256            # trace events buffered before a write
+_YIELD = __import__("dis").opmap["YIELD_VALUE"]
+
+# Move the channel off fd 3 so a program writing to "fd 3" by accident cannot
+# corrupt it; bind what we use so a program that monkeypatches modules cannot break us.
+_chan = os.dup(CHANNEL_FD)
+os.close(CHANNEL_FD)
+_write = os.write
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=repr).encode
+_monotonic = time.monotonic
+_buf = []
+
+
+def emit(obj):
+    _buf.append(_dumps(obj))
+    flush()
+
+
+def flush():
+    if _buf:
+        data = ("\n".join(_buf) + "\n").encode("utf-8", "replace")
+        _buf.clear()
+        while data:
+            n = _write(_chan, data)
+            data = data[n:]
+
+
+# ---------------------------------------------------------------- values
+# JSON form: null / true / false / JSON int (|n| < 2**53) / JSON float / JSON string,
+# else a tagged list: ["i", "digits"], ["f", "nan"|"inf"|"-inf"], ["s", prefix, length],
+# ["b", hex, length], ["l", type, length, [items]], ["m", type, length, [[k, v]...]],
+# ["o", type, [[field, v]...]], ["x", "opaque text"].
+
+_SCALARS = (type(None), bool, int, float, str)
+_IMMUTABLE = frozenset(_SCALARS + (bytes,))
+_BIG = 1 << 53
+
+
+def enc(v, depth=DEPTH_CAP):
+    t = type(v)
+    if v is None or t is bool:
+        return v
+    if t is int:
+        if -(1 << 53) < v < (1 << 53):
+            return v
+        try:
+            return ["i", str(v)]
+        except ValueError:
+            return ["x", "<int of %d bits>" % v.bit_length()]
+    if t is float:
+        if v != v:
+            return ["f", "nan"]
+        if v in (float("inf"), float("-inf")):
+            return ["f", "inf" if v > 0 else "-inf"]
+        return v
+    if t is str:
+        return v if len(v) <= STR_CAP else ["s", v[:STR_CAP], len(v)]
+    if t in (list, tuple, set, frozenset) or isinstance(v, (list, tuple, set, frozenset)):
+        if depth <= 0:
+            return ["x", "<%s of %d>" % (t.__name__, len(v))]
+        if isinstance(v, (set, frozenset)):
+            try:
+                items = sorted(v, key=repr)[:ITEMS_CAP]
+            except Exception:
+                items = list(v)[:ITEMS_CAP]
+        else:
+            items = v[:ITEMS_CAP]
+        # small ints and short strings are their own encoding: skip the call per item
+        return ["l", t.__name__, len(v), [i if (type(i) is int and -_BIG < i < _BIG)
+                                          or (type(i) is str and len(i) <= STR_CAP) else enc(i, depth - 1)
+                                          for i in items]]
+    if isinstance(v, dict):
+        if depth <= 0:
+            return ["x", "<%s of %d>" % (t.__name__, len(v))]
+        out = []
+        for k, val in v.items():
+            if len(out) >= ITEMS_CAP:
+                break
+            out.append([enc(k, depth - 1), enc(val, depth - 1)])
+        return ["m", t.__name__, len(v), out]
+    if isinstance(v, (bytes, bytearray)):
+        return ["b", bytes(v[:STR_CAP]).hex(), len(v)]
+    if isinstance(v, (int, float, str)):          # subclasses (IntEnum, ...)
+        return enc(t.__mro__[-2](v) if t.__mro__[-2] in _SCALARS else repr(v), depth)
+    if callable(v) or t.__module__ in ("builtins",):
+        name = getattr(v, "__qualname__", None) or t.__name__
+        return ["x", "<%s %s>" % (t.__name__, name) if name != t.__name__ else "<%s>" % name]
+    d = getattr(v, "__dict__", None)
+    if isinstance(d, dict) and depth > 0:
+        fields = [[k, enc(x, depth - 1)] for k, x in list(d.items())[:ITEMS_CAP] if not k.startswith("__")]
+        return ["o", t.__name__, fields]
+    slots = getattr(t, "__slots__", None)
+    if slots and depth > 0:
+        names = [slots] if isinstance(slots, str) else list(slots)
+        return ["o", t.__name__, [[n, enc(getattr(v, n), depth - 1)] for n in names if hasattr(v, n)]]
+    return ["x", "<%s>" % t.__name__]
+
+
+# ---------------------------------------------------------------- statements
+
+class Program:
+    """Statement table of the program: byte ranges, headers, bodies, lookups."""
+
+    def __init__(self, source):
+        self.source = source
+        raw = source.encode("utf-8")
+        self.line_start = [0, 0]          # 1-based: byte offset of each line's start
+        for i, b in enumerate(raw):
+            if b == 10:
+                self.line_start.append(i + 1)
+        self.raw = raw
+        self.ranges = []                  # [sb, eb, sl, el, sc, ec]
+        self.stmts = []                   # (node, kind, range index, span (sl, sc, el, ec))
+        self.body_lines = {}              # stmt index -> (first, last) body line, None = same line
+        self.branch_range = {}            # stmt index -> range index of the condition
+        self.def_at_line = {}             # def/decorator line -> stmt index
+        self.by_line = {}                 # line -> [stmt index] starting/covering that line
+        self.cache = {}
+        tree = ast.parse(source, "<program>")
+        self._walk(tree.body)
+
+    def offset(self, line, col):
+        if line >= len(self.line_start):
+            return len(self.raw)
+        return min(self.line_start[line] + col, len(self.raw))
+
+    def add_range(self, sl, sc, el, ec):
+        self.ranges.append([self.offset(sl, sc), self.offset(el, ec), sl, el, sc, ec])
+        return len(self.ranges) - 1
+
+    def _header_end(self, node):
+        """(line, col) just after the ':' that ends a compound statement's header."""
+        first = node.body[0]
+        lo = getattr(node, "lineno")
+        lines = self.source.splitlines(True)[lo - 1:first.lineno]
+        text = "".join(lines)
+        colon = None
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                if tok.type == tokenize.OP and tok.string == ":" and tok.start[0] + lo - 1 <= first.lineno:
+                    line = tok.start[0] + lo - 1
+                    if (line, self._bytecol(line, tok.start[1])) < (first.lineno, first.col_offset):
+                        colon = (line, self._bytecol(line, tok.end[1]))
+                if tok.start[0] + lo - 1 > first.lineno:
+                    break
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            pass
+        return colon or (node.lineno, len(self.source.splitlines()[node.lineno - 1].encode()))
+
+    def _bytecol(self, line, charcol):
+        text = self.source.splitlines()[line - 1] if line - 1 < len(self.source.splitlines()) else ""
+        return len(text[:charcol].encode("utf-8"))
+
+    def _walk(self, body):
+        for node in body:
+            idx = len(self.stmts)
+            compound = isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith,
+                                         ast.Try, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                or type(node).__name__ in ("TryStar", "Match")
+            if not compound:
+                span = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+            elif isinstance(node, (ast.If, ast.While)):
+                span = (node.lineno, node.col_offset, node.test.end_lineno, node.test.end_col_offset)
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                span = (node.lineno, node.col_offset, node.iter.end_lineno, node.iter.end_col_offset)
+            else:
+                el, ec = self._header_end(node)
+                span = (node.lineno, node.col_offset, el, ec)
+            r = self.add_range(*span)
+            self.stmts.append((node, r, span))
+            for line in range(span[0], span[2] + 1):
+                self.by_line.setdefault(line, []).append(idx)
+            if isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor)):
+                first, last = node.body[0].lineno, node.body[-1].end_lineno
+                self.body_lines[idx] = None if first <= span[2] else (first, last)
+                if isinstance(node, (ast.For, ast.AsyncFor)):
+                    self.branch_range[idx] = r
+                else:
+                    t = node.test
+                    self.branch_range[idx] = self.add_range(t.lineno, t.col_offset, t.end_lineno, t.end_col_offset)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.def_at_line[node.lineno] = idx
+                for d in node.decorator_list:
+                    self.def_at_line[d.lineno] = idx
+            if compound:
+                for field in ("body", "orelse", "finalbody"):
+                    sub = getattr(node, field, None)
+                    if sub:
+                        self._walk(sub)
+                for h in getattr(node, "handlers", ()) or ():
+                    self.by_line.setdefault(h.lineno, []).append(idx)  # `except` lines: the try
+                    self._walk(h.body)
+                for case in getattr(node, "cases", ()) or ():
+                    self._walk(case.body)
+
+    def stmt_at(self, code, lasti, lineno):
+        """The statement an instruction belongs to (innermost containing span), or None."""
+        key = (code, lasti)
+        hit = self.cache.get(key, -2)
+        if hit != -2:
+            return hit
+        line, col = lineno, None
+        if lasti >= 0:
+            for i, pos in enumerate(code.co_positions()):
+                if i == lasti // 2:
+                    if pos[0] is not None:
+                        line, col = pos[0], pos[2]
+                    break
+        best = None
+        for idx in self.by_line.get(line, ()):
+            sl, sc, el, ec = self.stmts[idx][2]
+            if col is None:
+                if sl == line:
+                    best = idx
+                    break
+                continue
+            if (sl, sc) <= (line, col) < (el, ec):
+                best = idx          # later (inner) statements win
+        if best is None and col is not None:
+            cands = [i for i in self.by_line.get(line, ()) if self.stmts[i][2][0] == line]
+            best = cands[-1] if cands else None
+        self.cache[key] = best
+        return best
+
+    def location_of(self, tb):
+        """Innermost program frame of a traceback -> (range list) or None."""
+        hit = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<program>":
+                hit = tb
+            tb = tb.tb_next
+        if hit is None:
+            return None
+        idx = self.stmt_at(hit.tb_frame.f_code, hit.tb_lasti, hit.tb_lineno)
+        if idx is None:
+            line = hit.tb_lineno
+            text = self.raw[self.offset(line, 0):self.offset(line + 1, 0)].rstrip(b"\r\n")
+            return [self.offset(line, 0), self.offset(line, 0) + len(text), line, line, 0, len(text)]
+        return self.ranges[self.stmts[idx][1]]
+
+
+# ---------------------------------------------------------------- outcomes
+
+def describe(e):
+    text = str(e)
+    name = type(e).__name__
+    return name, (name + ": " + text) if text else name
+
+
+def outcome(e, prog):
+    """(status, kind, message, location) of a test that raised `e`."""
+    kind, msg = describe(e)
+    if isinstance(e, SystemExit):
+        return "ERROR", "SystemExit", "program exited (sys.exit(%r))" % (e.code,), prog.location_of(e.__traceback__)
+    loc = prog.location_of(e.__traceback__)
+    if loc is not None or isinstance(e, (RecursionError, MemoryError)):
+        return "ERROR", kind, msg, loc
+    return "FAIL", kind, msg, None
+
+
+def compile_error(e, source):
+    kind, _ = describe(e)
+    out = {"t": "compile_error", "kind": kind, "msg": "%s: %s" % (kind, getattr(e, "msg", str(e)))}
+    line = getattr(e, "lineno", None)
+    lines = source.splitlines()
+    if isinstance(e, SyntaxError) and line and 1 <= line <= len(lines):
+        text = lines[line - 1]
+        sc = len(text[:max(0, (e.offset or 1) - 1)].encode())
+        el, eo = getattr(e, "end_lineno", None), getattr(e, "end_offset", None)
+        if el and eo and el <= len(lines) and (el, eo) > (line, e.offset or 1):
+            ec = len(lines[el - 1][:eo - 1].encode())
+        else:
+            el, ec = line, len(text.encode())
+        raw = source.encode()
+        starts = [0]
+        for i, b in enumerate(raw):
+            if b == 10:
+                starts.append(i + 1)
+        out["loc"] = [starts[line - 1] + sc, starts[el - 1] + ec, line, el, sc, ec]
+    return out
+
+
+# ---------------------------------------------------------------- tracer
+
+class Tracer:
+    """settrace hooks that turn program frames into the events of docs/EVENTS.md."""
+
+    def __init__(self, prog, max_events):
+        self.prog = prog
+        self.max_events = max_events
+        self.count = 0
+        self.stopped = False
+        self.truncated = False
+        self.next_frame = 1
+        self.depth = 0
+        self.states = {}          # frame -> [id, depth, prev stmt, snapshot, exc flag, last lasti, raw objects]
+
+    def _event(self, ev):
+        if self.count >= self.max_events:
+            self.stop()
+            self.truncated = True
+            return
+        self.count += 1
+        _buf.append(_dumps(ev))
+        if len(_buf) >= FLUSH_EVERY:
+            flush()
+
+    def stop(self):
+        self.stopped = True
+        sys.settrace(None)
+
+    def global_trace(self, frame, event, arg):
+        code = frame.f_code
+        if self.stopped or code.co_filename != "<program>" or not (code.co_flags & CO_OPTIMIZED) \
+                or code.co_name.startswith("<"):
+            return None
+        st = self.states.get(frame)
+        if st is None:            # a new activation (a resumed generator keeps its state)
+            self.depth += 1
+            fid = self.next_frame
+            self.next_frame += 1
+            loc = frame.f_locals
+            n = code.co_argcount + code.co_kwonlyargcount
+            names = list(code.co_varnames[:n])
+            if code.co_flags & CO_VARARGS:
+                names.append(code.co_varnames[n])
+                n += 1
+            if code.co_flags & CO_VARKEYWORDS:
+                names.append(code.co_varnames[n])
+            snap = {}
+            binds = []
+            for name in names:
+                if name in loc:
+                    v = enc(loc[name])
+                    snap[name] = v
+                    binds.append([name, v])
+            st = [fid, self.depth, None, snap, False, -1, {}]
+            self.states[frame] = st
+            didx = self.prog.def_at_line.get(code.co_firstlineno)
+            r = self.prog.stmts[didx][1] if didx is not None else None
+            self._event(["C", r, fid, self.depth, code.co_name, binds])
+        return self.local_trace
+
+    def _diff(self, frame, st):
+        snap = st[3]
+        raw = st[6]
+        free = frame.f_code.co_freevars
+        out = []
+        for name, value in frame.f_locals.items():
+            if free and name in free:
+                continue
+            if raw.get(name, raw) is value and type(value) in _IMMUTABLE:
+                continue          # the very same immutable object: unchanged
+            raw[name] = value
+            v = enc(value)
+            if name not in snap or snap[name] != v:
+                snap[name] = v
+                out.append([name, v])
+        return out
+
+    def _finish_prev(self, frame, st, next_stmt, next_line):
+        """STEP for the statement that just ran in this frame, then its BRANCH."""
+        prev = st[2]
+        if prev is None:
+            return
+        prog = self.prog
+        self._event(["S", prog.stmts[prev][1], st[0], st[1], self._diff(frame, st)])
+        if self.stopped or prev not in prog.body_lines:
+            return
+        body = prog.body_lines[prev]
+        if body is None:
+            return                # body on the header's own line: the outcome is not visible
+        node = prog.stmts[prev][0]
+        kind = "if" if isinstance(node, ast.If) else "while" if isinstance(node, ast.While) else "for"
+        if next_line is None:
+            taken = False         # the function returned straight after the header
+        else:
+            taken = body[0] <= next_line <= body[1]
+        self._event(["B", prog.branch_range[prev], st[0], st[1], taken, kind])
+
+    def local_trace(self, frame, event, arg):
+        if self.stopped:
+            return None
+        st = self.states.get(frame)
+        if st is None:
+            return None
+        if event == "line":
+            lasti = frame.f_lasti
+            idx = self.prog.stmt_at(frame.f_code, lasti, frame.f_lineno)
+            if idx is None:
+                return self.local_trace
+            if st[4]:             # resumed after an exception inside this frame (handler)
+                st[2] = None
+                st[4] = False
+            if idx != st[2] or lasti <= st[5]:
+                self._finish_prev(frame, st, idx, self.prog.stmts[idx][2][0])
+                st[2] = idx
+            st[5] = lasti
+        elif event == "return":
+            code = frame.f_code
+            if code.co_flags & CO_GENERATOR and frame.f_lasti >= 0 \
+                    and code.co_code[frame.f_lasti] == _YIELD:
+                return self.local_trace       # a yield, not the end of the activation
+            if not st[4]:
+                self._finish_prev(frame, st, None, None)
+                prev = st[2]
+                node = self.prog.stmts[prev][0] if prev is not None else None
+                if isinstance(node, ast.Return):
+                    r = self.prog.stmts[prev][1]
+                else:
+                    didx = self.prog.def_at_line.get(code.co_firstlineno)
+                    r = self.prog.stmts[didx][1] if didx is not None else None
+                self._event(["R", r, st[0], st[1], enc(arg)])
+            del self.states[frame]
+            self.depth -= 1
+        elif event == "exception":
+            prev = st[2]
+            r = self.prog.stmts[prev][1] if prev is not None else None
+            self._event(["E", r, st[0], st[1], describe(arg[1])[1][:STR_CAP]])
+            st[4] = True          # the statement did not finish: no STEP for it
+        return self.local_trace
+
+
+# ---------------------------------------------------------------- main
+
+def run_test(code_obj, ns):
+    exec(code_obj, ns)
+
+
+def main():
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    emit({"t": "ready"})
+    source = job["program"]
+    mode = job.get("mode", "run")
+    tests = job["tests"]
+    compiled_tests = []
+    for i, t in enumerate(tests):
+        try:
+            compiled_tests.append(compile(t["code"], "<test>", "exec"))
+        except (SyntaxError, ValueError) as e:
+            emit({"t": "bad_test", "i": i, "msg": "test %r does not compile: %s" % (t.get("id"), describe(e)[1])})
+            return
+    try:
+        code = compile(source, "<program>", "exec")
+        prog = Program(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as e:
+        emit(compile_error(e, source))
+        emit({"t": "done"})
+        return
+    if mode == "trace":
+        emit({"t": "ranges", "ranges": prog.ranges})
+    sys.setrecursionlimit(int(job.get("recursion_limit") or 3000))
+    # A real module, so that dataclasses, pickle and friends find the program's globals.
+    module = types.ModuleType("__program__")
+    sys.modules["__program__"] = module
+    ns = module.__dict__
+    ns["__builtins__"] = builtins
+    emit({"t": "program"})
+    try:
+        exec(code, ns)
+    except BaseException as e:  # noqa: B036 - the program's own failure, reported per test
+        _, kind, msg, loc = outcome(e, prog)
+        for i in range(len(tests)):
+            emit({"t": "result", "i": i, "s": "ERROR", "kind": kind, "msg": msg, "loc": loc, "wall": 0.0,
+                  "program_level": True})
+        emit({"t": "done"})
+        return
+    for i, test_code in enumerate(compiled_tests):
+        emit({"t": "start", "i": i})
+        test_ns = dict(ns)
+        tracer = None
+        t0 = _monotonic()
+        try:
+            if mode == "trace":
+                tracer = Tracer(prog, int(job.get("max_events") or 20000))
+                sys.settrace(tracer.global_trace)
+                try:
+                    run_test(test_code, test_ns)
+                finally:
+                    sys.settrace(None)
+            else:
+                run_test(test_code, test_ns)
+            res = {"s": "PASS"}
+        except BaseException as e:  # noqa: B036 - every way a test can end is an outcome
+            sys.settrace(None)
+            status, kind, msg, loc = outcome(e, prog)
+            res = {"s": status, "kind": kind, "msg": msg[:4000], "loc": loc}
+            if kind == "SystemExit":
+                res.update(t="result", i=i, wall=_monotonic() - t0, exited=True)
+                flush()
+                emit(res)
+                return            # the program ended the process: later tests are NOT_RUN
+        res.update(t="result", i=i, wall=_monotonic() - t0)
+        if tracer is not None:
+            res["truncated"] = tracer.truncated
+            res["events"] = tracer.count
+        flush()
+        emit(res)
+    emit({"t": "done"})
+
+
+try:
+    main()
+except BaseException as e:  # noqa: B036
+    try:
+        flush()
+        emit({"t": "internal", "msg": "%s: %s" % (type(e).__name__, e)})
+    except BaseException:
+        pass
+    os._exit(70)
+os._exit(0)
