@@ -10,6 +10,7 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # System packages: bubblewrap for the sandbox. Only when missing, and only as root.
 need_apt=()
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+{ command -v prlimit && command -v setpriv; } >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
