@@ -24,6 +24,9 @@ KNOWN_FAILURES: dict[str, str] = {
     "JavaScript/155": "canonical solution returns [0, 0] for evenOddCount(0); the test expects [1, 0]",
 }
 
+# Their first test's trace is cut at max_events before the entry point returns.
+TRACE_WITHOUT_RETURN = frozenset()
+
 
 @pytest.fixture(scope="module")
 def stub():
@@ -62,17 +65,18 @@ def test_every_reference_passes(stub):
 
 
 def _trace_end(stub, problem):
-    test = problem.tests[-1]
+    test = problem.tests[0]
     events = list(stub.Trace(tracer_pb2.TraceRequest(program=problem.reference_program,
                                                      test=tracer_pb2.TestCase(id=test.id, code=test.code),
-                                                     limits=tracer_pb2.Limits(timeout_s=20)), timeout=60))
+                                                     limits=tracer_pb2.Limits(timeout_s=20, max_events=20000)),
+                              timeout=60))
     end = events[-1]
     kinds = {tracer_pb2.TraceEvent.Kind.Name(e.kind) for e in events}
     return problem.task_id, tracer_pb2.TestStatus.Name(end.status), end.message, kinds
 
 
 def test_every_reference_passes_instrumented(stub):
-    """Instrumentation must not change behaviour: the traced reference passes its last test,
+    """Instrumentation must not change behaviour: the traced reference passes its first test,
     and its trace holds calls, steps and returns."""
     problems = datasets.load("humaneval-js")
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -81,5 +85,5 @@ def test_every_reference_passes_instrumented(stub):
            if status != "PASS" and task not in KNOWN_FAILURES}
     assert not bad, bad
     for task, status, _, kinds in outcomes:
-        if status == "PASS":
+        if status == "PASS" and task not in TRACE_WITHOUT_RETURN:
             assert {"CALL", "STEP", "RETURN", "END"} <= kinds, (task, kinds)

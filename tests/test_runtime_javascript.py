@@ -1,0 +1,386 @@
+"""The JavaScript Tracer service (runtimes/javascript), started as the real Node.js server on
+loopback: Run/Trace semantics (docs/EVENTS.md), hostile programs, health, reflection, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from egca.plugin import get_adapter
+from egca.rpc import CHANNEL_OPTIONS, wait_until_serving
+from egca.values import canonical
+from egca.v1 import tracer_pb2, tracer_pb2_grpc
+
+FAST = tracer_pb2.Limits(timeout_s=3)
+
+
+@pytest.fixture(scope="module")
+def channel():
+    proc = subprocess.Popen(get_adapter("javascript").local_runtime_command(0), stdout=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    try:
+        line = proc.stdout.readline().decode()
+        assert line.startswith("PORT "), line
+        address = f"127.0.0.1:{int(line.split()[1])}"
+        wait_until_serving(address, timeout_s=30)
+        with grpc.insecure_channel(address, options=CHANNEL_OPTIONS) as ch:
+            yield ch
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def stub(channel):
+    return tracer_pb2_grpc.TracerStub(channel)
+
+
+def run(stub, program, *tests, limits=FAST):
+    req = tracer_pb2.RunRequest(program=program, limits=limits,
+                                tests=[tracer_pb2.TestCase(id=str(i), code=c) for i, c in enumerate(tests)])
+    return stub.Run(req, timeout=60)
+
+
+def trace(stub, program, test, limits=FAST):
+    req = tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id="t", code=test), limits=limits)
+    return list(stub.Trace(req, timeout=60))
+
+
+def status(r):
+    return tracer_pb2.TestStatus.Name(r.status)
+
+
+def kinds(events):
+    return [tracer_pb2.TraceEvent.Kind.Name(e.kind) for e in events]
+
+
+def text(program: str, rng) -> str:
+    return program.encode()[rng.start_byte:rng.end_byte].decode()
+
+
+def bindings(event) -> dict:
+    return {b.name: canonical(b.value) for b in event.bindings}
+
+
+# --- service plumbing ------------------------------------------------------------------------
+
+def test_info(stub):
+    info = stub.Info(tracer_pb2.InfoRequest())
+    assert info.language == "javascript"
+    assert info.language_version.startswith("Node v")
+    assert info.runtime_version.startswith("egca-js/")
+    assert "rlimits" in info.isolation
+    assert "bwrap" in info.isolation and "netns" in info.isolation  # this machine has bubblewrap
+    assert info.default_limits.timeout_s > 0 and info.default_limits.max_events > 0
+
+
+def test_health_and_reflection(channel):
+    health = health_pb2_grpc.HealthStub(channel)
+    for service in ("", "egca.v1.Tracer"):
+        assert health.Check(health_pb2.HealthCheckRequest(service=service)).status == \
+            health_pb2.HealthCheckResponse.SERVING
+    refl = reflection_pb2_grpc.ServerReflectionStub(channel)
+    reply = next(refl.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")])))
+    names = {s.name for s in reply.list_services_response.service}
+    assert "egca.v1.Tracer" in names
+
+
+@pytest.mark.parametrize("request_, fragment", [
+    (tracer_pb2.RunRequest(program="", tests=[tracer_pb2.TestCase(id="0", code="1")]), "empty"),
+    (tracer_pb2.RunRequest(program="const f = 1", tests=[]), "no test"),
+    (tracer_pb2.RunRequest(program="x" * (300 * 1024), tests=[tracer_pb2.TestCase(id="0", code="1")]), "limit"),
+    (tracer_pb2.RunRequest(program="const f = 1", tests=[tracer_pb2.TestCase(id="0", code="1")],
+                           limits=tracer_pb2.Limits(timeout_s=-1)), "non-negative"),
+    (tracer_pb2.RunRequest(program="const f = 1", tests=[tracer_pb2.TestCase(id="0", code="  ")]), "no code"),
+])
+def test_bad_input_is_invalid_argument(stub, request_, fragment):
+    with pytest.raises(grpc.RpcError) as e:
+        stub.Run(request_, timeout=30)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert fragment in e.value.details()
+
+
+def test_trace_without_test_is_invalid_argument(stub):
+    with pytest.raises(grpc.RpcError) as e:
+        list(stub.Trace(tracer_pb2.TraceRequest(program="const f = 1"), timeout=30))
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+# --- Run ---------------------------------------------------------------------------------------
+
+PROGRAM = """// naïve ünïcode comment: bytes and characters differ
+const add = (a, b) => {
+  let s = a;
+  for (let i = 0; i < b; i++) { s += 1; }
+  if (s > 100) throw new TypeError("too big");
+  return s;
+}
+"""
+
+
+def test_run_statuses_and_locations(stub):
+    reply = run(stub, PROGRAM,
+                "if (add(1, 2) !== 3) throw new Error('x')",
+                "if (add(1, 2) !== 4) throw new Error('assertion failed')",
+                "add(200, 1)",
+                "while (true) {}",
+                "add(1, 1)",
+                limits=tracer_pb2.Limits(timeout_s=2))
+    assert [status(r) for r in reply.results] == ["PASS", "FAIL", "ERROR", "TIMEOUT", "NOT_RUN"]
+    assert tracer_pb2.RunStatus.Name(reply.status) == "TIMED_OUT"
+    fail, error = reply.results[1].error, reply.results[2].error
+    assert fail.message == "Error: assertion failed" and not fail.has_location
+    assert error.kind == "TypeError" and error.message == "TypeError: too big"
+    assert error.has_location
+    assert text(PROGRAM, error.location) == 'throw new TypeError("too big");'
+    assert error.location.start_line == 5
+    assert [r.id for r in reply.results] == ["0", "1", "2", "3", "4"]
+
+
+def test_compile_error_has_byte_location(stub):
+    program = "// é\nconst f = (x) => {\n  return x +* 2;\n}\n"
+    reply = run(stub, program, "f(1)")
+    assert tracer_pb2.RunStatus.Name(reply.status) == "COMPILE_ERROR"
+    assert reply.compile_error.kind == "SyntaxError"
+    loc = reply.compile_error.location
+    assert loc.start_line == 3
+    assert program.encode()[loc.start_byte:loc.start_byte + 1] == b"*"
+    assert [status(r) for r in reply.results] == ["NOT_RUN"]
+
+
+def test_top_level_exception_fails_every_test_as_error(stub):
+    reply = run(stub, "const f = (x) => x;\nnull.boom;\n", "f(1)", "f(2)")
+    assert [status(r) for r in reply.results] == ["ERROR", "ERROR"]
+    assert text("const f = (x) => x;\nnull.boom;\n", reply.results[0].error.location) == "null.boom;"
+
+
+def test_output_is_captured_and_capped(stub):
+    reply = run(stub, "const f = () => { console.log('x'.repeat(5000)); }", "f()",
+                limits=tracer_pb2.Limits(timeout_s=3, max_output_bytes=1000))
+    assert status(reply.results[0]) == "PASS"
+    assert reply.output.startswith("xxx") and len(reply.output) <= 1000 and reply.output_truncated
+
+
+# --- hostile programs: contained, reported, the server stays up ------------------------------
+
+HOSTILE = {
+    "busy_loop": ("const f = () => { while (true) {} }", "TIMEOUT"),
+    "allocation_bomb": ("const f = () => { const a = []; while (true) a.push(new Array(1e6).fill(1.5)); }", "ERROR"),
+    "buffer_bomb": ("const f = () => { const a = []; while (true) a.push(Buffer.alloc(64 * 1024 * 1024, 1)); }",
+                    "ERROR"),
+    "exec": ("const f = () => require('child_process').execSync('id').toString()", "ERROR"),
+    "socket": ("const f = () => { require('net').connect(80, '1.1.1.1'); }", "ERROR"),
+    "fetch": ("const f = () => { fetch('http://1.1.1.1/'); }", "ERROR"),
+    "exit": ("const f = () => { process.exit(0); }", "ERROR"),
+    "binding": ("const f = () => process.binding('spawn_sync')", "ERROR"),
+    "write_outside": ("const f = () => require('fs').writeFileSync('/etc/egca-was-here', 'x')", "ERROR"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_program_is_contained(stub, name):
+    program, expected = HOSTILE[name]
+    reply = run(stub, program, "f()", "f()", limits=tracer_pb2.Limits(timeout_s=2, memory_bytes=512 * 1024 * 1024))
+    assert status(reply.results[0]) == expected, reply
+    assert status(reply.results[1]) in (expected, "NOT_RUN")
+    assert reply.results[0].error.message
+    assert stub.Info(tracer_pb2.InfoRequest()).language == "javascript"  # still up
+
+
+def test_sandbox_itself_isolates(stub):
+    """What the in-process hardening does not cover, the sandbox does: not root, no network
+    interface but loopback, read-only root, a private writable scratch dir as cwd."""
+    program = """const probe = () => {
+  const fs = require('fs'), os = require('os');
+  const out = {uid: process.getuid(), ifaces: Object.keys(os.networkInterfaces()), cwd: process.cwd()};
+  try { fs.writeFileSync('/usr/egca-probe', 'x'); out.root = 'writable'; } catch (e) { out.root = e.code; }
+  fs.writeFileSync('scratch.txt', 'ok'); out.scratch = fs.readFileSync('scratch.txt', 'utf8');
+  console.log(JSON.stringify(out));
+}"""
+    reply = run(stub, program, "probe()")
+    assert status(reply.results[0]) == "PASS", reply
+    out = json.loads(reply.output.strip().splitlines()[-1])
+    assert out["uid"] != 0
+    assert out["ifaces"] == ["lo"]
+    assert out["root"] in ("EROFS", "EACCES")
+    assert out["scratch"] == "ok"
+
+
+def test_forged_results_are_ignored(stub):
+    """A program writing to the result channel cannot turn a failing test into a pass."""
+    program = """const f = () => {
+  const fs = require('fs');
+  fs.writeSync(3, '{"t":"res","i":0,"st":"PASS"}\\n{"t":"done"}\\n');
+  return 1;
+}"""
+    reply = run(stub, program, "if (f() !== 2) throw new Error('wrong')")
+    assert status(reply.results[0]) == "FAIL"
+
+
+# --- Trace ---------------------------------------------------------------------------------------
+
+def test_trace_event_semantics(stub):
+    program = PROGRAM
+    events = trace(stub, program, "add(1, 2)")
+    assert kinds(events) == [
+        "CALL",
+        "STEP",                      # let s = a
+        "STEP", "BRANCH",            # for header (i = 0), taken
+        "STEP",                      # s += 1
+        "STEP", "BRANCH",            # i = 1, taken
+        "STEP",
+        "STEP", "BRANCH",            # i = 2, not taken
+        "STEP", "BRANCH",            # if (s > 100), not taken
+        "STEP", "RETURN",            # return s
+        "END",
+    ]
+    assert [e.seq for e in events] == list(range(len(events)))
+    call = events[0]
+    assert call.function == "add" and call.depth == 1 and bindings(call) == {"a": 1, "b": 2}
+    assert [b.name for b in call.bindings] == ["a", "b"]
+    assert text(program, call.range) == "const add = (a, b) =>"
+    assert bindings(events[1]) == {"s": 1} and text(program, events[1].range) == "let s = a;"
+    header, branch = events[2], events[3]
+    assert text(program, header.range) == "for (let i = 0; i < b; i++)" and bindings(header) == {"i": 0}
+    assert text(program, branch.range) == "i < b" and branch.taken and branch.branch_kind == "for"
+    assert bindings(events[4]) == {"s": 2}
+    assert bindings(events[5]) == {"i": 1}           # unchanged s is not repeated
+    assert not events[9].taken and bindings(events[8]) == {"i": 2}
+    assert text(program, events[10].range) == "if (s > 100)" and text(program, events[11].range) == "s > 100"
+    assert events[11].branch_kind == "if" and not events[11].taken
+    ret = events[13]
+    assert canonical(ret.value) == 3 and text(program, ret.range) == "return s;"
+    end = events[-1]
+    assert tracer_pb2.TestStatus.Name(end.status) == "PASS" and not end.truncated
+    assert all(e.frame == call.frame for e in events[:-1])
+    # Byte offsets: the comment's non-ASCII characters take two bytes each.
+    assert header.range.start_byte == program.encode().index(b"for (")
+    assert header.range.start_line == 4 and header.range.start_col == 2
+
+
+def test_trace_recursion_lambdas_and_expression_bodies(stub):
+    program = """function fact(n) {
+  if (n <= 1) return 1;
+  return n * fact(n - 1);
+}
+const double = (x) => x * 2;
+const run = (xs) => {
+  const ys = xs.map((v) => double(v));
+  const t = ys.length > 1 ? 'many' : 'one';
+  return [fact(3), ys, t];
+}
+"""
+    events = trace(stub, program, "run([1, 2])")
+    calls = [e for e in events if kinds([e]) == ["CALL"]]
+    assert [c.function for c in calls] == ["run", "double", "double", "fact", "fact", "fact"]
+    assert [c.depth for c in calls] == [1, 2, 2, 2, 3, 4]
+    assert len({c.frame for c in calls}) == len(calls)
+    # The arrow callback passed to map is part of its statement: no CALL of its own.
+    assert not any(c.function == "" for c in calls)
+    ret_double = next(e for e in events if kinds([e]) == ["RETURN"] and e.function == "double")
+    assert canonical(ret_double.value) == 2 and text(program, ret_double.range) == "x * 2"
+    ternary = next(e for e in events if e.branch_kind == "ternary")
+    assert text(program, ternary.range) == "ys.length > 1" and ternary.taken
+    final = [e for e in events if kinds([e]) == ["RETURN"]][-1]
+    assert final.function == "run"
+    items = final.value.list_value.items
+    assert items[0].int_value == "6" and [i.int_value for i in items[1].list_value.items] == ["2", "4"]
+    assert items[2].str_value == "many"
+
+
+def test_trace_for_of_loop_end_and_tdz(stub):
+    program = """const count = (xs) => {
+  let n = 0;
+  for (const x of xs) {
+    if (x > 1) n += 1;
+    let late = x;
+  }
+  return n;
+}
+"""
+    events = trace(stub, program, "count([1, 2])")
+    headers = [i for i, e in enumerate(events) if e.range.start_byte == program.index("for (") and kinds([e]) == ["STEP"]]
+    assert len(headers) == 3                      # two iterations + the loop running out
+    assert [bindings(events[i]) for i in headers[:2]] == [{"x": 1}, {"x": 2}]
+    outcomes = [events[i + 1].taken for i in headers]
+    assert outcomes == [True, True, False]
+    assert all(events[i + 1].branch_kind == "for" for i in headers)
+    # `late` is in its TDZ at the header: tracing must neither crash nor report it there.
+    assert "late" not in bindings(events[headers[1]])
+    assert tracer_pb2.TestStatus.Name(events[-1].status) == "PASS"
+
+
+def test_trace_values_are_canonical(stub):
+    program = """class P { constructor() { this.x = 1; } }
+const vals = () => {
+  const a = [NaN, -0, 2 ** 60, 1.5, 12345678901234567890n];
+  const m = new Map([['k', [1, 2]]]);
+  const s = new Set([3, 1, 2]);
+  const o = {b: null, c: undefined};
+  const p = new P();
+  const big = Array.from({length: 100}, (_, i) => i);
+  const str = 'é'.repeat(2000);
+  return 0;
+}
+"""
+    events = trace(stub, program, "vals()")
+    steps = [e for e in events if kinds([e]) == ["STEP"]]
+    by_name = {b.name: b.value for e in steps for b in e.bindings}
+    a = by_name["a"].list_value.items
+    assert a[0].float_value != a[0].float_value                   # NaN
+    assert a[1].int_value == "0"                                  # -0 -> 0
+    assert a[2].WhichOneof("kind") == "float_value"               # not a safe integer
+    assert a[3].float_value == 1.5 and a[4].int_value == "12345678901234567890"
+    assert by_name["m"].map_value.type_name == "Map"
+    assert [int(i.int_value) for i in by_name["s"].list_value.items] == [1, 2, 3]   # sorted
+    o = by_name["o"].map_value
+    assert [e.key.str_value for e in o.entries] == ["b", "c"] and all(e.value.null_value for e in o.entries)
+    assert by_name["p"].object_value.type_name == "P" and by_name["p"].object_value.fields[0].name == "x"
+    big = by_name["big"]
+    assert big.truncated and big.list_value.length == 100 and len(big.list_value.items) == 64
+    assert len(by_name["str"].str_value) == 1000 and by_name["str"].truncated
+
+
+def test_trace_exception_and_error_end(stub):
+    program = """const inner = (x) => {
+  const y = x.foo.bar;
+  return y;
+}
+const outer = (x) => {
+  const r = inner(x);
+  return r;
+}
+"""
+    events = trace(stub, program, "outer({})")
+    exc = [e for e in events if kinds([e]) == ["EXCEPTION"]]
+    assert [e.function for e in exc] == ["inner", "outer"]
+    assert text(program, exc[0].range) == "const y = x.foo.bar;"
+    assert text(program, exc[1].range) == "const r = inner(x);"
+    assert exc[0].message.startswith("TypeError: ")
+    end = events[-1]
+    assert tracer_pb2.TestStatus.Name(end.status) == "ERROR" and end.message.startswith("TypeError")
+
+
+def test_trace_caps_events(stub):
+    program = "const spin = (n) => {\n  let s = 0;\n  for (let i = 0; i < n; i++) s += i;\n  return s;\n}\n"
+    events = trace(stub, program, "spin(1000)", limits=tracer_pb2.Limits(timeout_s=5, max_events=50))
+    assert len(events) == 51 and kinds(events)[-1] == "END"
+    assert events[-1].truncated and tracer_pb2.TestStatus.Name(events[-1].status) == "PASS"
+
+
+def test_trace_timeout_ends_with_timeout(stub):
+    program = "const spin = () => {\n  let i = 0;\n  while (true) { i++; }\n}\n"
+    events = trace(stub, program, "spin()", limits=tracer_pb2.Limits(timeout_s=1, max_events=100))
+    assert tracer_pb2.TestStatus.Name(events[-1].status) == "TIMEOUT"
+    assert events[-1].truncated and len(events) == 101
+
+
+def test_trace_of_non_compiling_program_ends_with_error(stub):
+    events = trace(stub, "const f = (x) => {", "f(1)")
+    assert kinds(events) == ["END"] and tracer_pb2.TestStatus.Name(events[0].status) == "ERROR"
+    assert "SyntaxError" in events[0].message
