@@ -49,6 +49,7 @@ class Found:
     candidate: Range
     reference: Range | None
     reason: str
+    ref_event: int | None = None   # the reference event it corresponds to, when known
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point
         if hit is not None:
             return hit
     if earliest is not None and earliest.kind == "value" and missing:
-        return _stale_input(adapter, cand, earliest, missing) or earliest
+        return _stale_input(adapter, cand, ref, earliest, missing) or earliest
     return earliest
 
 
@@ -193,9 +194,9 @@ def _value_found(cand: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> 
         rng = _caller_statement(cand.trace, event) or cw.range
         reason = (f"`{cw.function}` was called with `{c_name}` = {display(cw.value)} here; "
                   f"the reference's `{r_name}` was {display(rw.value)}")
-        return Found(cw.event, "call", rng, rw.range, reason)
+        return Found(cw.event, "call", rng, rw.range, reason, rw.event)
     reason = f"`{c_name}` became {display(cw.value)} here; the reference's `{r_name}` became {display(rw.value)}"
-    return Found(cw.event, "value", cw.range, rw.range, reason)
+    return Found(cw.event, "value", cw.range, rw.range, reason, rw.event)
 
 
 def _caller_statement(trace: Trace, call: Event) -> Range | None:
@@ -317,37 +318,68 @@ def _return_statement(trace: Trace, ret: Event) -> Range | None:
 
 def _missing_write(adapter: LanguageAdapter, cand: Side, ref: Side,
                    missing: list[tuple[tuple[str, str], tuple[str, str], Write]]) -> Found | None:
-    """A matched variable never received a value the reference gave it: find the candidate
-    statement that writes it but ran too rarely, and blame the condition guarding it."""
+    """A matched variable never received a value the reference gave it. Either a
+    statement that writes it ran without changing it (`m = min(m, x)` where the
+    reference takes the max): blame that statement; or no such statement ran:
+    blame the condition that kept it from running."""
     best: Found | None = None
     for (cf, x), (rf, v), rw in missing:
-        for stmt in syntax.statements_writing(adapter, cand.program, x):
-            cond = syntax.enclosing_condition(adapter, cand.program, stmt)
-            if cond is None:
-                continue
-            decisions = [e for (f, _), evs in cand.trace.branches.items() if f == cf for e in evs
-                         if e.range and e.range.start_byte == cond.start_byte]
-            first_no = next((d for d in decisions if not d.taken), None)
-            if first_no is None:
-                continue
-            reason = (f"`{x}` never got the value {display(rw.value)} that the reference's `{v}` received: "
-                      f"`{syntax.text(cand.program, stmt)}` did not run because "
-                      f"`{syntax.text(cand.program, cond)}` was false")
-            hit = Found(first_no.idx, "missing", cond, rw.range, reason)
-            if best is None or hit.event < best.event:
-                best = hit
+        writers = syntax.statements_writing(adapter, cand.program, x)
+        hit = _unchanging_write(cand, cf, x, v, rw, writers)
+        if hit is None:
+            hit = _guarded_write(adapter, cand, cf, x, v, rw, writers)
+        if hit is not None and (best is None or hit.event < best.event):
+            best = hit
     return best
 
 
-def _stale_input(adapter: LanguageAdapter, cand: Side, hit: Found,
+def _unchanging_write(cand: Side, cf: str, x: str, v: str, rw: Write, writers: list[Range]) -> Found | None:
+    last_change = max((w.event for w in cand.trace.history(cf, x)), default=-1)
+    starts = {r.start_byte: r for r in writers}
+    for e in cand.trace.events[last_change + 1:]:
+        if e.kind == "step" and e.function == cf and e.range is not None and e.range.start_byte in starts \
+                and all(name != x for name, _ in e.bindings):
+            reason = (f"`{syntax.text(cand.program, e.range)}` left `{x}` unchanged here; the reference's "
+                      f"`{v}` became {display(rw.value)}")
+            return Found(e.idx, "value", e.range, rw.range, reason, rw.event)
+    return None
+
+
+def _guarded_write(adapter: LanguageAdapter, cand: Side, cf: str, x: str, v: str, rw: Write,
+                   writers: list[Range]) -> Found | None:
+    best: Found | None = None
+    for stmt in writers:
+        cond = syntax.enclosing_condition(adapter, cand.program, stmt)
+        if cond is None:
+            continue
+        decisions = [e for (f, _), evs in cand.trace.branches.items() if f == cf for e in evs
+                     if e.range and e.range.start_byte == cond.start_byte]
+        first_no = next((d for d in decisions if not d.taken), None)
+        if first_no is None:
+            continue
+        reason = (f"`{x}` never got the value {display(rw.value)} that the reference's `{v}` received: "
+                  f"`{syntax.text(cand.program, stmt)}` did not run because "
+                  f"`{syntax.text(cand.program, cond)}` was false")
+        hit = Found(first_no.idx, "missing", cond, rw.range, reason, rw.event)
+        if best is None or hit.event < best.event:
+            best = hit
+    return best
+
+
+def _stale_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
                  missing: list[tuple[tuple[str, str], tuple[str, str], Write]]) -> Found | None:
     """A wrong value computed from a variable that silently kept its old value (an
     assignment that wrote the same value again leaves no trace of its own): blame
     the last statement before it that should have updated that variable."""
     event = cand.trace.events[hit.event]
     reads = syntax.read_names(adapter, cand.program, hit.candidate)
-    for (cf, x), (_, v), rw in missing:
-        if cf != event.function or x not in reads:
+    for (cf, x), (rf, v), rw in missing:
+        if cf != event.function or x not in reads or hit.ref_event is None:
+            continue
+        # Stale only if, by the time of the wrong write, the candidate had updated `x`
+        # fewer times than the reference had updated `v` (not merely stopped earlier).
+        updates = sum(w.event < hit.event for w in cand.trace.history(cf, x))
+        if updates >= sum(w.event < hit.ref_event for w in ref.trace.history(rf, v)):
             continue
         for e in reversed(cand.trace.events[:hit.event]):
             if e.kind == "step" and e.frame == event.frame and e.range is not None \

@@ -70,11 +70,7 @@ CASES = [
 # Cases the engine does not localise yet (strict: an improvement makes them fail loudly so
 # they move back into the passing set). Index in CASES -> why.
 KNOWN_MISSES = {
-    0: "span lands on the for-of header, not the subtraction (Python's below_zero gets the same span)",
-    2: "Math.min keeps `largest` at 1, so the assignment changes no binding; span lands on the return",
-    6: "span lands on the outer loop header rather than the inner loop's initialiser `let j = i`",
     9: "span lands on the first if (the empty-list guard) instead of the wrong length comparison",
-    12: "span lands on `a = b;` instead of `b = a % b;` (JS reference uses a temp; Python swaps in one statement)",
     16: "restructured candidate (flag + index loop): span lands on `return ok;`",
     19: "the JavaScript runtime reports a TIMEOUT without a location, so a time-out has no span",
 }
@@ -111,8 +107,8 @@ def test_mode_and_span(engine, task, completion, mode, statement, anchor):
 
 def test_same_bug_same_statement_in_python_and_javascript(engine):
     """below_zero / belowZero with the running sum subtracted: the two spans are on
-    corresponding statements (today both on the loop header, see KNOWN_MISSES[0]; the right
-    answer is the subtraction in both), so nothing in the event model is language-specific."""
+    corresponding statements (the subtraction in both), so nothing in the event model is
+    language-specific."""
     py = datasets.get("humaneval", "HumanEval/3")
     js = datasets.get("humaneval-js", "JavaScript/3")
     assert "balance += op" in py.reference and "balance += op;" in js.reference
@@ -132,5 +128,5 @@ def test_same_bug_same_statement_in_python_and_javascript(engine):
         assert len(hits) == 1, (problem.task_id, hits, program[slice(*result.span.program)].decode())
         return hits[0]
 
-    assert which(py, py_bad, py_result) == which(js, js_bad, js_result)
+    assert which(py, py_bad, py_result) == which(js, js_bad, js_result) == "update"
     assert py_result.divergence.kind == js_result.divergence.kind
