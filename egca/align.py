@@ -213,8 +213,15 @@ def _site_signature(adapter: LanguageAdapter, side: Side, function: str, first: 
     if construct is None:
         return frozenset()
     # Static writes count too: a body that never ran in this trace still says what it controls.
-    sig = {m for n in syntax.written_names(adapter, side.program, construct)
-           if (m := (n if rename is None else rename.get(n)))}
+    # Only variables of this function count (not `Array` in `Array.isArray(...)`).
+    if rename is None:
+        rename = {n: n for (f, n) in side.trace.writes if f == function}
+    written = syntax.written_names(adapter, side.program, construct)
+    sig = {rename[n] for n in written if n in rename}
+    # Setting the variable that is returned (`ok = False` ... `return ok`) decides the
+    # result just as a `return False` inside the body does.
+    if written & syntax.returned_identifiers(adapter, side.program):
+        sig.add("<return>")
     if syntax.contains_return(adapter, side.program, construct):
         sig.add("<return>")
     for e in side.trace.events:
@@ -223,10 +230,7 @@ def _site_signature(adapter: LanguageAdapter, side: Side, function: str, first: 
         if not (construct.start_byte <= e.range.start_byte < construct.end_byte):
             continue
         if e.kind == "step":
-            for name, _ in e.bindings:
-                mapped = name if rename is None else rename.get(name)
-                if mapped:
-                    sig.add(mapped)
+            sig.update(rename[name] for name, _ in e.bindings if name in rename)
         elif e.kind == "return":
             sig.add("<return>")
     return frozenset(sig)

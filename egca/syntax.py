@@ -85,6 +85,18 @@ def contains_return(adapter: LanguageAdapter, program: bytes, within: Range) -> 
                for n in preorder(root))
 
 
+def returned_identifiers(adapter: LanguageAdapter, program: bytes) -> set[str]:
+    """Variables returned as such somewhere (`return ok`): writing them decides the result."""
+    root = _tree(adapter, program).root_node
+    out = set()
+    for n in preorder(root):
+        if n.type == "return_statement":
+            values = [c for c in n.named_children if c.type != "comment"]
+            if len(values) == 1 and values[0].type == "identifier":
+                out.add(values[0].text.decode())
+    return out
+
+
 def statements_writing(adapter: LanguageAdapter, program: bytes, name: str,
                        within: Range | None = None) -> list[Range]:
     """The innermost statements that write identifier `name` (optionally inside `within`)."""

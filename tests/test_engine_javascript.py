@@ -70,8 +70,6 @@ CASES = [
 # Cases the engine does not localise yet (strict: an improvement makes them fail loudly so
 # they move back into the passing set). Index in CASES -> why.
 KNOWN_MISSES = {
-    9: "span lands on the first if (the empty-list guard) instead of the wrong length comparison",
-    16: "restructured candidate (flag + index loop): span lands on `return ok;`",
     19: "the JavaScript runtime reports a TIMEOUT without a location, so a time-out has no span",
 }
 
