@@ -202,7 +202,10 @@ class Engine:
             return None   # nothing to point at: uniform credit
         loc = diag.location
         rng = Range(loc.start_byte, max(loc.end_byte, loc.start_byte), loc.start_line, loc.end_line or loc.start_line)
-        if kind != "compile":
+        if kind == "timeout":
+            # Where the clock ran out varies run to run; the loop that never ended does not.
+            rng = syntax.enclosing_loop(adapter, program, rng) or adapter.statement_range(program, rng)
+        elif kind != "compile":
             rng = adapter.statement_range(program, rng)
         elif rng.end_byte <= rng.start_byte:
             rng = _line_range(program, rng.start_line)   # a point ("expected ':'"): its line's code

@@ -131,6 +131,16 @@ def enclosing_condition(adapter: LanguageAdapter, program: bytes, rng: Range) ->
     return None
 
 
+def enclosing_loop(adapter: LanguageAdapter, program: bytes, rng: Range) -> Range | None:
+    """The header of the innermost loop around `rng`."""
+    node = _node_at(adapter, program, rng)
+    while node is not None:
+        if node.type in adapter.loop_types:
+            return adapter.header_range(program, node)
+        node = node.parent
+    return None
+
+
 def text(program: bytes, rng: Range) -> str:
     return program[rng.start_byte:rng.end_byte].decode("utf-8", "replace")
 

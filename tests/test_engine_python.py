@@ -181,7 +181,7 @@ CASES = [
     ("HumanEval/13", """    while b:
         a, b = b, a
     return a
-""", "syntax", None),
+""", "syntax", "while b"),
     # constraint: a stub that ignores its input
     ("HumanEval/35", "    return 0\n", "constraint", None),
     # correct, with a built-in where the reference loops

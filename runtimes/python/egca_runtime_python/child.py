@@ -18,6 +18,7 @@ import ast
 import builtins
 import json
 import os
+import signal
 import sys
 import time
 import tokenize
@@ -281,9 +282,19 @@ def describe(e):
     return name, (name + ": " + text) if text else name
 
 
+class Deadline(BaseException):
+    """Raised by the soft wall-clock timer, so a timeout still says where the program was."""
+
+
+def _on_deadline(signum, frame):
+    raise Deadline("time limit reached")
+
+
 def outcome(e, prog):
     """(status, kind, message, location) of a test that raised `e`."""
     kind, msg = describe(e)
+    if isinstance(e, Deadline):
+        return "TIMEOUT", "Timeout", "the time limit ran out here", prog.location_of(e.__traceback__)
     if isinstance(e, SystemExit):
         return "ERROR", "SystemExit", "program exited (sys.exit(%r))" % (e.code,), prog.location_of(e.__traceback__)
     loc = prog.location_of(e.__traceback__)
@@ -490,10 +501,18 @@ def main():
     ns = module.__dict__
     ns["__builtins__"] = builtins
     emit({"t": "program"})
+    # The sandbox kills the run at the hard limit; this softer one fires first so the
+    # test that was running reports the statement it was stuck in.
+    if job.get("deadline_s"):
+        signal.signal(signal.SIGALRM, _on_deadline)
+        signal.setitimer(signal.ITIMER_REAL, float(job["deadline_s"]))
     try:
         exec(code, ns)
     except BaseException as e:  # noqa: B036 - the program's own failure, reported per test
-        _, kind, msg, loc = outcome(e, prog)
+        status, kind, msg, loc = outcome(e, prog)
+        if status == "TIMEOUT":       # stuck while defining: the first test times out, the rest do not run
+            emit({"t": "result", "i": 0, "s": status, "kind": kind, "msg": msg, "loc": loc, "wall": 0.0})
+            return
         for i in range(len(tests)):
             emit({"t": "result", "i": i, "s": "ERROR", "kind": kind, "msg": msg, "loc": loc, "wall": 0.0,
                   "program_level": True})
@@ -524,6 +543,13 @@ def main():
                 flush()
                 emit(res)
                 return            # the program ended the process: later tests are NOT_RUN
+            if status == "TIMEOUT":
+                res.update(t="result", i=i, wall=_monotonic() - t0)
+                if tracer is not None:
+                    res["truncated"] = tracer.truncated
+                flush()
+                emit(res)
+                return            # out of time: later tests are NOT_RUN
         res.update(t="result", i=i, wall=_monotonic() - t0)
         if tracer is not None:
             res["truncated"] = tracer.truncated

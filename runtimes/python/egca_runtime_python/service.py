@@ -38,7 +38,7 @@ DEFAULT_LIMITS = sandbox.SandboxLimits()
 TS = tracer_pb2
 KIND = {"S": TS.TraceEvent.STEP, "C": TS.TraceEvent.CALL, "R": TS.TraceEvent.RETURN,
         "E": TS.TraceEvent.EXCEPTION, "B": TS.TraceEvent.BRANCH}
-STATUS = {"PASS": TS.PASS, "FAIL": TS.FAIL, "ERROR": TS.ERROR}
+STATUS = {"PASS": TS.PASS, "FAIL": TS.FAIL, "ERROR": TS.ERROR, "TIMEOUT": TS.TIMEOUT}
 
 
 class InvalidRequest(Exception):
@@ -188,8 +188,8 @@ class Report:
 
     def unfinished(self, res: sandbox.SandboxResult, limits: sandbox.SandboxLimits) -> tuple[int, int, str, str]:
         """(index of the test that was running, TestStatus, kind, message) when the run ended early."""
-        if self.exited:           # sys.exit in a test: that test is ERROR already, the rest NOT_RUN
-            return -1, TS.NOT_RUN, "", ""
+        if self.exited or any(r["s"] == "TIMEOUT" for r in self.results.values()):
+            return -1, TS.NOT_RUN, "", ""   # sys.exit or the soft deadline: that test is reported, the rest NOT_RUN
         idx = self.running if self.running is not None else (0 if self.loading or not self.results else None)
         if idx is None:
             idx = max(self.results) + 1 if self.results else 0
@@ -202,9 +202,12 @@ class Report:
         return idx, TS.ERROR, "Exit", f"program exited with status {res.returncode}"
 
 
-def job(mode: str, program: str, tests, max_events: int = 0) -> bytes:
+def job(mode: str, program: str, tests, max_events: int = 0, timeout_s: float = 0.0) -> bytes:
+    # The child's own timer fires a little before the sandbox's hard limit, to report where it was.
+    deadline = max(0.2, timeout_s - max(0.5, 0.1 * timeout_s)) if timeout_s else 0.0
     return json.dumps({"mode": mode, "program": program, "tests": [{"id": t.id, "code": t.code} for t in tests],
-                       "max_events": max_events or DEFAULT_MAX_EVENTS, "recursion_limit": RECURSION_LIMIT}).encode()
+                       "max_events": max_events or DEFAULT_MAX_EVENTS, "recursion_limit": RECURSION_LIMIT,
+                       "deadline_s": deadline}).encode()
 
 
 def validate(program: str, tests) -> None:
@@ -262,7 +265,8 @@ class PythonTracer(tracer_pb2_grpc.TracerServicer):
             if msg is not None:
                 report.take(msg)
 
-        res = sandbox.run_sandboxed(argv, stdin=job("run", request.program, request.tests), limits=limits,
+        res = sandbox.run_sandboxed(argv, stdin=job("run", request.program, request.tests, timeout_s=limits.timeout_s),
+                                    limits=limits,
                                     ro_binds=binds, on_channel_line=on_line)
         report.check_infrastructure(res)
         resp = TS.RunResponse(wall_s=res.wall_s, output_truncated=res.output_truncated,
@@ -290,7 +294,9 @@ class PythonTracer(tracer_pb2_grpc.TracerServicer):
                 diagnostic(r.error, stop[2], stop[3])
             else:
                 r.status = TS.NOT_RUN
-        if report.done:
+        if any(r.status == TS.TIMEOUT for r in resp.results):
+            resp.status = TS.TIMED_OUT
+        elif report.done:
             resp.status = TS.COMPLETED
         elif res.timed_out:
             resp.status = TS.TIMED_OUT
@@ -325,7 +331,7 @@ class PythonTracer(tracer_pb2_grpc.TracerServicer):
         def work() -> None:
             try:
                 outcome["res"] = sandbox.run_sandboxed(
-                    argv, stdin=job("trace", request.program, [request.test], max_events), limits=limits,
+                    argv, stdin=job("trace", request.program, [request.test], max_events, limits.timeout_s), limits=limits,
                     ro_binds=binds, on_channel_line=on_line)
             except BaseException as e:  # noqa: B036 - handed to the RPC thread
                 outcome["error"] = e
