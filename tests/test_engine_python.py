@@ -210,3 +210,90 @@ def test_python_candidate(engine, task, completion, mode, expected):
     if mode == "logic":
         assert result.divergence.reference is not None
         assert result.failing_test is not None
+
+
+# MBPP: the completion is the whole program (the prompt is a comment header).
+MBPP_CASES = [
+    # wrong condition
+    ("Mbpp/3", """import math
+def is_not_prime(n):
+    result = False
+    for i in range(2,int(math.sqrt(n)) + 1):
+        if n % i == 1:
+            result = True
+    return result
+""", "logic", "n % i == 1"),
+    # wrong update
+    ("Mbpp/66", """def pos_count(list):
+  pos_count= 0
+  for num in list:
+    if num >= 0:
+      pos_count += 2
+  return pos_count
+""", "logic", "pos_count += 2"),
+    # wrong arithmetic operator
+    ("Mbpp/57", """def find_Max_Num(arr) :
+    n = len(arr)
+    arr.sort(reverse = True)
+    num = arr[0]
+    for i in range(1,n) :
+        num = num * 10 - arr[i]
+    return num
+""", "logic", "num = num * 10 - arr[i]"),
+    # wrong argument of a recursive call: blame the call site
+    ("Mbpp/65", """def recursive_list_sum(data_list):
+	total = 0
+	for element in data_list:
+		if type(element) == type([]):
+			total = total + recursive_list_sum(element[1:])
+		else:
+			total = total + element
+	return total
+""", "logic", "total = total + recursive_list_sum(element[1:])"),
+    # wrong initial value
+    ("Mbpp/83", """def get_Char(strr):
+    summ = 1
+    for i in range(len(strr)):
+        summ += (ord(strr[i]) - ord('a') + 1)
+    if (summ % 26 == 0):
+        return ord('z')
+    else:
+        summ = summ % 26
+        return chr(ord('a') + summ - 1)
+""", "logic", "summ = 1"),
+]
+
+
+@pytest.mark.parametrize("task,completion,mode,expected", MBPP_CASES, ids=[c[0] for c in MBPP_CASES])
+def test_mbpp_candidate(engine, task, completion, mode, expected):
+    problem = datasets.get("mbpp", task)
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == mode, result.to_dict()
+    assert span_text(problem, result, completion).strip() == expected, result.to_dict()
+
+
+def test_chat_completion_in_fences(engine):
+    """A chat answer rewriting the whole function inside a Markdown fence: the span is
+    reported in the completion's own bytes."""
+    problem = datasets.get("humaneval", "HumanEval/52")
+    completion = ("Here is the function:\n\n```python\ndef below_threshold(l: list, t: int):\n"
+                  "    for e in l:\n        if e > t:\n            return False\n    return True\n```\n"
+                  "It checks every element.\n")
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == "logic"
+    assert span_text(problem, result, completion) == "e > t"
+
+
+def test_group_weights_sum_to_one(engine):
+    problem = datasets.get("humaneval", "HumanEval/52")
+    good = problem.reference
+    bad = "    for e in l:\n        if e > t:\n            return False\n    return True\n"
+    offsets = [[(i, min(i + 3, len(c.encode()))) for i in range(0, len(c.encode()), 3)] for c in (good, bad)]
+    results = engine.analyze(problem, [good, bad], token_offsets=offsets)
+    assert [r.mode for r in results] == ["correct", "logic"]
+    for r, offs in zip(results, offsets):
+        assert abs(sum(r.token_weights) - 1.0) < 1e-9 and len(r.token_weights) == len(offs)
+    assert len(set(results[0].token_weights)) == 1                      # uniform for correct
+    s, e = results[1].span.completion
+    on = [w for (a, b), w in zip(offsets[1], results[1].token_weights) if a < e and b > s]
+    assert on and all(w > 0 for w in on) and abs(sum(on) - 1.0) < 1e-9  # all mass on the span
