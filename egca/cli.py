@@ -102,9 +102,10 @@ def cmd_analyze(args) -> int:
         problem = load_problem_file(args.problem)
     completion = read_candidate_file(args.candidate)
     if args.engine:
-        from egca.service import remote_analyze
+        from egca.service import EngineClient
 
-        result = remote_analyze(args.engine, problem, [completion], weighting=args.weighting, reward=args.reward)[0]
+        with EngineClient(args.engine) as client:
+            result = client.analyze(problem, [completion], weighting=args.weighting, reward=args.reward)[0]
     else:
         from egca.engine import Engine, EngineConfig
 

@@ -72,7 +72,9 @@ class Engine:
     # --- public API ------------------------------------------------------------------
     def analyze(self, problem: Problem, completions: Sequence[str],
                 token_offsets: Sequence[Sequence[tuple[int, int]]] | None = None,
-                weighting: str = "span", reward: str = "binary") -> list[Analysis]:
+                weighting: str = "span", reward: str = "binary", localize: bool = True) -> list[Analysis]:
+        """Analyse a group. `localize=False` stops at the mode and reward (no traces): the
+        plain-GRPO baseline pays only for the reward path."""
         if weighting not in WEIGHTINGS:
             raise InvalidInput(f"unknown weighting '{weighting}' (choose from {', '.join(WEIGHTINGS)})")
         if reward not in REWARDS:
@@ -84,13 +86,15 @@ class Engine:
         adapter = get_adapter(problem.language)
         completions = [validate_completion(c) for c in completions]
         futures = [self._pool.submit(self._analyze_one, adapter, problem, c,
-                                     token_offsets[i] if token_offsets is not None else None, weighting, reward)
+                                     token_offsets[i] if token_offsets is not None else None, weighting, reward,
+                                     localize)
                    for i, c in enumerate(completions)]
         return [f.result() for f in futures]
 
     # --- one candidate -----------------------------------------------------------------
     def _analyze_one(self, adapter: LanguageAdapter, problem: Problem, completion: str,
-                     offsets: Sequence[tuple[int, int]] | None, weighting: str, reward_kind: str) -> Analysis:
+                     offsets: Sequence[tuple[int, int]] | None, weighting: str, reward_kind: str,
+                     localize: bool = True) -> Analysis:
         timings: dict[str, float] = {}
         clock = _Clock(timings)
         program, layout = compose(adapter, problem, completion)
@@ -143,6 +147,8 @@ class Engine:
         failing = next((r for r in run.results if r.status != tracer_pb2.PASS), None)
         if failing is None:
             return finish("correct", passed)
+        if not localize:
+            return finish("logic", passed, failing.id)
 
         test = next(t for t in problem.tests if t.id == failing.id)
         with clock("trace"):

@@ -13,7 +13,7 @@ from egca.engine import Engine, EngineConfig
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import Range, available_adapters
 from egca.problem import Problem
-from egca.rpc import make_server, serve_until_signalled
+from egca.rpc import CHANNEL_OPTIONS, make_server, serve_until_signalled
 from egca.v1 import engine_pb2, engine_pb2_grpc, values_pb2
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ class EngineServicer(engine_pb2_grpc.EngineServicer):
                 offsets = [[(o.start, o.end) for o in c.token_offsets] for c in request.candidates]
             results = self.engine.analyze(problem, [c.completion for c in request.candidates], token_offsets=offsets,
                                           weighting=request.options.weighting or "span",
-                                          reward=request.options.reward or "binary")
+                                          reward=request.options.reward or "binary",
+                                          localize=not request.options.skip_localization)
         except InvalidInput as e:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
         except InfrastructureError as e:
@@ -123,20 +124,39 @@ def serve(host: str = "127.0.0.1", port: int = 50051, config: EngineConfig | Non
     serve_until_signalled(server, on_stop=engine.close)
 
 
-def remote_analyze(address: str, problem: Problem, completions: list[str], weighting: str = "span",
-                   reward: str = "binary", timeout_s: float = 600) -> list[Analysis]:
-    """Call a running Engine service (used by `egca analyze --engine` and the trainer)."""
-    request = engine_pb2.AnalyzeRequest(
-        problem=engine_pb2.Problem(task_id=problem.task_id, language=problem.language, prompt=problem.prompt,
-                                   reference=problem.reference, entry_point=problem.entry_point,
-                                   tests=[{"id": t.id, "code": t.code} for t in problem.tests]),
-        candidates=[engine_pb2.Candidate(completion=c) for c in completions],
-        options=engine_pb2.AnalyzeOptions(weighting=weighting, reward=reward))
-    with grpc.insecure_channel(address) as channel:
+class EngineClient:
+    """A running Engine service, with the in-process `Engine.analyze` signature
+    (used by `egca analyze --engine` and the trainer)."""
+
+    def __init__(self, address: str, timeout_s: float = 600):
+        self.address, self.timeout_s = address, timeout_s
+        self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        self._stub = engine_pb2_grpc.EngineStub(self._channel)
+
+    def analyze(self, problem: Problem, completions: list[str], token_offsets=None, weighting: str = "span",
+                reward: str = "binary", localize: bool = True) -> list[Analysis]:
+        request = engine_pb2.AnalyzeRequest(
+            problem=engine_pb2.Problem(task_id=problem.task_id, language=problem.language, prompt=problem.prompt,
+                                       reference=problem.reference, entry_point=problem.entry_point,
+                                       tests=[{"id": t.id, "code": t.code} for t in problem.tests]),
+            options=engine_pb2.AnalyzeOptions(weighting=weighting, reward=reward, skip_localization=not localize))
+        for k, text in enumerate(completions):
+            candidate = request.candidates.add(completion=text)
+            for s, e in (token_offsets[k] if token_offsets is not None else []):
+                candidate.token_offsets.add(start=s, end=e)
         try:
-            reply = engine_pb2_grpc.EngineStub(channel).Analyze(request, timeout=timeout_s)
+            reply = self._stub.Analyze(request, timeout=self.timeout_s)
         except grpc.RpcError as e:
             if e.code() == grpc.StatusCode.INVALID_ARGUMENT:
                 raise InvalidInput(e.details()) from None
-            raise InfrastructureError(f"engine at {address}: {e.code().name}: {e.details()}") from None
-    return [from_proto(r) for r in reply.results]
+            raise InfrastructureError(f"engine at {self.address}: {e.code().name}: {e.details()}") from None
+        return [from_proto(r) for r in reply.results]
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> "EngineClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -24,6 +24,15 @@ from egca.train.weights import span_weights, token_advantages, weights_matrix  #
 TASK = "HumanEval/0"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    # Tiny models on a shared 2-core machine: torch's thread pool only adds spin-waiting (10x slower).
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     from egca.train.tiny import build_tiny
@@ -35,8 +44,8 @@ def model_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine():
-    from egca.train.reward import LocalEngine
-    backend = LocalEngine()
+    from egca.engine import Engine
+    backend = Engine()
     yield backend
     backend.close()
 
@@ -88,9 +97,10 @@ def _batch():
     return A, mask, rows
 
 
-@pytest.fixture(scope="module")
-def math_trainer(model_dir, engine, tmp_path_factory):
-    return _trainer(model_dir, engine, tmp_path_factory.mktemp("math"))
+@pytest.fixture
+def math_trainer(model_dir, engine, tmp_path):
+    # One per test: building any TrainingArguments resets accelerate's global state under a live trainer.
+    return _trainer(model_dir, engine, tmp_path)
 
 
 @pytest.mark.parametrize("loss_type", SUPPORTED_LOSS_TYPES)
@@ -237,3 +247,59 @@ def test_training_smoke(model_dir, engine, tmp_path, method):
     assert set(reloaded.state_dict()) == set(before)
     buffered = trainer._buffered_inputs[0]["advantages"]
     assert buffered.dim() == (2 if method == "egca" else 1)
+
+
+def test_remote_engine_gives_the_same_analyses_as_the_in_process_one(engine, model_dir):
+    """The trainer's gRPC backend against a real Engine service on loopback."""
+    from transformers import AutoTokenizer
+
+    from egca.engine import Engine
+    from egca.rpc import make_server
+    from egca.service import EngineServicer
+    from egca.tokens import token_byte_ranges
+    from egca.service import EngineClient
+    from egca.v1 import engine_pb2, engine_pb2_grpc
+    problem = datasets.get("humaneval", TASK)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    texts = [_logic_candidate(problem), problem.reference, "    return (\n"]
+    offsets = [token_byte_ranges(tok, tok(t)["input_ids"] + [tok.eos_token_id], t) for t in texts]
+    served = Engine()
+    name = engine_pb2.DESCRIPTOR.services_by_name["Engine"].full_name
+    server, port, _ = make_server([(engine_pb2_grpc.add_EngineServicer_to_server, EngineServicer(served), name)],
+                                  "127.0.0.1:0")
+    server.start()
+    remote = EngineClient(f"127.0.0.1:{port}")
+    try:
+        got = remote.analyze(problem, texts, offsets, weighting="span", reward="binary")
+    finally:
+        remote.close()
+        server.stop(None)
+        served.close()
+    want = engine.analyze(problem, texts, offsets, weighting="span", reward="binary")
+    for g, w in zip(got, want):
+        assert (g.mode, g.reward, g.span, g.token_weights) == (w.mode, w.reward, w.span, w.token_weights)
+
+
+def test_cli_trains_from_the_example_yaml_and_saves_a_loadable_checkpoint(tmp_path, capsys):
+    from pathlib import Path
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from egca.train.cli import main
+    example = Path(__file__).resolve().parents[1] / "examples" / "tiny-cpu.yaml"
+    out = tmp_path / "out"
+    rc = main(["--config", str(example), "--set", f"model.path={tmp_path / 'model'}", "--set", "model.vocab_size=384",
+               "--set", "model.warm_start_steps=0", "--set", "data.limit=1", "--set", f"train.output_dir={out}",
+               "--set", "train.max_steps=1", "--set", "train.max_completion_length=16", "--set", "train.disable_tqdm=true"])
+    assert rc == 0, capsys.readouterr().err
+    assert AutoModelForCausalLM.from_pretrained(out).config.num_hidden_layers == 2
+    assert len(AutoTokenizer.from_pretrained(out)) == 384
+
+
+def test_cli_reports_bad_config_in_one_line(tmp_path, capsys):
+    from egca.train.cli import main
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train:\n  output_dir: x\n  no_such_setting: 1\n")
+    assert main(["--config", str(bad)]) == 2
+    assert "no_such_setting" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "missing.yaml")]) == 2

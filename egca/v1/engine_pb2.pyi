@@ -63,12 +63,14 @@ class Candidate(_message.Message):
     def __init__(self, completion: _Optional[str] = ..., token_offsets: _Optional[_Iterable[_Union[ByteRange, _Mapping]]] = ...) -> None: ...
 
 class AnalyzeOptions(_message.Message):
-    __slots__ = ("weighting", "reward")
+    __slots__ = ("weighting", "reward", "skip_localization")
     WEIGHTING_FIELD_NUMBER: _ClassVar[int]
     REWARD_FIELD_NUMBER: _ClassVar[int]
+    SKIP_LOCALIZATION_FIELD_NUMBER: _ClassVar[int]
     weighting: str
     reward: str
-    def __init__(self, weighting: _Optional[str] = ..., reward: _Optional[str] = ...) -> None: ...
+    skip_localization: bool
+    def __init__(self, weighting: _Optional[str] = ..., reward: _Optional[str] = ..., skip_localization: _Optional[bool] = ...) -> None: ...
 
 class AnalyzeRequest(_message.Message):
     __slots__ = ("problem", "problem_ref", "candidates", "options")

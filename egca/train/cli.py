@@ -1,0 +1,142 @@
+"""`egca train --config FILE`: EGCA-GRPO training from a YAML file.
+
+    model:
+      path: runs/tiny-cpu/model      # any local HF model directory, loaded by path
+      build_tiny: true               # build the tiny Qwen2 + BPE tokenizer there if it is missing
+      warm_start_steps: 150          # tiny model only: LM steps on the problems' programs first
+    data:
+      datasets: [humaneval]          # built-in datasets (`egca datasets`)
+      limit: 4                       # first N problems of each, or `tasks: [HumanEval/0, ...]`
+    train:                           # EGCATrainConfig: every trl.GRPOConfig field + the EGCA fields
+      preset: paper                  # optional: PAPER_PRESET under the values given here
+      method: egca                   # egca | grpo
+      output_dir: runs/tiny-cpu/out
+      ...
+
+Relative paths are relative to the working directory. The final model and
+tokenizer are saved to `train.output_dir` (a directory `transformers` loads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from egca.errors import EgcaError, InfrastructureError
+
+SECTIONS = ("model", "data", "train")
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> dict[str, Any]:
+    """The YAML file as a dict of sections, with `section.key=value` overrides (values parsed as YAML)."""
+    p = Path(path)
+    try:
+        cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ValueError(f"config file not found: {p}") from None
+    except yaml.YAMLError as e:
+        raise ValueError(f"config file {p} is not valid YAML: {e}") from None
+    if not isinstance(cfg, dict):
+        raise ValueError(f"config file {p} must be a mapping with sections {', '.join(SECTIONS)}")
+    unknown = set(cfg) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown section(s) in {p}: {', '.join(sorted(unknown))} (known: {', '.join(SECTIONS)})")
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        section, dot, name = key.partition(".")
+        if not sep or not dot or section not in SECTIONS:
+            raise ValueError(f"override {item!r} must look like section.key=value with section in {SECTIONS}")
+        cfg.setdefault(section, {})[name] = yaml.safe_load(value)
+    return cfg
+
+
+def build_train_config(train: dict[str, Any]):
+    from egca.train.config import EGCATrainConfig
+    train = dict(train)
+    preset = train.pop("preset", None)
+    known = {f.name for f in fields(EGCATrainConfig)}
+    unknown = sorted(set(train) - known)
+    if unknown:
+        raise ValueError(f"unknown train setting(s): {', '.join(unknown)} (see EGCATrainConfig / trl.GRPOConfig)")
+    if "output_dir" not in train:
+        raise ValueError("train.output_dir is required")
+    return EGCATrainConfig.from_preset(preset, **train)
+
+
+def prepare_model_dir(model: dict[str, Any], datasets: list[str], problems=()) -> Path:
+    if "path" not in (model or {}):
+        raise ValueError("model.path is required (a local Hugging Face model directory)")
+    path = Path(model["path"])
+    if not (path / "config.json").is_file():
+        if not model.get("build_tiny"):
+            raise ValueError(f"model.path {path} is not a model directory (no config.json); "
+                             "set model.build_tiny: true to build the tiny example model there")
+        from egca.train.tiny import build_tiny
+        tiny = {k: model[k] for k in ("vocab_size", "hidden_size", "num_layers", "seed", "warm_start_steps")
+                if k in model}
+        print(f"building the tiny model and tokenizer in {path}", file=sys.stderr)
+        # Warm start (toy only): a few LM steps on the training problems' programs, so samples parse.
+        texts = [p.prompt + p.reference for p in problems] or None
+        build_tiny(path, datasets=model.get("tokenizer_datasets", datasets), warm_start_texts=texts, **tiny)
+    return path
+
+
+def build_trainer(cfg: dict[str, Any], engine=None):
+    """Model, data and an `EGCATrainer` from a loaded config (`engine`: share a backend between runs)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from egca.train.data import build_dataset, select_problems
+    from egca.train.trainer import EGCATrainer
+
+    args = build_train_config(cfg.get("train") or {})
+    data = cfg.get("data") or {}
+    names = data.get("datasets") or ["humaneval"]
+    problems = select_problems(list(names), data.get("tasks"), data.get("limit"))
+    model_dir = prepare_model_dir(cfg.get("model") or {}, list(names), problems)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
+    dataset, by_id = build_dataset(problems, args.prompt_style, args.inject_constraints)
+    return EGCATrainer(model=model, args=args, train_dataset=dataset, problems=by_id, engine=engine,
+                       processing_class=tokenizer)
+
+
+def run_from_config(path: str | Path, overrides: list[str] = ()) -> Path:
+    """Train as the YAML file says; returns the directory of the saved model."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")   # local paths only: never reach for the Hub
+    cfg = load_config(path, overrides)
+    with build_trainer(cfg) as trainer:
+        trainer.train()
+        out = Path(trainer.args.output_dir)
+        trainer.save_model(str(out))
+        trainer.processing_class.save_pretrained(str(out))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="egca train", description="EGCA-GRPO training (TRL) from a YAML config.")
+    parser.add_argument("--config", required=True, help="YAML file with model/data/train sections")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override one setting, e.g. --set train.max_steps=2 (repeatable)")
+    args = parser.parse_args(argv)
+    try:
+        out = run_from_config(args.config, args.overrides)
+    except InfrastructureError as e:
+        print(f"egca train: infrastructure error: {e}", file=sys.stderr)
+        return 1
+    except (EgcaError, ValueError) as e:
+        print(f"egca train: {e}", file=sys.stderr)
+        return 2
+    print(f"model saved to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

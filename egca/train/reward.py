@@ -1,0 +1,131 @@
+"""The engine as TRL's reward function: one sandboxed run per candidate gives both
+the reward (Analysis.reward) and the span/weights the trainer needs.
+
+`EngineReward` is called by TRL with a generation batch; it maps each completion's
+tokens to byte ranges (egca.tokens), sends each problem's group to the engine
+(in-process `egca.engine.Engine`, or the Engine gRPC service), returns the
+rewards, and keeps the analyses for the trainer to turn into token weights.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+from egca.analysis import Analysis
+from egca.errors import InfrastructureError, InvalidInput
+from egca.problem import Problem
+from egca.tokens import ByteRanges, completion_text, token_byte_ranges
+
+UNANALYSABLE = "unanalysable"   # empty completions: not sent to the engine, reward 0, uniform credit
+
+
+class EngineBackend(Protocol):
+    """`Engine.analyze`'s signature: the in-process engine or `egca.service.EngineClient`."""
+
+    def analyze(self, problem: Problem, completions: list[str], token_offsets: list[ByteRanges] | None = None,
+                weighting: str = "span", reward: str = "binary", localize: bool = True) -> list[Analysis]: ...
+
+    def close(self) -> None: ...
+
+
+def make_backend(engine_address: str | None, runtimes: dict[str, list[str]] | None = None) -> EngineBackend:
+    """The Engine gRPC service at `engine_address`, or an engine in this process (starting local runtimes)."""
+    if engine_address:
+        from egca.service import EngineClient
+
+        return EngineClient(engine_address)
+    from egca.engine import Engine, EngineConfig
+
+    return Engine(EngineConfig(runtimes=runtimes) if runtimes else EngineConfig())
+
+
+@dataclass
+class Scored:
+    """What one call of the reward function leaves for the trainer, row-aligned with TRL's batch."""
+
+    analyses: list[Analysis]
+    offsets: list[ByteRanges]
+    engine_seconds: float                       # wall time of the engine calls
+    stage_seconds: dict[str, float] = field(default_factory=dict)   # summed Analysis.timings
+
+
+class EngineReward:
+    """TRL reward function: unit-test reward from the engine, analyses kept for the trainer."""
+
+    __name__ = "unit_tests"   # TRL logs rewards/<name>/mean
+
+    def __init__(self, backend: EngineBackend, problems: dict[str, Problem], tokenizer=None,
+                 weighting: str = "span", test_reward: str = "binary", workers: int = 1, localize: bool = True):
+        self.backend, self.problems, self.tokenizer = backend, problems, tokenizer
+        self.weighting, self.test_reward, self.workers = weighting, test_reward, workers
+        # Plain GRPO needs only the reward: no traces, so the A/B timing is honest.
+        self.localize = localize
+        self.last: Scored | None = None
+
+    def __call__(self, prompts, completions, completion_ids, task_id, **_) -> list[float]:
+        if self.tokenizer is None:
+            raise RuntimeError("EngineReward.tokenizer is not set (EGCATrainer sets it)")
+        texts = [completion_text(self.tokenizer, ids) for ids in completion_ids]
+        offsets = [token_byte_ranges(self.tokenizer, ids, text) for ids, text in zip(completion_ids, texts)]
+        self.last = self.score(task_id, texts, offsets)
+        return [float(a.reward) for a in self.last.analyses]
+
+    def score(self, task_ids: Sequence[str], texts: list[str], offsets: list[ByteRanges]) -> Scored:
+        """Analyse every row; rows of one problem go to the engine as one group."""
+        groups: dict[str, list[int]] = {}
+        for row, tid in enumerate(task_ids):
+            if tid not in self.problems:
+                raise InvalidInput(f"task_id {tid!r} of the training data is not among the trainer's problems")
+            groups.setdefault(tid, []).append(row)
+        analyses: list[Analysis | None] = [None] * len(texts)
+        t0 = time.perf_counter()
+
+        def run(tid: str) -> None:
+            rows = groups[tid]
+            for row, a in zip(rows, self._analyze_group(self.problems[tid], [texts[r] for r in rows],
+                                                        [offsets[r] for r in rows])):
+                analyses[row] = a
+
+        if self.workers > 1 and len(groups) > 1:
+            with ThreadPoolExecutor(self.workers) as pool:
+                list(pool.map(run, groups))
+        else:
+            for tid in groups:
+                run(tid)
+        stages: dict[str, float] = {}
+        for a in analyses:
+            for k, v in a.timings.items():
+                stages[k] = stages.get(k, 0.0) + v
+        return Scored(analyses, offsets, time.perf_counter() - t0, stages)
+
+    def _analyze_group(self, problem: Problem, texts: list[str], offsets: list[ByteRanges]) -> list[Analysis]:
+        out: list[Analysis | None] = [None] * len(texts)
+        todo = [k for k, t in enumerate(texts) if t.strip()]
+        for k in range(len(texts)):
+            if k not in todo:
+                # An empty completion is invalid input for the engine; it certainly fails every test.
+                out[k] = Analysis(mode=UNANALYSABLE, reward=0.0, tests_passed=0, tests_total=len(problem.tests))
+        if todo:
+            try:
+                got = self.backend.analyze(problem, [texts[k] for k in todo], [offsets[k] for k in todo],
+                                           weighting=self.weighting, reward=self.test_reward,
+                                           localize=self.localize)
+            except InvalidInput:
+                got = [self._analyze_one(problem, texts[k], offsets[k]) for k in todo]
+            if len(got) != len(todo):
+                raise InfrastructureError(f"engine returned {len(got)} results for {len(todo)} candidates")
+            for k, a in zip(todo, got):
+                out[k] = a
+        return out
+
+    def _analyze_one(self, problem: Problem, text: str, offsets: ByteRanges) -> Analysis:
+        # Isolate which candidate the engine refuses; the others still get analysed.
+        try:
+            return self.backend.analyze(problem, [text], [offsets], weighting=self.weighting,
+                                        reward=self.test_reward, localize=self.localize)[0]
+        except InvalidInput as e:
+            return Analysis(mode=UNANALYSABLE, reward=0.0, tests_passed=0, tests_total=len(problem.tests),
+                            constraint_violations=[f"invalid input: {e}"])
