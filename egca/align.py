@@ -67,7 +67,7 @@ def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point
     found: list[Found] = []
     missing: list[tuple[tuple[str, str], tuple[str, str], Write]] = []
     for (cf, x), (rf, v) in vmap.items():
-        hit = _value_divergence(cand, ref, (cf, x), (rf, v))
+        hit = _value_divergence(adapter, cand, ref, (cf, x), (rf, v))
         if isinstance(hit, Found):
             found.append(hit)
         elif hit is not None:
@@ -110,7 +110,10 @@ def map_variables(cand: Trace, ref: Trace, cf: str, rf: str) -> dict[tuple[str, 
     for c, r in zip(cand.params.get(cf, []), ref.params.get(rf, [])):
         mapping[c] = r
     c_ret, r_ret = _returned_variable(cand, cf), _returned_variable(ref, rf)
-    if c_ret and r_ret and c_ret not in mapping and r_ret not in mapping.values():
+    # Returned with returned, unless a namesake exists (then `return c` for `return depth`
+    # is a wrong variable returned, not a rename).
+    if c_ret and r_ret and c_ret not in mapping and r_ret not in mapping.values() \
+            and (c_ret == r_ret or (c_ret not in r_names and r_ret not in c_names)):
         mapping[c_ret] = r_ret
     scored = []
     for c in c_names:
@@ -163,21 +166,26 @@ def _hashable(value: Any) -> Any:
 
 # --- divergences ---------------------------------------------------------------------
 
-def _value_divergence(cand: Side, ref: Side, c_key: tuple[str, str], r_key: tuple[str, str]):
+def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tuple[str, str],
+                      r_key: tuple[str, str]):
     """Found at the first candidate write that misses a reference value, the reference
     Write the candidate never produced ("missing"), or None when consistent."""
     hc, hr = cand.trace.history(*c_key), ref.trace.history(*r_key)
     if not hr:
         return None
-    # Consistent when the candidate reaches every reference value in order and ends
-    # where the reference ends: extra intermediate values are another way to compute it.
-    p = 0
-    for rw in hr:
-        p = next((k + 1 for k in range(p, len(hc)) if hc[k].value == rw.value), -1)
-        if p < 0:
-            break
-    if p >= 0 and (not hc or hc[-1].value == hr[-1].value):
-        return None
+    # Consistent when the candidate reaches every reference value in order and ends where
+    # the reference ends: extra intermediate values are another way to compute what the
+    # reference computes in one go (a loop for `max(...)`). Not when the reference itself
+    # steps the variable through a loop: then each value is a step, and an extra one
+    # (`i += 1` for `i += 2`) is a wrong step.
+    if not _written_in_loop(adapter, ref, hr):
+        p = 0
+        for rw in hr:
+            p = next((k + 1 for k in range(p, len(hc)) if hc[k].value == rw.value), -1)
+            if p < 0:
+                break
+        if p >= 0 and (not hc or hc[-1].value == hr[-1].value):
+            return None
     # Otherwise the divergence is the first write that differs from its counterpart in order.
     for cw, rw in zip(hc, hr):
         if cw.value != rw.value:
@@ -185,6 +193,11 @@ def _value_divergence(cand: Side, ref: Side, c_key: tuple[str, str], r_key: tupl
     if len(hc) > len(hr):
         return _value_found(cand, hc[len(hr)], c_key[1], hr[-1], r_key[1])
     return hr[len(hc)] if len(hr) > len(hc) else None
+
+
+def _written_in_loop(adapter: LanguageAdapter, side: Side, history: list[Write]) -> bool:
+    return any(w.range is not None and side.trace.events[w.event].kind == "step"
+               and syntax.enclosing_loop(adapter, side.program, w.range) is not None for w in history)
 
 
 def _value_found(cand: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> Found:

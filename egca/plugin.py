@@ -199,6 +199,10 @@ class LanguageAdapter(ABC):
 
     def _comparable_start(self, program: bytes, offset: int) -> int:
         root = self.parse(program).root_node
+        # A program that is a prefix of the other (a deleted final statement) differs at its
+        # very end, past the function: look from its last real byte instead.
+        while offset > 0 and (offset >= len(program) or program[offset:offset + 1].isspace()):
+            offset -= 1
         node = root.descendant_for_byte_range(offset, offset)
         start = None
         while node is not None:
