@@ -247,6 +247,9 @@ def test_training_smoke(model_dir, engine, tmp_path, method):
     assert set(reloaded.state_dict()) == set(before)
     buffered = trainer._buffered_inputs[0]["advantages"]
     assert buffered.dim() == (2 if method == "egca" else 1)
+    if method == "grpo":   # plain GRPO: credit on every token
+        fracs = [e["egca/span_frac_tokens"] for e in trainer.state.log_history if "egca/span_frac_tokens" in e]
+        assert fracs and all(f == 1.0 for f in fracs)
 
 
 def test_remote_engine_gives_the_same_analyses_as_the_in_process_one(engine, model_dir):

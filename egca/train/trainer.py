@@ -108,9 +108,12 @@ class EGCATrainer(GRPOTrainer):
         metrics = self._metrics[mode]
         for m in LOGGED_MODES:
             metrics[f"egca/frac_{m}"].append(sum(a.mode == m for a in scored.analyses) / n)
-        # Span size: fraction of a localized candidate's real tokens that carry its credit.
-        fracs = []
+        # Span size: fraction of a localized candidate's real tokens that carry its credit
+        # (plain GRPO spreads credit over every token: 1.0 by construction).
+        fracs = [] if self.args.method == "egca" else [1.0]
         for i, (a, offsets) in enumerate(zip(scored.analyses, scored.offsets)):
+            if self.args.method != "egca":
+                break
             if a.mode in LOCALIZED_MODES and a.span is not None:
                 real = int(mask[i].sum().item())
                 if real:
