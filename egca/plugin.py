@@ -19,7 +19,7 @@ import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import ClassVar, Iterator
+from typing import Callable, ClassVar, Iterator
 
 import tree_sitter
 
@@ -124,17 +124,28 @@ class LanguageAdapter(ABC):
         return self._parser.parse(program)
 
     # --- datasets ------------------------------------------------------------------
+    # Built-in datasets: name -> (file shipped in egca/datasets/data, converter of one raw
+    # row given (row, parse) into a Problem, one-line description). Override the methods
+    # below for datasets that live elsewhere.
+    builtin_datasets: ClassVar[dict[str, tuple[str, Callable[[dict, Callable], Problem], str]]] = {}
+
     def dataset_names(self) -> list[str]:
         """Built-in datasets this adapter ships."""
-        return []
+        return list(self.builtin_datasets)
 
     def dataset_description(self, name: str) -> str:
         """One line about a built-in dataset (source, size), for `egca datasets`."""
-        return ""
+        return self.builtin_datasets[name][2] if name in self.builtin_datasets else ""
 
     def load_dataset(self, name: str) -> list[Problem]:
         """Convert a shipped dataset's raw upstream rows into problems (DESIGN §3.1)."""
-        raise InvalidInput(f"unknown dataset '{name}'")
+        if name not in self.builtin_datasets:
+            raise InvalidInput(f"unknown dataset '{name}' ({self.name} adapter has: "
+                               f"{', '.join(self.builtin_datasets) or 'none'})")
+        from egca.datasets import read_rows  # egca.datasets asks adapters for their names: import late
+
+        filename, convert, _ = self.builtin_datasets[name]
+        return [convert(row, self.parse) for row in read_rows(filename)]
 
     # --- gate: syntax ---------------------------------------------------------------
     def syntax_error(self, program: bytes) -> Range | None:

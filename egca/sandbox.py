@@ -42,7 +42,6 @@ import fcntl
 import logging
 import os
 import random
-import resource
 import selectors
 import shutil
 import signal
@@ -50,7 +49,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from egca.errors import InfrastructureError

@@ -8,6 +8,8 @@ the same way it adds its grammar. Licences of the shipped files: LICENSES.md nex
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import warnings
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -23,6 +25,21 @@ def data_path(filename: str) -> Traversable:
     if not path.is_file():
         raise InfrastructureError(f"dataset file {filename} is missing from the egca installation ({path})")
     return path
+
+
+def read_rows(filename: str) -> list[dict]:
+    """The JSON objects of a shipped .jsonl or .jsonl.gz file, one per non-blank line."""
+    path = data_path(filename)
+    with path.open("rb") as raw:
+        text = (gzip.decompress(raw.read()) if filename.endswith(".gz") else raw.read()).decode("utf-8")
+    rows = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise InfrastructureError(f"{filename} line {lineno} is malformed: {e}") from None
+    return rows
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from importlib import resources
 
 import tree_sitter
 import tree_sitter_c
 
-from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import LanguageAdapter, Range
 from egca.problem import Problem
 
-DATASET = "humaneval-c"
-DATASET_FILE = "humaneval_c.jsonl"
+# humaneval-c is written in the problem format already (tools/build_humaneval_c.py).
+_DATASETS = {"humaneval-c": ("humaneval_c.jsonl", lambda row, parse: Problem.from_dict(row),
+                             "HumanEval translated to C (EGCA's own translation; tests are C asserts)")}
 
 
 class CAdapter(LanguageAdapter):
@@ -31,6 +29,7 @@ class CAdapter(LanguageAdapter):
     function_types = frozenset({"function_definition"})
     call_types = frozenset({"call_expression"})
     fence_names = ("c", "C", "h")
+    builtin_datasets = _DATASETS
 
     def ts_language(self) -> tree_sitter.Language:
         return tree_sitter.Language(tree_sitter_c.language())
@@ -57,32 +56,37 @@ class CAdapter(LanguageAdapter):
             return rng
         return self.header_range(program, node)
 
-    # --- datasets -------------------------------------------------------------------
-    def _dataset_file(self):
-        return resources.files("egca.datasets").joinpath("data", DATASET_FILE)
+    # --- spans: C keeps a condition's parentheses in the tree; the condition is what is inside ---
+    def condition_range(self, program: bytes, rng: Range) -> Range:
+        out = super().condition_range(program, rng)
+        node = self.parse(program).root_node.descendant_for_byte_range(out.start_byte, out.end_byte)
+        if (node is not None and node.type == "parenthesized_expression" and node.start_byte == out.start_byte
+                and node.end_byte == out.end_byte):
+            inner = [c for c in node.named_children if c.type != "comment"]
+            if len(inner) == 1:
+                return Range.of_node(inner[0])
+        return out
 
-    def dataset_names(self) -> list[str]:
-        try:
-            return [DATASET] if self._dataset_file().is_file() else []
-        except ModuleNotFoundError:
-            return []
-
-    def dataset_description(self, name: str) -> str:
-        return "HumanEval translated to C (EGCA's own translation; tests are C asserts)"
-
-    def load_dataset(self, name: str) -> list[Problem]:
-        if name != DATASET or not self.dataset_names():
-            raise InvalidInput(f"unknown dataset '{name}'")
-        problems = []
-        with self._dataset_file().open("r", encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    problems.append(Problem.from_dict(json.loads(line)))
-                except (ValueError, InvalidInput) as e:
-                    raise InfrastructureError(f"{DATASET_FILE} line {lineno} is malformed: {e}") from e
-        return problems
+    # --- gate: a missing token belongs to the statement it is missing from ----------
+    def syntax_error(self, program: bytes) -> Range | None:
+        """As the base class, but a MISSING token (`return x` without `;`) is located at the
+        statement that lacks it: tree-sitter places it after the whitespace that follows,
+        where a byte-range lookup would find the enclosing block instead."""
+        root = self.parse(program).root_node
+        if not root.has_error:
+            return None
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.is_missing and node.parent is not None:
+                owner = node.parent
+                while owner is not None and owner.type not in self.statement_types:
+                    owner = owner.parent
+                return self.header_range(program, owner) if owner is not None else super().syntax_error(program)
+            if node.is_error:
+                return super().syntax_error(program)
+            stack.extend(reversed(node.children))
+        return super().syntax_error(program)
 
     # --- runtime --------------------------------------------------------------------
     def local_runtime_command(self, port: int) -> list[str]:

@@ -9,9 +9,8 @@ from pathlib import Path
 import tree_sitter
 import tree_sitter_javascript
 
-from egca.errors import InfrastructureError, InvalidInput
+from egca.errors import InfrastructureError
 from egca.plugin import LanguageAdapter, Range
-from egca.problem import Problem
 from egca_javascript import datasets
 
 _SIMPLE_STATEMENTS = frozenset({
@@ -60,24 +59,10 @@ class JavaScriptAdapter(LanguageAdapter):
                                 "function", "arrow_function", "generator_function", "method_definition"})
     call_types = frozenset({"call_expression"})
     fence_names = ("javascript", "js", "node", "nodejs", "jsx")
+    builtin_datasets = _DATASETS
 
     def ts_language(self) -> tree_sitter.Language:
         return tree_sitter.Language(tree_sitter_javascript.language())
-
-    # --- datasets ---------------------------------------------------------------------------
-    def dataset_names(self) -> list[str]:
-        return list(_DATASETS)
-
-    def dataset_description(self, name: str) -> str:
-        return _DATASETS[name][2] if name in _DATASETS else ""
-
-    def load_dataset(self, name: str) -> list[Problem]:
-        if name not in _DATASETS:
-            raise InvalidInput(f"unknown dataset '{name}' (javascript adapter has: {', '.join(_DATASETS)})")
-        from egca.datasets import data_path  # egca.datasets asks adapters for their names: import late
-
-        filename, convert, _ = _DATASETS[name]
-        return [convert(row, self.parse) for row in datasets.read_jsonl_gz(data_path(filename))]
 
     # --- names --------------------------------------------------------------------------------
     def function_name(self, fn: tree_sitter.Node, program: bytes) -> str | None:

@@ -17,7 +17,6 @@ other top-level code. Everything is read off tree-sitter-javascript trees.
 
 from __future__ import annotations
 
-import gzip
 import json
 from typing import Callable
 
@@ -29,10 +28,6 @@ from egca.problem import Problem, TestCase
 
 Parse = Callable[[bytes], tree_sitter.Tree]
 
-
-def read_jsonl_gz(path) -> list[dict]:
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def humaneval_js_problem(row: dict, parse: Parse) -> Problem:

@@ -7,9 +7,7 @@ import sys
 import tree_sitter
 import tree_sitter_python
 
-from egca.errors import InvalidInput
 from egca.plugin import Constraints, LanguageAdapter, Range, preorder
-from egca.problem import Problem
 from egca_python import datasets
 
 _SIMPLE_STATEMENTS = frozenset({
@@ -57,24 +55,10 @@ class PythonAdapter(LanguageAdapter):
     function_types = frozenset({"function_definition"})
     call_types = frozenset({"call"})
     fence_names = ("python", "py", "python3")
+    builtin_datasets = _DATASETS
 
     def ts_language(self) -> tree_sitter.Language:
         return tree_sitter.Language(tree_sitter_python.language())
-
-    # --- datasets ---------------------------------------------------------------------------
-    def dataset_names(self) -> list[str]:
-        return list(_DATASETS)
-
-    def dataset_description(self, name: str) -> str:
-        return _DATASETS[name][2] if name in _DATASETS else ""
-
-    def load_dataset(self, name: str) -> list[Problem]:
-        if name not in _DATASETS:
-            raise InvalidInput(f"unknown dataset '{name}' (python adapter has: {', '.join(_DATASETS)})")
-        from egca.datasets import data_path  # egca.datasets asks adapters for their names: import late
-
-        filename, convert, _ = _DATASETS[name]
-        return [convert(row, self.parse) for row in datasets.read_jsonl_gz(data_path(filename))]
 
     # --- gate: syntax -------------------------------------------------------------------------
     def syntax_error(self, program: bytes) -> Range | None:

@@ -6,8 +6,6 @@ exec): the split test cases are checked to be valid Python by the adapter's test
 
 from __future__ import annotations
 
-import gzip
-import json
 from typing import Callable, Iterable
 
 import tree_sitter
@@ -24,10 +22,6 @@ _STDLIB_FOR_TESTS = ("math", "cmath", "re", "collections", "itertools", "heapq",
 
 _BUILTINS = frozenset(dir(__import__("builtins")))
 
-
-def read_jsonl_gz(path) -> list[dict]:
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 # --- HumanEval ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ only after a statement that writes them has run.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import tree_sitter
 import tree_sitter_c
@@ -37,6 +37,17 @@ _LENGTH_TYPES = frozenset({
     "short", "unsigned short", "size_t", "ssize_t", "int32_t", "int64_t", "uint32_t", "uint64_t", "long unsigned int",
 })
 _CHAR_TYPES = frozenset({"char", "signed char", "unsigned char"})
+# Words of a base type whose values live in the variable itself (not behind a pointer):
+# such a binding can change only by a statement that names it (unless its address is taken).
+_SCALAR_WORDS = frozenset({
+    "int", "char", "short", "long", "unsigned", "signed", "float", "double", "_Bool", "bool", "const",
+    "volatile", "register", "static", "size_t", "ssize_t", "ptrdiff_t", "intptr_t", "uintptr_t",
+    "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+})
+
+
+def _scalar_type(base: str) -> bool:
+    return bool(base) and all(w in _SCALAR_WORDS for w in base.split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -76,6 +87,7 @@ class Var:
     elem_printer: str | None     # struct printer for the value / elements
     flag: str | None = None      # set-flag for locals declared without initializer
     length: str | None = None    # C expression of a paired pointer's length
+    mem: bool = True             # may change without being named (memory-backed: arrays, pointers, structs, &x)
 
 
 def _text(node: tree_sitter.Node) -> str:
@@ -180,6 +192,9 @@ def _written(nodes: list[tree_sitter.Node | None]) -> set[str]:
         elif t == "pointer_expression" and n.child_by_field_name("operator") is not None \
                 and _text(n.child_by_field_name("operator")) == "&":
             names.add(_root_identifier(n.child_by_field_name("argument")) or "")
+        elif t == "init_declarator":
+            name = _declarator_shape(n)[0]
+            names.add(name or "")
         elif t == "call_expression":
             args = n.child_by_field_name("arguments")
             for a in (args.named_children if args is not None else []):
@@ -187,6 +202,48 @@ def _written(nodes: list[tree_sitter.Node | None]) -> set[str]:
                     names.add(_text(a))
         if t in ("compound_statement",):
             continue
+        stack.extend(n.named_children)
+    names.discard("")
+    return names
+
+
+def _plain_target(node: tree_sitter.Node | None) -> str | None:
+    """The identifier an assignment writes when it is a bare (parenthesised) name."""
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return _text(node) if node is not None and node.type == "identifier" else None
+
+
+def _writes_memory(nodes: list[tree_sitter.Node | None], addr_taken: set[str]) -> bool:
+    """Whether code may write memory other than the bare local variables it names:
+    any call, any write through a subscript/field/dereference, or a write to a variable
+    whose address is taken."""
+    stack = [n for n in nodes if n is not None]
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t == "call_expression":
+            return True
+        if t in ("assignment_expression", "update_expression"):
+            name = _plain_target(n.child_by_field_name("left" if t == "assignment_expression" else "argument"))
+            if name is None or name in addr_taken:
+                return True
+        if t == "compound_statement":
+            continue
+        stack.extend(n.named_children)
+    return False
+
+
+def _address_taken(node: tree_sitter.Node) -> set[str]:
+    """Names whose address is taken (`&x`, `&x.f`, `&x[i]`) anywhere in a function."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "pointer_expression":
+            op = n.child_by_field_name("operator")
+            if op is not None and _text(op) == "&":
+                names.add(_root_identifier(n.child_by_field_name("argument")) or "")
         stack.extend(n.named_children)
     names.discard("")
     return names
@@ -200,6 +257,13 @@ class _Function:
         self.name = name
         self.slots: dict[str, int] = {}
         self.scopes: list[list[Var]] = [[]]
+        self.addr_taken: set[str] = set()
+
+    def track(self, v: Var) -> Var:
+        if v.name in self.addr_taken:
+            v.mem = True
+        self.slot(v.name)
+        return v
 
     def slot(self, name: str) -> int:
         return self.slots.setdefault(name, len(self.slots))
@@ -297,6 +361,11 @@ class Instrumenter:
     def _var_for(self, name: str, base: str, ptr: int, dims: int, complex_: bool) -> Var:
         if complex_:
             return Var(name, "scalar", None)
+        v = self._var_shape(name, base, ptr, dims)
+        v.mem = not (v.kind == "scalar" and ptr == 0 and _scalar_type(base))
+        return v
+
+    def _var_shape(self, name: str, base: str, ptr: int, dims: int) -> Var:
         printer = self.structs.get(base) if ptr == 0 else None
         if dims == 1:
             return Var(name, "array", printer)
@@ -328,9 +397,15 @@ class Instrumenter:
             out.append(f"if ({v.flag}) {{ {code} }}" if v.flag else code)
         return " ".join(out)
 
-    def _step_code(self, fn: _Function, sid: int) -> str:
+    def _step_code(self, fn: _Function, sid: int, nodes: list[tree_sitter.Node | None] = (),
+                   extra: tuple[str, ...] = ()) -> str:
+        """STEP of statement `sid`: only the bindings it may have changed (statically, see
+        `_written`/`_writes_memory`); the runtime drops those whose encoding is unchanged."""
+        written = _written(list(nodes)) | set(extra)
+        mem = _writes_memory(list(nodes), fn.addr_taken)
+        vars_ = [v for v in fn.visible() if v.name in written or (mem and v.mem)]
         return (f"if (egca_on) {{ egca_ev('S', {sid}, __egca_fr); "
-                f"{self._bindings_code(fn, fn.visible())} egca_ev_end(); }}")
+                f"{self._bindings_code(fn, vars_)} egca_ev_end(); }}")
 
     def _flags_code(self, fn: _Function, nodes: list[tree_sitter.Node | None]) -> str:
         names = _written(nodes)
@@ -357,6 +432,7 @@ class Instrumenter:
             header_end -= 1
         self.funcs.append(FuncInfo(name, Range.of_bytes(self.src, node.start_byte, header_end)))
         fn = _Function(fid, name)
+        fn.addr_taken = _address_taken(body)
         params = self._params(fn, decl.child_by_field_name("parameters"))
         fn.scopes[0].extend(params)
 
@@ -408,8 +484,7 @@ class Instrumenter:
                 v = Var(name, "parr", self.structs.get(base) if ptr == 1 else None, length=nxt[0])
             else:
                 v = self._var_for(name, base, ptr, 0, cx)
-            fn.slot(name)
-            out.append(v)
+            out.append(fn.track(v))
         return out
 
     # ------------------------------------------------------------------ statements
@@ -434,7 +509,8 @@ class Instrumenter:
         elif t == "expression_statement":
             sid = self._new_stmt(fn, Range.of_node(node))
             self.edits.open(node.start_byte, f"{{ EGCA_AT({sid}); ", depth)
-            self.edits.close(node.end_byte, f" {self._flags_code(fn, [node])} {self._step_code(fn, sid)} }}", depth)
+            self.edits.close(node.end_byte, f" {self._flags_code(fn, [node])} {self._step_code(fn, sid, [node])} }}",
+                             depth)
         elif t in ("break_statement", "continue_statement", "goto_statement"):
             sid = self._new_stmt(fn, Range.of_node(node))
             self.edits.open(node.start_byte, f"{{ EGCA_AT({sid}); {self._step_code(fn, sid)} ", depth)
@@ -492,8 +568,7 @@ class Instrumenter:
                 self._flags += 1
                 v.flag = f"__egca_f{self._flags}"
                 after.append(f"__builtin_memset(&({name}), 0, sizeof({name})); unsigned char {v.flag} = 0;")
-            fn.slot(name)
-            new_vars.append(v)
+            new_vars.append(fn.track(v))
         if not new_vars and not any(True for _ in node.children_by_field_name("declarator")):
             return
         if not new_vars:
@@ -502,7 +577,8 @@ class Instrumenter:
         fn.scopes[-1].extend(new_vars)
         self.edits.open(node.start_byte, f"EGCA_AT({sid}); ", depth)
         self.edits.close(node.end_byte, f" {' '.join(after)} {self._flags_code(fn, [node])} "
-                                        f"{self._step_code(fn, sid)}", depth)
+                                        f"{self._step_code(fn, sid, [node], tuple(v.name for v in new_vars))}",
+                         depth)
 
     def _return(self, fn: _Function, node: tree_sitter.Node, depth: int) -> None:
         sid = self._new_stmt(fn, Range.of_node(node))
@@ -515,14 +591,14 @@ class Instrumenter:
             self.edits.open(node.start_byte, pre, depth)
             tail_stmt = f"{_text(expr)};" if expr is not None else ""
             self.edits.replace(node.start_byte, node.end_byte,
-                               f"{tail_stmt} {self._step_code(fn, sid)} if (egca_on) {{ egca_ev('R', {sid}, "
+                               f"{tail_stmt} {self._step_code(fn, sid, [expr])} if (egca_on) {{ egca_ev('R', {sid}, "
                                f"__egca_fr); egca_raw(\"null\"); egca_ev_end(); }} {leave} return; }}")
             return
         self.edits.replace(kw.start_byte, kw.end_byte, f"{{ EGCA_AT({sid}); {fn.ret_type} __egca_r = (")
         semi = node.children[-1]
         end_expr = semi.start_byte if semi.type == ";" else node.end_byte
         value = self._value_code(fn.ret_var, "__egca_r")
-        self.edits.close(end_expr, f"); {self._flags_code(fn, [node])} {self._step_code(fn, sid)} "
+        self.edits.close(end_expr, f"); {self._flags_code(fn, [node])} {self._step_code(fn, sid, [node])} "
                                    f"if (egca_on) {{ egca_ev('R', {sid}, __egca_fr); {value}; egca_ev_end(); }} "
                                    f"{leave} return __egca_r", depth)
         self.edits.close(node.end_byte, " }", depth)
@@ -542,7 +618,7 @@ class Instrumenter:
         branch_kind = "while" if kind == "do" else kind
         sid = self._new_stmt(fn, hdr, Range.of_node(inner), branch_kind)
         self.edits.open(inner.start_byte, f"({{ EGCA_AT({sid}); int __egca_c = !!(", depth)
-        self.edits.close(inner.end_byte, f"); {self._flags_code(fn, [cond])} {self._step_code(fn, sid)} "
+        self.edits.close(inner.end_byte, f"); {self._flags_code(fn, [cond])} {self._step_code(fn, sid, [cond])} "
                                          f"egca_branch({sid}, __egca_fr, __egca_c); __egca_c; }})", depth)
 
     def _header_range(self, node: tree_sitter.Node, kind: str) -> Range:
@@ -568,14 +644,13 @@ class Instrumenter:
             for d in init.children_by_field_name("declarator"):
                 name, ptr, dims, _, cx = _declarator_shape(d)
                 if name is not None:
-                    fn.slot(name)
-                    fn.scopes[-1].append(self._var_for(name, base, ptr, dims, cx))
+                    fn.scopes[-1].append(fn.track(self._var_for(name, base, ptr, dims, cx)))
         cond = node.child_by_field_name("condition")
         update = node.child_by_field_name("update")
         hdr = self._header_range(node, "for")
         sid = self._new_stmt(fn, hdr, Range.of_node(cond) if cond is not None else hdr, "for")
         flags = self._flags_code(fn, [init, cond, update])
-        tail = f"{flags} {self._step_code(fn, sid)} egca_branch({sid}, __egca_fr, __egca_c); __egca_c; }})"
+        tail = f"{flags} {self._step_code(fn, sid, [init, cond, update])} egca_branch({sid}, __egca_fr, __egca_c); __egca_c; }})"
         if cond is not None:
             self.edits.open(cond.start_byte, f"({{ EGCA_AT({sid}); int __egca_c = !!(", depth)
             self.edits.close(cond.end_byte, f"); {tail}", depth)
@@ -592,8 +667,8 @@ class Instrumenter:
             inner = cond.named_children[0]
             sid = self._new_stmt(fn, self._header_range(node, "switch"))
             self.edits.open(inner.start_byte, f"({{ EGCA_AT({sid}); __auto_type __egca_sw = (", depth)
-            self.edits.close(inner.end_byte, f"); {self._flags_code(fn, [cond])} {self._step_code(fn, sid)} "
-                                             f"__egca_sw; }})", depth)
+            self.edits.close(inner.end_byte, f"); {self._flags_code(fn, [cond])} "
+                                             f"{self._step_code(fn, sid, [cond])} __egca_sw; }})", depth)
         body = node.child_by_field_name("body")
         if body is not None:
             # case labels share the switch body's scope
