@@ -141,7 +141,11 @@ class Engine:
             if crashed is None:
                 return finish("syntax", passed, None, None)
             kind = "timeout" if crashed.status == tracer_pb2.TIMEOUT else "error"
-            return finish("syntax", passed, crashed.id, self._diagnostic(adapter, program_bytes, crashed.error, kind))
+            error = crashed.error
+            if kind == "timeout" and not error.has_location and localize:
+                with clock("trace"):
+                    error = self._last_statement(client, program, problem, crashed.id, error)
+            return finish("syntax", passed, crashed.id, self._diagnostic(adapter, program_bytes, error, kind))
         if violations:
             return finish("constraint", passed)
         failing = next((r for r in run.results if r.status != tracer_pb2.PASS), None)
@@ -200,6 +204,22 @@ class Engine:
             while len(self._ref_traces) > self.config.reference_cache_size:
                 self._ref_traces.popitem(last=False)
         return trace
+
+    def _last_statement(self, client, program: str, problem: Problem, test_id: str,
+                        error: tracer_pb2.Diagnostic) -> tracer_pb2.Diagnostic:
+        """Where a run that timed out without saying where was: the last statement its
+        trace reached (the trace stops at the event cap or the clock, mid-loop)."""
+        test = next(t for t in problem.tests if t.id == test_id)
+        events = client.trace(program, test, self._limits())
+        last = next((e for e in reversed(events) if e.kind in (tracer_pb2.TraceEvent.STEP,
+                                                               tracer_pb2.TraceEvent.BRANCH)), None)
+        if last is None:
+            return error
+        located = tracer_pb2.Diagnostic()
+        located.CopyFrom(error)
+        located.has_location = True
+        located.location.CopyFrom(last.range)
+        return located
 
     @staticmethod
     def _diagnostic(adapter: LanguageAdapter, program: bytes, diag: tracer_pb2.Diagnostic,

@@ -70,7 +70,6 @@ CASES = [
 # Cases the engine does not localise yet (strict: an improvement makes them fail loudly so
 # they move back into the passing set). Index in CASES -> why.
 KNOWN_MISSES = {
-    19: "the JavaScript runtime reports a TIMEOUT without a location, so a time-out has no span",
 }
 
 
