@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from concurrent import futures
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -44,6 +45,25 @@ def make_server(registrations: Iterable[tuple[Callable, object, str]], address: 
     return server, port, health_servicer
 
 
+# Events per Trace message: big enough to amortise gRPC's per-message cost.
+TRACE_CHUNK_EVENTS = 512
+
+
+def chunk_trace(events: Iterable, size: int = TRACE_CHUNK_EVENTS, max_delay_s: float = 0.05) -> Iterator:
+    """Group a runtime's TraceEvent generator into TraceEvents messages: a chunk goes out
+    when full, or when `max_delay_s` passed since the last one (checked as events arrive)."""
+    from egca.v1 import tracer_pb2
+
+    chunk, last = tracer_pb2.TraceEvents(), time.monotonic()
+    for event in events:
+        chunk.events.append(event)
+        if len(chunk.events) >= size or time.monotonic() - last >= max_delay_s:
+            yield chunk
+            chunk, last = tracer_pb2.TraceEvents(), time.monotonic()
+    if chunk.events:
+        yield chunk
+
+
 def serve_until_signalled(server: grpc.Server, on_stop: Callable[[], None] | None = None) -> None:
     """Block until SIGINT/SIGTERM, then stop gracefully."""
     stop = threading.Event()
@@ -57,8 +77,6 @@ def serve_until_signalled(server: grpc.Server, on_stop: Callable[[], None] | Non
 
 def wait_until_serving(address: str, timeout_s: float = 30.0, service: str = "") -> None:
     """Poll the health service at `address` until it reports SERVING."""
-    import time
-
     deadline = time.monotonic() + timeout_s
     last_error: Exception | None = None
     with grpc.insecure_channel(address) as channel:

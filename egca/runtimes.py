@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import json
 import logging
 import os
 import subprocess
 import threading
+import time
 from typing import Sequence
 
 import grpc
@@ -29,6 +31,13 @@ _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, gr
 # Time a call may take beyond the sandbox's own wall-clock limit (queueing, compiling, transfer).
 CALL_MARGIN_S = 30.0
 DEFAULT_RUN_TIMEOUT_S = 10.0
+# Each address may be a DNS name with several replicas behind it (a headless Service,
+# a compose service with replicas, `dns:///name:port`): the channel connects to every
+# address it resolves to and spreads calls over them round-robin.
+_BALANCED = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
+# Attempts per call, at least: a failed call on a balanced channel is retried on the
+# same channel too, which sends it to another of the name's replicas.
+MIN_ATTEMPTS = 3
 
 
 class LocalRuntime:
@@ -79,20 +88,23 @@ class TracerClient:
             raise InfrastructureError(f"no address configured for the {language} runtime")
         self.language = language
         self.addresses = list(addresses)
-        self._channels = [grpc.insecure_channel(a, options=CHANNEL_OPTIONS) for a in self.addresses]
+        options = CHANNEL_OPTIONS + [("grpc.service_config", _BALANCED)]
+        self._channels = [grpc.insecure_channel(a, options=options) for a in self.addresses]
         self._stubs = [tracer_pb2_grpc.TracerStub(c) for c in self._channels]
         self._next = itertools.count()
         self._info: tracer_pb2.InfoResponse | None = None
 
     def _attempts(self):
         start = next(self._next)
-        for i in range(len(self._stubs)):
+        for i in range(max(MIN_ATTEMPTS, len(self._stubs))):
             k = (start + i) % len(self._stubs)
             yield self.addresses[k], self._stubs[k]
 
     def _call(self, what: str, fn):
         errors = []
-        for address, stub in self._attempts():
+        for attempt, (address, stub) in enumerate(self._attempts()):
+            if attempt:   # give a balanced channel a moment to notice a replica that died
+                time.sleep(min(1.0, 0.1 * 2 ** attempt))
             try:
                 return fn(stub)
             except grpc.RpcError as e:
@@ -120,7 +132,8 @@ class TracerClient:
         req = tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id=test.id, code=test.code),
                                       limits=limits or tracer_pb2.Limits())
         # The whole stream is collected inside one attempt so a replica dying mid-stream is retried whole.
-        return self._call("Trace", lambda s: list(s.Trace(req, timeout=_deadline(req.limits))))
+        return self._call("Trace", lambda s: [e for chunk in s.Trace(req, timeout=_deadline(req.limits))
+                                              for e in chunk.events])
 
     def close(self) -> None:
         for c in self._channels:

@@ -66,10 +66,12 @@ def test_every_reference_passes(stub):
 
 def _trace_end(stub, problem):
     test = problem.tests[0]
-    events = list(stub.Trace(tracer_pb2.TraceRequest(program=problem.reference_program,
-                                                     test=tracer_pb2.TestCase(id=test.id, code=test.code),
-                                                     limits=tracer_pb2.Limits(timeout_s=20, max_events=20000)),
-                              timeout=60))
+    events = [e for chunk in stub.Trace(tracer_pb2.TraceRequest(program=problem.reference_program,
+                                                                test=tracer_pb2.TestCase(id=test.id, code=test.code),
+                                                                limits=tracer_pb2.Limits(timeout_s=20,
+                                                                                         max_events=20000)),
+                                        timeout=60)
+              for e in chunk.events]
     end = events[-1]
     kinds = {tracer_pb2.TraceEvent.Kind.Name(e.kind) for e in events}
     return problem.task_id, tracer_pb2.TestStatus.Name(end.status), end.message, kinds

@@ -48,7 +48,7 @@ def run(stub, program, *tests, limits=FAST):
 
 def trace(stub, program, test, limits=FAST):
     req = tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id="t", code=test), limits=limits)
-    return list(stub.Trace(req, timeout=60))
+    return [e for chunk in stub.Trace(req, timeout=60) for e in chunk.events]
 
 
 def status(r):

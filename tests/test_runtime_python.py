@@ -42,8 +42,9 @@ def run(server, program, *codes, **limits):
 
 def trace(server, program, code, **limits):
     _, stub, _ = server
-    return list(stub.Trace(T.TraceRequest(program=program, test=T.TestCase(id="t", code=code),
-                                          limits=T.Limits(**limits)), timeout=60))
+    return [e for chunk in stub.Trace(T.TraceRequest(program=program, test=T.TestCase(id="t", code=code),
+                                                     limits=T.Limits(**limits)), timeout=60)
+            for e in chunk.events]
 
 
 def text(program, rng):

@@ -150,6 +150,12 @@ class Binding(_message.Message):
     value: _values_pb2.Value
     def __init__(self, name: _Optional[str] = ..., value: _Optional[_Union[_values_pb2.Value, _Mapping]] = ...) -> None: ...
 
+class TraceEvents(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[TraceEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[TraceEvent, _Mapping]]] = ...) -> None: ...
+
 class TraceEvent(_message.Message):
     __slots__ = ("kind", "seq", "range", "function", "frame", "depth", "bindings", "value", "taken", "message", "status", "truncated", "branch_kind")
     class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):

@@ -47,7 +47,7 @@ class TracerStub:
         self.Trace = channel.unary_stream(
                 '/egca.v1.Tracer/Trace',
                 request_serializer=egca_dot_v1_dot_tracer__pb2.TraceRequest.SerializeToString,
-                response_deserializer=egca_dot_v1_dot_tracer__pb2.TraceEvent.FromString,
+                response_deserializer=egca_dot_v1_dot_tracer__pb2.TraceEvents.FromString,
                 _registered_method=True)
 
 
@@ -69,7 +69,10 @@ class TracerServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Trace(self, request, context):
-        """Run a program on one test case and stream what it does.
+        """Run a program on one test case and stream what it does, in execution order.
+        Events come in chunks (one gRPC message per event costs far more than the
+        event itself); a runtime sends a chunk when it has no more events ready
+        or the chunk is full, so the stream stays live.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -91,7 +94,7 @@ def add_TracerServicer_to_server(servicer, server):
             'Trace': grpc.unary_stream_rpc_method_handler(
                     servicer.Trace,
                     request_deserializer=egca_dot_v1_dot_tracer__pb2.TraceRequest.FromString,
-                    response_serializer=egca_dot_v1_dot_tracer__pb2.TraceEvent.SerializeToString,
+                    response_serializer=egca_dot_v1_dot_tracer__pb2.TraceEvents.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -174,7 +177,7 @@ class Tracer:
             target,
             '/egca.v1.Tracer/Trace',
             egca_dot_v1_dot_tracer__pb2.TraceRequest.SerializeToString,
-            egca_dot_v1_dot_tracer__pb2.TraceEvent.FromString,
+            egca_dot_v1_dot_tracer__pb2.TraceEvents.FromString,
             options,
             channel_credentials,
             insecure,

@@ -8,6 +8,7 @@ the trace events on fd 3; this module turns those lines into protobufs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -23,6 +24,7 @@ from egca import sandbox
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import Range
 from egca.problem import MAX_SOURCE_BYTES
+from egca.rpc import chunk_trace
 from egca.v1 import tracer_pb2, tracer_pb2_grpc, values_pb2
 from egca_runtime_c import __version__
 from egca_runtime_c.build import Binary, BuildError, Builder, CompileError, gcc_version
@@ -53,34 +55,55 @@ def runtime_version() -> str:
 def to_value(j) -> values_pb2.Value:
     """The runtime's JSON value encoding -> wire Value."""
     v = values_pb2.Value()
-    if j is None:
-        v.null_value = True
-    elif isinstance(j, bool):
-        v.bool_value = j
-    elif isinstance(j, int):
+    _fill(v, j)
+    return v
+
+
+def _fill(v: values_pb2.Value, j) -> None:
+    """Write the value into `v` in place (filling messages in place, not building and
+    copying them, is what keeps decoding a 20000-event trace affordable)."""
+    t = type(j)
+    if t is int:
         v.int_value = str(j)
-    elif isinstance(j, str):
+    elif t is str:
         v.str_value = j
-    elif isinstance(j, dict):
+    elif j is None:
+        v.null_value = True
+    elif t is bool:
+        v.bool_value = j
+    elif t is dict:
         if "o" in j:
             v.object_value.type_name = j["o"]
+            add = v.object_value.fields.add
             for name, val in j.get("f", []):
-                f = v.object_value.fields.add()
-                f.name = name
-                f.value.CopyFrom(to_value(val))
+                _fill(add(name=name).value, val)
         elif "f" in j:
             v.float_value = float(j["f"])
         elif "l" in j:
-            v.list_value.type_name = "array"
-            v.list_value.length = int(j.get("n", len(j["l"])))
-            for item in j["l"]:
-                v.list_value.items.append(to_value(item))
-            v.truncated = v.list_value.length > len(j["l"])
+            lv = v.list_value
+            lv.type_name = "array"
+            items = j["l"]
+            lv.length = int(j.get("n", len(items)))
+            add = lv.items.add
+            for item in items:
+                it = type(item)
+                if it is int:
+                    add(int_value=str(item))
+                elif it is str:
+                    add(str_value=item)
+                else:
+                    _fill(add(), item)
+            v.truncated = lv.length > len(items)
         else:
             v.opaque = str(j.get("p", "<value>"))
     else:
         v.opaque = "<value>"
-    return v
+
+
+@functools.lru_cache(maxsize=65536)
+def _range_pb_cached(r: Range) -> tracer_pb2.SourceRange:
+    """The same few statement ranges recur in every event of a trace: build each once."""
+    return _range_pb(r)
 
 
 def _range_pb(r: Range | None) -> tracer_pb2.SourceRange:
@@ -259,7 +282,7 @@ class CTracer(tracer_pb2_grpc.TracerServicer):
             if not request.HasField("test"):
                 raise InvalidInput("Trace needs a test case")
             code = _check_test(request.test)
-            built = self._build(request.program, [code])
+            built, index = self.builder.for_test(request.program, code)
             if isinstance(built, CompileError):
                 raise InvalidInput(f"the program does not compile: {built.message}")
             if built.info is None:
@@ -270,9 +293,9 @@ class CTracer(tracer_pb2_grpc.TracerServicer):
             context.abort(grpc.StatusCode.INTERNAL, str(e))
         except InfrastructureError as e:
             context.abort(grpc.StatusCode.UNAVAILABLE, str(e))
-        yield from self._trace(built, request.limits, context)
+        yield from chunk_trace(self._trace(built, index, request.limits, context))
 
-    def _trace(self, built: Binary, limits_pb, context):
+    def _trace(self, built: Binary, index: int, limits_pb, context):
         limits = sandbox.SandboxLimits.from_proto(limits_pb)
         max_events = (limits_pb.max_events if limits_pb is not None and limits_pb.max_events else DEFAULT_MAX_EVENTS)
         info = built.info
@@ -284,7 +307,7 @@ class CTracer(tracer_pb2_grpc.TracerServicer):
 
         def worker() -> None:
             try:
-                box["res"] = self._exec(built, "trace", limits, max_events, [0], on_line)
+                box["res"] = self._exec(built, "trace", limits, max_events, [index], on_line)
             except BaseException as e:  # noqa: B036 - handed to the streaming thread
                 box["err"] = e
             finally:
@@ -340,10 +363,11 @@ class CTracer(tracer_pb2_grpc.TracerServicer):
             fn = info.funcs[ident]
             ev.kind = EV.CALL if kind == "C" else EV.RETURN
             ev.function = fn.name
-            ev.range.CopyFrom(_range_pb(fn.range))
+            ev.range.CopyFrom(_range_pb_cached(fn.range))
             if kind == "C":
+                add = ev.bindings.add
                 for name, val in data:
-                    ev.bindings.add(name=name, value=to_value(val))
+                    _fill(add(name=name).value, val)
             else:
                 ev.value.null_value = True
             return ev, n
@@ -351,18 +375,19 @@ class CTracer(tracer_pb2_grpc.TracerServicer):
         ev.function = st.function
         if kind == "S":
             ev.kind = EV.STEP
-            ev.range.CopyFrom(_range_pb(st.range))
+            ev.range.CopyFrom(_range_pb_cached(st.range))
+            add = ev.bindings.add
             for name, val in data:
-                ev.bindings.add(name=name, value=to_value(val))
+                _fill(add(name=name).value, val)
         elif kind == "B":
             ev.kind = EV.BRANCH
-            ev.range.CopyFrom(_range_pb(st.cond or st.range))
+            ev.range.CopyFrom(_range_pb_cached(st.cond or st.range))
             ev.taken = bool(data[0])
             ev.branch_kind = st.branch_kind or "if"
         elif kind == "R":
             ev.kind = EV.RETURN
-            ev.range.CopyFrom(_range_pb(st.range))
-            ev.value.CopyFrom(to_value(data[0] if data else None))
+            ev.range.CopyFrom(_range_pb_cached(st.range))
+            _fill(ev.value, data[0] if data else None)
         else:
             return None, -1
         return ev, n

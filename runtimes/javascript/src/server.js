@@ -24,6 +24,8 @@ const { runSandboxed, probeIsolation, effectiveLimits, validateLimits, DEFAULT_L
 const MAX_SOURCE_BYTES = 256 * 1024;   // as egca.problem.MAX_SOURCE_BYTES
 const MAX_TESTS = 10000;
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+// Events per Trace message: big enough to amortise gRPC's per-message cost.
+const CHUNK_EVENTS = 512;
 
 function log(...args) { process.stderr.write('[egca-js] ' + args.join(' ') + '\n'); }
 
@@ -303,8 +305,27 @@ function main() {
     Trace: (call) => {
       const ctl = {};
       call.on('cancelled', () => ctl.kill && ctl.kill());
-      service.trace(call.request, (ev) => call.write(ev), ctl)
-        .then(() => call.end(), (e) => call.emit('error', grpcError(e)));
+      // Events go out in chunks (TraceEvents): a full chunk at once, a partial one as soon as
+      // the child has nothing more ready (setImmediate), so the stream stays live.
+      let chunk = [];
+      let scheduled = false;
+      const flush = () => {
+        scheduled = false;
+        if (chunk.length) {
+          call.write({ events: chunk });
+          chunk = [];
+        }
+      };
+      const write = (ev) => {
+        chunk.push(ev);
+        if (chunk.length >= CHUNK_EVENTS) flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      };
+      service.trace(call.request, write, ctl)
+        .then(() => { flush(); call.end(); }, (e) => call.emit('error', grpcError(e)));
     },
   });
   const health = new HealthImplementation({ '': 'SERVING', 'egca.v1.Tracer': 'SERVING' });

@@ -21,6 +21,7 @@ from pathlib import Path
 import grpc
 
 from egca import sandbox
+from egca.rpc import TRACE_CHUNK_EVENTS
 from egca.v1 import tracer_pb2, tracer_pb2_grpc, values_pb2
 
 from egca_runtime_python import __version__
@@ -343,8 +344,15 @@ class PythonTracer(tracer_pb2_grpc.TracerServicer):
         frames: dict[int, str] = {}
         seq = 0
         server_truncated = False
+        chunk = TS.TraceEvents()
         while True:
-            line = lines.get()
+            try:
+                line = lines.get_nowait()
+            except queue.Empty:
+                if chunk.events:          # nothing more ready: send what we have, keep the stream live
+                    yield chunk
+                    chunk = TS.TraceEvents()
+                line = lines.get()
             if line is None:
                 break
             msg = _parse(line)
@@ -353,10 +361,13 @@ class PythonTracer(tracer_pb2_grpc.TracerServicer):
             if seq >= max_events:
                 server_truncated = True
                 continue
-            ev = self._event(msg, report.ranges, frames)
+            ev = chunk.events.add()
+            self._event(msg, report.ranges, frames, ev)
             ev.seq = seq
             seq += 1
-            yield ev
+            if len(chunk.events) >= TRACE_CHUNK_EVENTS:
+                yield chunk
+                chunk = TS.TraceEvents()
         err = outcome.get("error")
         if isinstance(err, sandbox.SandboxError):
             log.error("Trace: %s", err)
@@ -373,7 +384,7 @@ class PythonTracer(tracer_pb2_grpc.TracerServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
         except sandbox.SandboxError as e:
             context.abort(grpc.StatusCode.UNAVAILABLE, str(e))
-        end = TS.TraceEvent(kind=TS.TraceEvent.END, seq=seq)
+        end = chunk.events.add(kind=TS.TraceEvent.END, seq=seq)
         got = report.results.get(0)
         if report.compile_error:
             end.status = TS.ERROR
@@ -391,12 +402,15 @@ class PythonTracer(tracer_pb2_grpc.TracerServicer):
             end.status = status
             end.message = message if kind in message else f"{kind}: {message}"
             end.truncated = server_truncated
-        yield end
+        yield chunk
 
     @staticmethod
-    def _event(msg: list, ranges: list, frames: dict[int, str]) -> tracer_pb2.TraceEvent:
+    def _event(msg: list, ranges: list, frames: dict[int, str],
+               ev: tracer_pb2.TraceEvent | None = None) -> tracer_pb2.TraceEvent:
+        """Fill `ev` (or a new event) from one child event line."""
         kind = msg[0]
-        ev = TS.TraceEvent(kind=KIND[kind], frame=msg[2], depth=msg[3])
+        ev = ev if ev is not None else TS.TraceEvent()
+        ev.kind, ev.frame, ev.depth = KIND[kind], msg[2], msg[3]
         if msg[1] is not None:
             range_pb(ranges[msg[1]], ev.range)
         if kind == "C":
