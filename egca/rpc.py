@@ -69,7 +69,10 @@ def serve_until_signalled(server: grpc.Server, on_stop: Callable[[], None] | Non
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    # Wait in slices: a signal that lands on one of gRPC's threads only runs its Python
+    # handler when the main thread next wakes up, so a wait without timeout could miss it.
+    while not stop.wait(0.5):
+        pass
     server.stop(grace=2).wait()
     if on_stop:
         on_stop()

@@ -7,13 +7,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 
 # The sandbox forks from this multi-threaded server; gRPC's fork handlers then run
 # in the child (before exec) and can crash it. The server never needs gRPC after a fork.
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
-from egca.rpc import make_server, serve_until_signalled
+from egca.rpc import make_server
 from egca.v1 import tracer_pb2, tracer_pb2_grpc
 from egca_runtime_c.service import CTracer
 
@@ -32,8 +34,24 @@ def main(argv: list[str] | None = None) -> int:
                                   f"{args.host}:{args.port}", max_workers=args.workers)
     server.start()
     print(f"PORT {port}", flush=True)
-    serve_until_signalled(server)
+    _serve_until_signalled(server)
     return 0
+
+
+def _serve_until_signalled(server) -> None:
+    """Block until SIGINT/SIGTERM, then stop gracefully.
+
+    The main thread waits in short slices: a process-directed signal may be delivered
+    to one of gRPC's threads, and then only sets Python's flag; a main thread blocked
+    in an untimed wait would never run the handler (the server then ignored SIGTERM
+    under load). Waking every slice runs it promptly.
+    """
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.2):
+        pass
+    server.stop(grace=2).wait()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Compiling programs with gcc inside the sandbox, and reading its diagnostics.
 
 gcc runs in its own sandboxed run (with limits sized for a compiler); the
-binary comes back on stdout and is cached by (program, tests, flavour), so the
-Run of a candidate and the Trace of its first failing test compile once.
+binary comes back on stdout and is cached by (program, tests, flavour). A binary
+holds every test it was built with and runs any one of them by index, so the Trace
+of a test that an earlier Run of the same program included reuses the Run's binary
+(`for_test`): a candidate's Run and the Trace of its first failing test compile once.
 The tracer runtime (egca_rt.c) is compiled once per server into an object.
 """
 
@@ -65,6 +67,8 @@ class Builder:
         self._lock = threading.Lock()
         self._rt_obj: bytes | None = None
         self._cache: OrderedDict[str, Binary | CompileError] = OrderedDict()
+        # program digest -> [(tests, cache key)] of the instrumented binaries built for it
+        self._by_program: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 
     # ------------------------------------------------------------------ runtime object
     def runtime_object(self) -> bytes:
@@ -92,9 +96,28 @@ class Builder:
         result = self._build(program, tests, instrumented)
         with self._lock:
             self._cache[key] = result
+            if instrumented and isinstance(result, Binary):
+                prog_key = hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
+                self._by_program.setdefault(prog_key, []).append((tuple(tests), key))
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
+            if len(self._by_program) > CACHE_SIZE:
+                self._by_program = {k: [e for e in v if e[1] in self._cache]
+                                    for k, v in self._by_program.items()}
+                self._by_program = {k: v for k, v in self._by_program.items() if v}
         return result
+
+    def for_test(self, program: str, test: str) -> tuple[Binary | CompileError, int]:
+        """A binary that runs `test` (and the index to run it by): a cached build of the
+        same program that included it, else a build of (program, [test])."""
+        prog_key = hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
+        with self._lock:
+            for tests, key in reversed(self._by_program.get(prog_key, [])):
+                hit = self._cache.get(key)
+                if isinstance(hit, Binary) and test in tests:
+                    self._cache.move_to_end(key)
+                    return hit, tests.index(test)
+        return self.build(program, [test]), 0
 
     def _build(self, program: str, tests: list[str], instrumented: bool) -> Binary | CompileError:
         src = program.encode()

@@ -92,11 +92,34 @@ static void out_str(const unsigned char *s, size_t n, int truncated) {
 }
 
 /* ------------------------------------------------------------- safe reads */
+/* Pages known readable. A page, once readable, stays readable unless memory is
+ * given back to the system, which only free/realloc do here (the program's own
+ * munmap is not followed); they bump the epoch, which empties the cache. So a
+ * read of known pages is a plain memcpy and the syscall is paid once per page. */
+#define PAGE_SLOTS 1024
+static uintptr_t page_ok[PAGE_SLOTS];       /* page number + 1, 0 = empty */
+static unsigned long page_epoch, heap_epoch;
+
+static int pages_known(uintptr_t a, size_t n) {
+    if (page_epoch != heap_epoch) { memset(page_ok, 0, sizeof page_ok); page_epoch = heap_epoch; return 0; }
+    for (uintptr_t pg = a >> 12, last = (a + n - 1) >> 12; pg <= last; pg++)
+        if (page_ok[pg & (PAGE_SLOTS - 1)] != pg + 1) return 0;
+    return 1;
+}
+
+static void pages_learn(uintptr_t a, size_t got) {
+    if (!got) return;
+    for (uintptr_t pg = a >> 12, last = (a + got - 1) >> 12; pg <= last; pg++)
+        page_ok[pg & (PAGE_SLOTS - 1)] = pg + 1;
+}
+
 /* Copy up to n bytes from p without faulting: process_vm_readv on ourselves
  * stops at the first unreadable page (one iovec per page, as partial reads
  * never split an iovec). Returns the bytes copied. */
 static size_t safe_read(void *dst, const void *src, size_t n) {
     if (!src || !n) return 0;
+    if ((uintptr_t)src + n < (uintptr_t)src) return 0;
+    if (pages_known((uintptr_t)src, n)) { memcpy(dst, src, n); return n; }
     struct iovec local = {dst, n};
     struct iovec remote[64];
     size_t cnt = 0, off = 0;
@@ -110,7 +133,10 @@ static size_t safe_read(void *dst, const void *src, size_t n) {
     }
     local.iov_len = off;
     ssize_t r = process_vm_readv(getpid(), &local, 1, remote, cnt, 0);
-    return r < 0 ? 0 : (size_t)r;
+    if (r <= 0) return 0;
+    /* only whole pages that were read are learnt (the last may be partial) */
+    pages_learn(a, (size_t)r);
+    return (size_t)r;
 }
 
 /* ------------------------------------------------------------- heap table */
@@ -143,6 +169,7 @@ void *egca_malloc(size_t n) { void *p = calloc(1, n ? n : 1); heap_add(p, n); re
 void *egca_calloc(size_t n, size_t m) { void *p = calloc(n ? n : 1, m ? m : 1); if (p) heap_add(p, n * m); return p; }
 void *egca_realloc(void *q, size_t n) {
     long old = q ? heap_size(q) : 0;
+    heap_epoch++;
     void *p = realloc(q, n ? n : 1);
     if (!p) return p;
     if (q) heap_del(q);
@@ -150,7 +177,7 @@ void *egca_realloc(void *q, size_t n) {
     heap_add(p, n);
     return p;
 }
-void egca_free(void *p) { if (p) heap_del(p); free(p); }
+void egca_free(void *p) { if (p) { heap_del(p); heap_epoch++; } free(p); }
 char *egca_strdup(const char *s) {
     size_t n = strlen(s) + 1;
     char *p = egca_malloc(n);
@@ -158,14 +185,24 @@ char *egca_strdup(const char *s) {
     return p;
 }
 
+static char *fmt_ull(char *end, unsigned long long v);
+
 /* ------------------------------------------------------------- events */
 unsigned long egca_enter(void) { egca_hot->depth++; return ++frames; }
 void egca_leave(int saved_last) { egca_hot->depth--; egca_hot->last = saved_last; }
 
 void egca_ev(int kind, int id, unsigned long frame) {
-    char tmp[96];
-    int n = snprintf(tmp, sizeof tmp, "%llu\t%c\t%d\t%lu\t%d\t[", sh->nevents, kind, id, frame, egca_hot->depth);
-    out(tmp, (size_t)n);
+    /* "<n>\t<kind>\t<id>\t<frame>\t<depth>\t[" built right to left */
+    char tmp[112];
+    char *e = tmp + sizeof tmp, *b = e;
+    *--b = '['; *--b = '\t';
+    int d = egca_hot->depth;
+    b = fmt_ull(b, (unsigned long long)(d < 0 ? -(long long)d : d)); if (d < 0) *--b = '-';
+    *--b = '\t'; b = fmt_ull(b, frame);
+    *--b = '\t'; b = fmt_ull(b, (unsigned long long)(id < 0 ? -(long long)id : id)); if (id < 0) *--b = '-';
+    *--b = '\t'; *--b = (char)kind; *--b = '\t';
+    b = fmt_ull(b, sh->nevents);
+    out(b, (size_t)(e - b));
     first_binding = 1;
     nest = 0;
 }
@@ -215,8 +252,19 @@ void egca_field(int index, const char *name) {
 void egca_obj_end(void) { outs("]}"); nest--; }
 
 /* ------------------------------------------------------------- printers */
-static void out_ll(long long v) { char t[32]; int n = snprintf(t, sizeof t, "%lld", v); out(t, (size_t)n); }
-static void out_ull(unsigned long long v) { char t[32]; int n = snprintf(t, sizeof t, "%llu", v); out(t, (size_t)n); }
+/* Decimal digits by hand: snprintf per value was a large share of an event's cost. */
+static char *fmt_ull(char *end, unsigned long long v) {
+    do { *--end = (char)('0' + v % 10); v /= 10; } while (v);
+    return end;
+}
+static void out_ull(unsigned long long v) { char t[24]; char *b = fmt_ull(t + sizeof t, v); out(b, (size_t)(t + sizeof t - b)); }
+static void out_ll(long long v) {
+    char t[24];
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    char *b = fmt_ull(t + sizeof t, u);
+    if (v < 0) *--b = '-';
+    out(b, (size_t)(t + sizeof t - b));
+}
 static void out_d(long double v) {
     char t[48]; int n;
     if (isnan(v)) n = snprintf(t, sizeof t, "{\"f\":\"nan\"}");
@@ -326,6 +374,17 @@ void egca_parr(const void *base, long n, size_t elsz, void (*pr)(const void *)) 
     int m = snprintf(t, sizeof t, "],\"n\":%ld}", got < shown ? (long)got : n);
     out(t, (size_t)m);
     nest--;
+}
+
+/* A pointer parameter without a length (an out-parameter such as `int *out_n`): the
+ * value it points to; a heap block's start is shown as the block, like any pointer. */
+void egca_pderef(const void *p, size_t elsz, void (*pr)(const void *)) {
+    if (!p) { outs("null"); return; }
+    long block = heap_size(p);
+    if (block >= 0) { egca_parr(p, (long)((size_t)block / (elsz ? elsz : 1)), elsz, pr); return; }
+    unsigned char tmp[256] __attribute__((aligned(16)));
+    if (elsz == 0 || elsz > sizeof tmp || safe_read(tmp, p, elsz) < elsz) { outs("{\"p\":\"<pointer>\"}"); return; }
+    pr(tmp);
 }
 
 /* ------------------------------------------------------------- asserts */

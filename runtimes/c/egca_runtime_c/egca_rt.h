@@ -19,6 +19,7 @@ void egca_field(int index, const char *name);
 void egca_obj_end(void);
 void egca_arr(const void *base, size_t n, size_t elsz, void (*pr)(const void *), int is_char);
 void egca_parr(const void *base, long n, size_t elsz, void (*pr)(const void *));
+void egca_pderef(const void *p, size_t elsz, void (*pr)(const void *));
 void *egca_malloc(size_t n);
 void *egca_calloc(size_t n, size_t m);
 void *egca_realloc(void *p, size_t n);

@@ -46,6 +46,10 @@ _SCALAR_WORDS = frozenset({
 })
 
 
+def _unqualified(base: str) -> str:
+    return " ".join(w for w in base.split() if w not in ("const", "volatile"))
+
+
 def _scalar_type(base: str) -> bool:
     return bool(base) and all(w in _SCALAR_WORDS for w in base.split())
 
@@ -83,7 +87,7 @@ class Instrumented:
 @dataclass
 class Var:
     name: str
-    kind: str                    # "scalar" | "array" | "array2" | "parr" | "struct"
+    kind: str                    # "scalar" | "array" | "array2" | "parr" | "pparam" | "struct"
     elem_printer: str | None     # struct printer for the value / elements
     flag: str | None = None      # set-flag for locals declared without initializer
     length: str | None = None    # C expression of a paired pointer's length
@@ -385,6 +389,9 @@ class Instrumenter:
             return f"egca_arr((const void *){x}, sizeof {x} / sizeof {x}[0], sizeof {x}[0], {pr}, {is_char})"
         if v.kind == "array2":
             return f"egca_arr((const void *){x}, sizeof {x} / sizeof {x}[0], sizeof {x}[0], egca_p_other, 0)"
+        if v.kind == "pparam":
+            pr = v.elem_printer or f"EGCA_FN(*{x})"
+            return f"egca_pderef((const void *){x}, sizeof *{x}, {pr})"
         if v.kind == "parr":
             pr = v.elem_printer or f"EGCA_FN(*{x})"
             return f"egca_parr((const void *){x}, {v.length}, sizeof *{x}, {pr})"
@@ -474,14 +481,27 @@ class Instrumenter:
             name, ptr, dims, _, cx = _declarator_shape(d)
             if name is None:
                 continue
-            raw.append((name, _norm(_text(t)), ptr + dims, cx))
+            const = any(c.type == "type_qualifier" and _text(c) == "const" for c in p.named_children)
+            raw.append((name, _norm(_text(t)), ptr + dims, cx, const))
         out = []
-        for i, (name, base, ptr, cx) in enumerate(raw):
+        for i, (name, base, ptr, cx, const) in enumerate(raw):
             nxt = raw[i + 1] if i + 1 < len(raw) else None
-            paired = (not cx and ptr >= 1 and base != "void" and not (ptr == 1 and base in _CHAR_TYPES)
+            if ptr >= 1 and const:
+                # input arrays sharing one length: `const int *game, const int *guess, int n`
+                # (only inputs: an out-parameter before a length is not an array of that length)
+                j = i + 1
+                while j < len(raw) and raw[j][2] == ptr and raw[j][1] == base and raw[j][4] and not raw[j][3]:
+                    j += 1
+                nxt = raw[j] if j < len(raw) else None
+            plain = _unqualified(base)
+            paired = (not cx and ptr >= 1 and plain != "void" and not (ptr == 1 and plain in _CHAR_TYPES)
                       and nxt is not None and nxt[2] == 0 and not nxt[3] and nxt[1] in _LENGTH_TYPES)
             if paired:
                 v = Var(name, "parr", self.structs.get(base) if ptr == 1 else None, length=nxt[0])
+            elif not cx and ptr == 1 and plain not in _CHAR_TYPES and plain != "void" \
+                    and (_scalar_type(base) or base in self.structs):
+                # an out-parameter (`int *out_n`, `double *sum`): shown as the value it points to
+                v = Var(name, "pparam", self.structs.get(base))
             else:
                 v = self._var_for(name, base, ptr, 0, cx)
             out.append(fn.track(v))
