@@ -262,6 +262,7 @@ def _branch_divergences(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: d
         r_sites = {k: v for k, v in ref.trace.branches.items() if k[0] == rf}
         c_sig = {k: _site_signature(adapter, cand, cf, v[0], rename) for k, v in c_sites.items()}
         r_sig = {k: _site_signature(adapter, ref, rf, v[0], None) for k, v in r_sites.items()}
+        c_ord, r_ord = _ordinals(c_sites), _ordinals(r_sites)
         scored = []
         for ck, cev in c_sites.items():
             for rk, rev in r_sites.items():
@@ -274,8 +275,10 @@ def _branch_divergences(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: d
                         continue
                 else:
                     jac = 0.0
+                # Ties (several `if ...: return` guards) go by source order, then by agreement:
+                # agreement alone would pair a wrong condition with a reference one it happens to match.
                 agree = sum(x.taken == y.taken for x, y in zip(cev, rev)) / max(len(cev), len(rev))
-                scored.append((jac + 0.1 * agree, ck, rk))
+                scored.append((jac + 0.2 * (c_ord[ck] == r_ord[rk]) + 0.1 * agree, ck, rk))
         used_c, used_r = set(), set()
         for _, ck, rk in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
             if ck in used_c or rk in used_r:
@@ -285,6 +288,15 @@ def _branch_divergences(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: d
             hit = _first_outcome_mismatch(cand, c_sites[ck], r_sites[rk])
             if hit:
                 out.append(hit)
+    return out
+
+
+def _ordinals(sites: dict[tuple[str, int], list[Event]]) -> dict[tuple[str, int], tuple[bool, int]]:
+    """Each decision point's place among the function's ifs (or loops), in source order."""
+    out = {}
+    for loopish in (False, True):
+        keys = sorted(k for k, v in sites.items() if _loopish(v[0].branch_kind) == loopish)
+        out.update({k: (loopish, i) for i, k in enumerate(keys)})
     return out
 
 

@@ -313,6 +313,10 @@ class LanguageAdapter(ABC):
             if cond_field:
                 cond = node.child_by_field_name(cond_field)
                 if cond is not None:
+                    # `if (x < y)` in C-like grammars: the condition is what the parentheses hold.
+                    inner = [c for c in cond.named_children if c.type != "comment"]
+                    if cond.type == "parenthesized_expression" and len(inner) == 1:
+                        cond = inner[0]
                     return Range.of_node(cond)
             elif node.type in self.loop_types:
                 # A loop without a condition expression (for-in/for-of): its header decides.

@@ -73,7 +73,7 @@ def test_spans_and_headers():
     i = program.index(b"s > 3")
     assert text(program, JS.condition_range(program, Range.of_bytes(program, i, i + 5))) == "s > 3"
     i = program.index(b"xs[i] > 0")
-    assert text(program, JS.condition_range(program, Range.of_bytes(program, i, i + 3))) == "(xs[i] > 0)"
+    assert text(program, JS.condition_range(program, Range.of_bytes(program, i, i + 3))) == "xs[i] > 0"
 
 
 def test_syntax_error_span():

@@ -57,16 +57,6 @@ class CAdapter(LanguageAdapter):
         return self.header_range(program, node)
 
     # --- spans: C keeps a condition's parentheses in the tree; the condition is what is inside ---
-    def condition_range(self, program: bytes, rng: Range) -> Range:
-        out = super().condition_range(program, rng)
-        node = self.parse(program).root_node.descendant_for_byte_range(out.start_byte, out.end_byte)
-        if (node is not None and node.type == "parenthesized_expression" and node.start_byte == out.start_byte
-                and node.end_byte == out.end_byte):
-            inner = [c for c in node.named_children if c.type != "comment"]
-            if len(inner) == 1:
-                return Range.of_node(inner[0])
-        return out
-
     # --- gate: a missing token belongs to the statement it is missing from ----------
     def syntax_error(self, program: bytes) -> Range | None:
         """As the base class, but a MISSING token (`return x` without `;`) is located at the
