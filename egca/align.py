@@ -81,8 +81,8 @@ def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point
         hit = _missing_write(adapter, cand, ref, missing)
         if hit is not None:
             return hit
-    if earliest is not None and earliest.kind == "value" and missing:
-        return _stale_input(adapter, cand, ref, earliest, missing) or earliest
+    if earliest is not None and earliest.kind in ("value", "branch") and missing:
+        return _mistimed_input(adapter, cand, ref, earliest, missing) or earliest
     return earliest
 
 
@@ -318,7 +318,7 @@ def _branch_found(cand: Side, x: Event, y: Event | None, k: int, extra: bool = F
     else:
         reason = (f"`{cond}` was {said} here (evaluation {k + 1}); "
                   f"the reference's condition was {'true' if y.taken else 'false'}")
-    return Found(x.idx, "branch", x.range, y.range if y else None, reason)
+    return Found(x.idx, "branch", x.range, y.range if y else None, reason, None if extra or y is None else y.idx)
 
 
 def _ordinal(n: int) -> str:
@@ -395,25 +395,36 @@ def _guarded_write(adapter: LanguageAdapter, cand: Side, cf: str, x: str, v: str
     return best
 
 
-def _stale_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
-                 missing: list[tuple[tuple[str, str], tuple[str, str], Write]]) -> Found | None:
-    """A wrong value computed from a variable that silently kept its old value (an
-    assignment that wrote the same value again leaves no trace of its own): blame
-    the last statement before it that should have updated that variable."""
+def _mistimed_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
+                    missing: list[tuple[tuple[str, str], tuple[str, str], Write]]) -> Found | None:
+    """A wrong value or decision computed from a variable whose history went wrong without
+    a differing value of its own (values say nothing about *when*):
+    - updated fewer times than its counterpart by then: an assignment ran but wrote the
+      same value again, leaving no trace of its own: blame the last statement before that
+      writes it;
+    - updated more times: it was set too early (`k = 1` where the reference resets `k = 0`):
+      blame that write."""
+    if hit.ref_event is None:
+        return None
     event = cand.trace.events[hit.event]
     reads = syntax.read_names(adapter, cand.program, hit.candidate)
     for (cf, x), (rf, v), rw in missing:
-        if cf != event.function or x not in reads or hit.ref_event is None:
+        if cf != event.function or x not in reads:
             continue
-        # Stale only if, by the time of the wrong write, the candidate had updated `x`
-        # fewer times than the reference had updated `v` (not merely stopped earlier).
-        updates = sum(w.event < hit.event for w in cand.trace.history(cf, x))
-        if updates >= sum(w.event < hit.ref_event for w in ref.trace.history(rf, v)):
-            continue
-        for e in reversed(cand.trace.events[:hit.event]):
-            if e.kind == "step" and e.frame == event.frame and e.range is not None \
-                    and x in syntax.written_names(adapter, cand.program, e.range):
-                reason = (f"`{syntax.text(cand.program, e.range)}` left `{x}` unchanged here; the reference's "
-                          f"`{v}` became {display(rw.value)}")
-                return Found(e.idx, "value", e.range, rw.range, reason)
+        updates = [w for w in cand.trace.history(cf, x) if w.event < hit.event]
+        ref_updates = [w for w in ref.trace.history(rf, v) if w.event < hit.ref_event]
+        if len(updates) > len(ref_updates) and cand.trace.events[updates[-1].event].kind == "step":
+            w = updates[-1]
+            reason = (f"`{x}` became {display(w.value)} here, a change the reference's `{v}` had not made "
+                      f"by the corresponding point")
+            return Found(w.event, "value", w.range, ref_updates[-1].range if ref_updates else rw.range, reason)
+        if len(updates) < len(ref_updates):
+            # Only a write that ran after the last change and left the value as it was.
+            since = updates[-1].event if updates else -1
+            for e in reversed(cand.trace.events[since + 1:hit.event]):
+                if e.kind == "step" and e.frame == event.frame and e.range is not None \
+                        and x in syntax.written_names(adapter, cand.program, e.range):
+                    reason = (f"`{syntax.text(cand.program, e.range)}` left `{x}` unchanged here; the reference's "
+                              f"`{v}` became {display(ref_updates[len(updates)].value)}")
+                    return Found(e.idx, "value", e.range, ref_updates[len(updates)].range, reason)
     return None
