@@ -66,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, required=True)
     p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
+    p = sub.add_parser("runtimes", help="the engine and runtimes as containers (Docker or Podman's Docker API)")
+    p.add_argument("action", choices=["build", "up", "down", "status"])
+    p.add_argument("--only", action="append", choices=["engine", "python", "javascript", "c"], help="build: these images")
+    p.add_argument("--replicas", type=int, default=1, help="up: replicas of each runtime (default 1)")
+    p.add_argument("--scale", action="append", metavar="LANG=N", help="up: replicas of one runtime (repeatable)")
+    p.add_argument("--host", default="127.0.0.1", help="up: host address the engine's port is published on")
+    p.add_argument("--port", type=int, default=50051, help="up: host port for the engine (default 50051)")
+    p.add_argument("--json", action="store_true", help="status: print JSON")
+
     p = sub.add_parser("bench", help="benchmarks (run `egca bench -h`)")
     p.add_argument("rest", nargs=argparse.REMAINDER, help="benchmark name and its options")
     return parser
@@ -173,8 +182,14 @@ def cmd_bench(args) -> int:
     return bench_main(args.rest)
 
 
+def cmd_runtimes(args) -> int:
+    from egca.containers import main as containers_main
+
+    return containers_main(args)
+
+
 COMMANDS = {"analyze": cmd_analyze, "serve": cmd_serve, "datasets": cmd_datasets, "demo": cmd_demo,
-            "train": cmd_train, "bench": cmd_bench}
+            "train": cmd_train, "bench": cmd_bench, "runtimes": cmd_runtimes}
 
 if __name__ == "__main__":
     sys.exit(main())
