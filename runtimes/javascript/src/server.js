@@ -298,6 +298,9 @@ function main() {
   const service = new TracerService(iso);
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    // As egca/rpc.py SERVER_OPTIONS: accept keepalive pings; reconnects re-resolve DNS.
+    'grpc.keepalive_permit_without_calls': 1, 'grpc.http2.min_ping_interval_without_data_ms': 5000,
+    'grpc.max_connection_age_ms': 300000, 'grpc.max_connection_age_grace_ms': 60000,
   });
   server.addService(pkg.egca.v1.Tracer.service, {
     Info: (call, cb) => cb(null, service.info()),
