@@ -445,9 +445,13 @@ def _drain(proc, out_r, err_r, chan_r, limits, start, on_channel_line) -> dict:
         while open_streams:
             now = time.monotonic()
             if kill_deadline is None and now >= deadline:
-                res["timed_out"] = True
-                _kill(proc)
-                kill_deadline = now + KILL_GRACE_S
+                if proc.poll() is None:
+                    res["timed_out"] = True
+                    _kill(proc)
+                    kill_deadline = now + KILL_GRACE_S
+                else:
+                    # It finished in time; a slow consumer of its output only delays the reading.
+                    deadline = float("inf")
             if kill_deadline is not None and now >= kill_deadline:
                 break  # something outside the group still holds a pipe: stop waiting
             timeout = (kill_deadline or deadline) - now

@@ -51,13 +51,21 @@ def emit(obj):
     flush()
 
 
+_ALARM = {signal.SIGALRM}
+
+
 def flush():
     if _buf:
         data = ("\n".join(_buf) + "\n").encode("utf-8", "replace")
         _buf.clear()
-        while data:
-            n = _write(_chan, data)
-            data = data[n:]
+        # The deadline timer must not cut a line in half: hold it while writing.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _ALARM)
+        try:
+            while data:
+                n = _write(_chan, data)
+                data = data[n:]
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _ALARM)
 
 
 # ---------------------------------------------------------------- values
