@@ -74,10 +74,27 @@ function probeIsolation() {
   return iso;
 }
 
+// The sandbox's root: read-only system directories, Node's own install and this runtime
+// (child.js and its node_modules), nothing else of the host (no checkout, no datasets, no
+// home directories). Mounted after the private /tmp, so a checkout under /tmp still works.
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
+const RUNTIME_DIR = path.resolve(__dirname, '..');
+const NODE_PREFIX = path.resolve(path.dirname(fs.realpathSync(process.execPath)), '..');
+
 function bwrapArgs(scratch, withScratch = true) {
-  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
-    '--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
-    '--die-with-parent', '--new-session'];
+  const args = [];
+  for (const dir of SYSTEM_DIRS) if (fs.existsSync(dir)) args.push('--ro-bind', dir, dir);
+  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
+  for (const dir of [NODE_PREFIX, RUNTIME_DIR]) {
+    if (SYSTEM_DIRS.some((s) => dir === s || dir.startsWith(s + '/'))) continue;
+    // bwrap would create the missing parents private (0700): the sandbox's uid could not pass.
+    const parents = [];
+    for (let p = path.dirname(dir); p !== '/' && p !== '/tmp'; p = path.dirname(p)) parents.unshift(p);
+    for (const p of parents) args.push('--perms', '0755', '--dir', p);
+    args.push('--ro-bind', dir, dir);
+  }
+  args.push('--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+    '--die-with-parent', '--new-session');
   if (withScratch) args.push('--bind', scratch, scratch, '--chdir', scratch);
   return args;
 }

@@ -106,7 +106,7 @@ function deathOf(proc, limits) {
 }
 
 function infrastructureFailure(proc) {
-  const why = proc.spawnError ? String(proc.spawnError.message) : (proc.stderrTail || '').trim().split('\n').slice(-3).join(' | ');
+  const why = proc.spawnError ? String(proc.spawnError.message) : (proc.stderrTail || '').trim().split('\n').slice(-12).join(' | ');
   const err = new Error(`sandbox failed before running the program: ${why || `exit ${proc.code} ${proc.signal || ''}`}`);
   err.code = grpc.status.INTERNAL;
   return err;
