@@ -30,6 +30,8 @@ from egca.trace import Trace, from_events
 from egca.v1 import tracer_pb2
 
 REWARDS = ("binary", "fraction")
+# Wall clock of the extra trace that locates a timeout the runtime could not locate.
+LOCATE_TIMEOUT_S = 2.0
 # Lines of a prompt a chat-style answer that rewrites the whole function still needs.
 _PREAMBLE = re.compile(r"^(import |from \S+ import |#include|using |const \w+ = require\().*$", re.MULTILINE)
 
@@ -210,7 +212,10 @@ class Engine:
         """Where a run that timed out without saying where was: the last statement its
         trace reached (the trace stops at the event cap or the clock, mid-loop)."""
         test = next(t for t in problem.tests if t.id == test_id)
-        events = client.trace(program, test, self._limits())
+        # A stuck loop fills the event cap at once: a short clock suffices to see where it is.
+        limits = tracer_pb2.Limits(timeout_s=min(LOCATE_TIMEOUT_S, self.config.timeout_s),
+                                   max_events=self.config.max_events)
+        events = client.trace(program, test, limits)
         last = next((e for e in reversed(events) if e.kind in (tracer_pb2.TraceEvent.STEP,
                                                                tracer_pb2.TraceEvent.BRANCH)), None)
         if last is None:
