@@ -189,9 +189,9 @@ def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tu
     # Otherwise the divergence is the first write that differs from its counterpart in order.
     for cw, rw in zip(hc, hr):
         if cw.value != rw.value:
-            return _value_found(cand, cw, c_key[1], rw, r_key[1])
+            return _value_found(cand, ref, cw, c_key[1], rw, r_key[1])
     if len(hc) > len(hr):
-        return _value_found(cand, hc[len(hr)], c_key[1], hr[-1], r_key[1])
+        return _value_found(cand, ref, hc[len(hr)], c_key[1], hr[-1], r_key[1])
     return hr[len(hc)] if len(hr) > len(hc) else None
 
 
@@ -200,14 +200,16 @@ def _written_in_loop(adapter: LanguageAdapter, side: Side, history: list[Write])
                and syntax.enclosing_loop(adapter, side.program, w.range) is not None for w in history)
 
 
-def _value_found(cand: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> Found:
+def _value_found(cand: Side, ref: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> Found:
     event = cand.trace.events[cw.event]
     if event.kind == "call":
-        # A parameter with a wrong value: the cause is the call in the caller.
+        # A parameter with a wrong value: the cause is the call in the caller (on both sides).
         rng = _caller_statement(cand.trace, event) or cw.range
+        ref_event = ref.trace.events[rw.event]
+        ref_rng = (_caller_statement(ref.trace, ref_event) if ref_event.kind == "call" else None) or rw.range
         reason = (f"`{cw.function}` was called with `{c_name}` = {display(cw.value)} here; "
                   f"the reference's `{r_name}` was {display(rw.value)}")
-        return Found(cw.event, "call", rng, rw.range, reason, rw.event)
+        return Found(cw.event, "call", rng, ref_rng, reason, rw.event)
     reason = f"`{c_name}` became {display(cw.value)} here; the reference's `{r_name}` became {display(rw.value)}"
     return Found(cw.event, "value", cw.range, rw.range, reason, rw.event)
 
