@@ -126,18 +126,17 @@ class Engine:
             run = client.run(program, problem.tests, self._limits())
         passed = sum(r.status == tracer_pb2.PASS for r in run.results)
 
-        if run.status == tracer_pb2.COMPILE_ERROR or bad_syntax is not None and passed < total:
-            # Both the grammar and the language's own compiler have a say; the earlier
-            # error is the better guess of where the program went wrong.
+        if run.status == tracer_pb2.COMPILE_ERROR:
+            # The language's own compiler decides; both it and the grammar say where, and the
+            # earlier error is the better guess of where the program went wrong.
             found = [] if bad_syntax is None else [Divergence(bad_syntax, None, "the program does not parse here",
                                                               "syntax")]
-            if run.status == tracer_pb2.COMPILE_ERROR:
-                diag = self._diagnostic(adapter, program_bytes, run.compile_error, "compile")
-                found += [diag] if diag is not None else []
+            diag = self._diagnostic(adapter, program_bytes, run.compile_error, "compile")
+            found += [diag] if diag is not None else []
             div = min(found, key=lambda d: (d.candidate.start_byte, d.kind != "compile"), default=None)
             return finish("syntax", 0, None, div)
-        if bad_syntax is not None:
-            violations = self._check_constraints(adapter, problem, program_bytes)   # a grammar false alarm
+        if bad_syntax is not None:   # the grammar's false alarm (newer syntax, a grammar gap)
+            violations = self._check_constraints(adapter, problem, program_bytes)
         crashed = next((r for r in run.results if r.status in (tracer_pb2.ERROR, tracer_pb2.TIMEOUT)), None)
         if crashed is not None or run.status in (tracer_pb2.CRASHED, tracer_pb2.TIMED_OUT) and passed < total:
             if crashed is None:
