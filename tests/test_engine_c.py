@@ -335,6 +335,39 @@ CASES = [
     return best;
 }
 """, "correct", None),
+    # wrong initial value of an accumulator
+    ("C/4", """    double sum = 0.0;
+    for (int i = 0; i < n; i++)
+        sum += numbers[i];
+    double mean = sum / n;
+    double deviation = 1.0;
+    for (int i = 0; i < n; i++)
+        deviation += fabs(numbers[i] - mean);
+    return deviation / n;
+}
+""", "logic", "double deviation = 1.0;"),
+    # off-by-one start of an inner loop: a number pairs with itself
+    ("C/43", """    for (int i = 0; i < n; i++) {
+        for (int j = i; j < n; j++) {
+            if (l[i] + l[j] == 0)
+                return true;
+        }
+    }
+    return false;
+}
+""", "logic", "for (int j = i; j < n; j++)"),
+    # wrong condition in one of two flags
+    ("C/57", """    bool increasing = true;
+    bool decreasing = true;
+    for (int i = 1; i < n; i++) {
+        if (l[i] < l[i - 1])
+            increasing = false;
+        if (l[i] >= l[i - 1])
+            decreasing = false;
+    }
+    return increasing || decreasing;
+}
+""", "logic", "l[i] >= l[i - 1]"),
 ]
 
 

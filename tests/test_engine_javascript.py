@@ -64,6 +64,13 @@ CASES = [
     ("JavaScript/34", "  const out = [];\n  for (const x of [...l].sort((a, b) => a - b)) {\n"
                       "    if (out.length == 0 || out[out.length - 1] !== x) out.push(x);\n  }\n  return out;\n}\n",
      "correct", None, None),
+    # off-by-one inner loop start: an element pairs with itself
+    ("JavaScript/43", "  for (let i = 0; i < l.length; i++)\n    for (let j = i; j < l.length; j++)\n"
+                      "      if (l[i] + l[j] == 0)\n        return true;\n  return false;\n}\n",
+     "logic", "for (let j = i; j < l.length; j++)", None),
+    # wrong initial value
+    ("JavaScript/49", "  var ret = 0;\n  for (let i = 0; i < n; i++)\n    ret = (2 * ret) % p;\n  return ret;\n}\n",
+     "logic", "var ret = 0;", None),
 ]
 
 
