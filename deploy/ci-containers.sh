@@ -65,7 +65,8 @@ fi
 if ! [ -S "$SOCK" ] || ! curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null; then
   log "starting podman system service on $SOCK"
   mkdir -p "$(dirname "$SOCK")"
-  nohup podman system service --time=0 "unix://$SOCK" >/var/log/egca-podman-service.log 2>&1 &
+  # From /: the service outlives this checkout, and conmon fails once its cwd is gone.
+  (cd / && nohup podman system service --time=0 "unix://$SOCK" >/var/log/egca-podman-service.log 2>&1 &)
   for _ in $(seq 50); do curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null && break; sleep 0.2; done
   curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null || die "podman API socket did not come up"
 fi
