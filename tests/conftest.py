@@ -19,3 +19,22 @@ def span_text(problem, analysis, completion: str) -> str:
     assert analysis.span is not None, f"no span: {analysis.to_dict()}"
     s, e = analysis.span.completion
     return completion.encode("utf-8")[s:e].decode("utf-8")
+
+
+def check_candidate(engine, problem, completion: str, mode: str, expected: str | None):
+    """Analyse one hand-written candidate and check its mode, reward and span text
+    (`expected`: the exact text under the span, or None when no particular span is owed)."""
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == mode, result.to_dict()
+    if mode in ("correct", "constraint"):
+        assert result.span is None
+        if mode == "correct":
+            assert result.reward == 1.0
+        return result
+    assert result.reward == 0.0
+    if expected is not None:
+        assert span_text(problem, result, completion).strip() == expected, result.to_dict()
+    if mode == "logic":
+        assert result.divergence.reference is not None
+        assert result.failing_test is not None
+    return result

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from egca import datasets
-from tests.conftest import span_text
+from tests.conftest import check_candidate
 
 # (task, completion, expected mode, expected span text or None for no span)
 CASES = [
@@ -373,20 +373,7 @@ CASES = [
 
 @pytest.mark.parametrize("task,completion,mode,expected", CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(CASES)])
 def test_c_candidate(engine, task, completion, mode, expected):
-    problem = datasets.get("humaneval-c", task)
-    result = engine.analyze(problem, [completion])[0]
-    assert result.mode == mode, result.to_dict()
-    if mode in ("correct", "constraint"):
-        assert result.span is None
-        if mode == "correct":
-            assert result.reward == 1.0
-        return
-    assert result.reward == 0.0
-    if expected is not None:
-        assert span_text(problem, result, completion).strip() == expected, result.to_dict()
-    if mode == "logic":
-        assert result.divergence.reference is not None
-        assert result.failing_test is not None
+    check_candidate(engine, datasets.get("humaneval-c", task), completion, mode, expected)
 
 
 # ---------------------------------------------------------------- hostile programs

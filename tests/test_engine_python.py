@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from egca import datasets
-from tests.conftest import span_text
+from tests.conftest import check_candidate, span_text
 
 # (task, completion, expected mode, expected span text or None for no span)
 CASES = [
@@ -197,19 +197,7 @@ CASES = [
 
 @pytest.mark.parametrize("task,completion,mode,expected", CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(CASES)])
 def test_python_candidate(engine, task, completion, mode, expected):
-    problem = datasets.get("humaneval", task)
-    result = engine.analyze(problem, [completion])[0]
-    assert result.mode == mode, result.to_dict()
-    if mode in ("correct", "constraint"):
-        assert result.span is None
-        assert result.reward == (1.0 if mode == "correct" else result.reward)
-        return
-    assert result.reward == 0.0
-    if expected is not None:
-        assert span_text(problem, result, completion).strip() == expected, result.to_dict()
-    if mode == "logic":
-        assert result.divergence.reference is not None
-        assert result.failing_test is not None
+    check_candidate(engine, datasets.get("humaneval", task), completion, mode, expected)
 
 
 # MBPP: the completion is the whole program (the prompt is a comment header).
@@ -266,10 +254,7 @@ def is_not_prime(n):
 
 @pytest.mark.parametrize("task,completion,mode,expected", MBPP_CASES, ids=[c[0] for c in MBPP_CASES])
 def test_mbpp_candidate(engine, task, completion, mode, expected):
-    problem = datasets.get("mbpp", task)
-    result = engine.analyze(problem, [completion])[0]
-    assert result.mode == mode, result.to_dict()
-    assert span_text(problem, result, completion).strip() == expected, result.to_dict()
+    check_candidate(engine, datasets.get("mbpp", task), completion, mode, expected)
 
 
 def test_chat_completion_in_fences(engine):
