@@ -38,3 +38,27 @@ def check_candidate(engine, problem, completion: str, mode: str, expected: str |
         assert result.divergence.reference is not None
         assert result.failing_test is not None
     return result
+
+
+def reference_failures(engine, language: str, problems) -> dict:
+    """Run every problem's reference on all its tests through the real runtime (one Run per
+    problem, two at a time); {task_id: (run status, [(test, status, message)])} for those
+    that do not pass. Generous limits: this checks correctness, not speed (Mbpp/123 sums
+    amicable numbers below 10000, and the machine may be shared)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from egca.v1 import tracer_pb2
+
+    client = engine.runtimes.client(language)
+
+    def run(problem):
+        reply = client.run(problem.reference_program, problem.tests, tracer_pb2.Limits(timeout_s=60, cpu_s=60))
+        bad = [(r.id, tracer_pb2.TestStatus.Name(r.status), r.error.message[:200]) for r in reply.results
+               if r.status != tracer_pb2.PASS]
+        if reply.status == tracer_pb2.COMPILE_ERROR:
+            bad.append(("compile", "", reply.compile_error.message[:200]))
+        return problem.task_id, tracer_pb2.RunStatus.Name(reply.status), bad
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(run, problems))
+    return {task: (status, bad) for task, status, bad in outcomes if bad or status != "COMPLETED"}
