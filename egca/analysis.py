@@ -44,6 +44,9 @@ class Analysis:
     token_weights: list[float] | None = None
     constraint_violations: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # Aligned trace steps around the divergence (egca/report/window.py), only when
+    # EngineConfig.trace_window asks for them.
+    trace: dict | None = None
 
     def to_dict(self, timings: bool = False) -> dict:
         """The JSON of `egca analyze --json`; stage timings only on request (they vary run to run)."""
@@ -56,4 +59,6 @@ class Analysis:
             d["timings"] = {k: round(v, 6) for k, v in self.timings.items()}
         if self.token_weights is not None:
             d["token_weights"] = list(self.token_weights)
+        if self.trace is not None:
+            d["trace"] = self.trace
         return d

@@ -27,7 +27,7 @@ from egca.problem import Problem, TestCase, validate_completion
 from egca.runtimes import RuntimePool
 from egca.spans import WEIGHTINGS, Layout, snap, token_weights
 from egca.trace import Trace, from_events
-from egca.v1 import tracer_pb2
+from egca_kit.v1 import tracer_pb2
 
 REWARDS = ("binary", "fraction")
 # Wall clock of the extra trace that locates a timeout the runtime could not locate.
@@ -48,6 +48,8 @@ class EngineConfig:
     max_events: int = 20000
     # Reference traces kept (per problem, test case, runtime version).
     reference_cache_size: int = 4096
+    # Aligned trace steps kept each side of a logic divergence in `Analysis.trace` (0: none).
+    trace_window: int = 0
 
 
 class Engine:
@@ -159,12 +161,15 @@ class Engine:
         with clock("trace"):
             cand_trace = from_events(client.trace(program, test, self._limits()))
             ref_trace = self._reference_trace(adapter, problem, test)
+        window: dict = {}
         with clock("align"):
-            div = self._localize(adapter, problem, program_bytes, cand_trace, ref_trace)
-        return finish("logic", passed, failing.id, div)
+            div = self._localize(adapter, problem, program_bytes, cand_trace, ref_trace, window)
+        result = finish("logic", passed, failing.id, div)
+        result.trace = window or None
+        return result
 
     def _localize(self, adapter: LanguageAdapter, problem: Problem, program: bytes, cand: Trace,
-                  ref: Trace) -> Divergence | None:
+                  ref: Trace, window: dict | None = None) -> Divergence | None:
         if not ref.passed or cand.passed:
             return None   # nothing sound to compare: the reference fails its own test, or the run was flaky
         ref_program = problem.reference_program.encode("utf-8")
@@ -173,6 +178,9 @@ class Engine:
             return None
         cand_rng = snap(adapter, program, found.candidate, found.kind)
         ref_rng = snap(adapter, ref_program, found.reference, found.kind) if found.reference else None
+        if window is not None and self.config.trace_window > 0:
+            from egca.report.window import trace_window
+            window.update(trace_window(cand, program, ref, ref_program, found, self.config.trace_window))
         return Divergence(cand_rng, ref_rng, found.reason, found.kind)
 
     # --- helpers ----------------------------------------------------------------------------
