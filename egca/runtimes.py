@@ -20,8 +20,8 @@ import grpc
 
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import get_adapter
-from egca.rpc import CHANNEL_OPTIONS, wait_until_serving
-from egca.v1 import tracer_pb2, tracer_pb2_grpc
+from egca_kit.server import CHANNEL_OPTIONS, wait_until_serving
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from egca.engine import Engine, EngineConfig
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import Range, available_adapters
 from egca.problem import Problem
-from egca.rpc import CHANNEL_OPTIONS, make_server, serve_until_signalled
-from egca.v1 import engine_pb2, engine_pb2_grpc, values_pb2
+from egca_kit.server import CHANNEL_OPTIONS, make_server, serve_until_signalled
+from egca_kit.v1 import engine_pb2, engine_pb2_grpc, values_pb2
 
 log = logging.getLogger(__name__)
 

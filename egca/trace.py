@@ -13,7 +13,7 @@ from typing import Any
 
 from egca.plugin import Range
 from egca.values import canonical
-from egca.v1 import tracer_pb2
+from egca_kit.v1 import tracer_pb2
 
 _KINDS = {tracer_pb2.TraceEvent.STEP: "step", tracer_pb2.TraceEvent.CALL: "call",
           tracer_pb2.TraceEvent.RETURN: "return", tracer_pb2.TraceEvent.EXCEPTION: "exception",

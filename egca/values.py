@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from egca.v1 import values_pb2
+from egca_kit.v1 import values_pb2
 
 # Floats are compared after rounding to this many significant digits: enough to
 # tell wrong arithmetic from right, tolerant of summation-order noise.

@@ -47,7 +47,7 @@ def reference_failures(engine, language: str, problems) -> dict:
     amicable numbers below 10000, and the machine may be shared)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from egca.v1 import tracer_pb2
+    from egca_kit.v1 import tracer_pb2
 
     client = engine.runtimes.client(language)
 

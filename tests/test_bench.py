@@ -14,7 +14,7 @@ from egca.bench.common import load_problems, span_fraction, tokens
 from egca.bench.mutants import KINDS, all_mutants, mutate, stream
 from egca.plugin import Range, available_adapters, get_adapter
 from egca.trace import Event, Trace
-from egca.v1 import tracer_pb2
+from egca_kit.v1 import tracer_pb2
 
 LANGUAGES = sorted(available_adapters())
 

@@ -26,7 +26,7 @@ import pytest
 from egca import datasets
 from egca.engine import Engine, EngineConfig
 from egca.service import EngineClient
-from egca.v1 import tracer_pb2, tracer_pb2_grpc
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
 pytestmark = pytest.mark.skipif(os.environ.get("EGCA_CONTAINER_TESTS") != "1",
                                 reason="container stage: set EGCA_CONTAINER_TESTS=1 after deploy/ci-containers.sh")

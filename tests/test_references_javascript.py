@@ -11,8 +11,8 @@ import pytest
 
 from egca import datasets
 from egca.plugin import get_adapter
-from egca.rpc import CHANNEL_OPTIONS, wait_until_serving
-from egca.v1 import tracer_pb2, tracer_pb2_grpc
+from egca_kit.server import CHANNEL_OPTIONS, wait_until_serving
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
 # task id -> why its reference does not pass.
 KNOWN_FAILURES: dict[str, str] = {

@@ -12,9 +12,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from egca.plugin import get_adapter
-from egca.rpc import CHANNEL_OPTIONS, wait_until_serving
+from egca_kit.server import CHANNEL_OPTIONS, wait_until_serving
 from egca.values import canonical
-from egca.v1 import tracer_pb2, tracer_pb2_grpc
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
 FAST = tracer_pb2.Limits(timeout_s=3)
 

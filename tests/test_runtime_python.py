@@ -10,8 +10,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from egca.v1 import tracer_pb2 as T
-from egca.v1 import tracer_pb2_grpc
+from egca_kit.v1 import tracer_pb2 as T
+from egca_kit.v1 import tracer_pb2_grpc
 from egca.values import canonical
 
 ROOT = Path(__file__).resolve().parents[1]

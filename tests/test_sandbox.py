@@ -1,12 +1,12 @@
-"""egca.sandbox: real sandboxed runs of small Python programs."""
+"""egca_kit.sandbox: real sandboxed runs of small Python programs."""
 
 import os
 import sys
 
 import pytest
 
-from egca.sandbox import SandboxError, SandboxLimits, isolation, run_sandboxed
-from egca.v1 import tracer_pb2
+from egca_kit.sandbox import SandboxError, SandboxLimits, isolation, run_sandboxed
+from egca_kit.v1 import tracer_pb2
 
 PY = [os.path.realpath(sys.executable), "-I", "-S", "-c"]
 BINDS = [sys.base_prefix]

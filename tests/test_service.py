@@ -13,13 +13,13 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from egca.v1 import engine_pb2, engine_pb2_grpc
+from egca_kit.v1 import engine_pb2, engine_pb2_grpc
 
 # The server and the client both run outside this test process: the client is a
 # separate Python process that speaks gRPC (see CLIENT).
 CLIENT = r"""
 import sys, json, grpc
-from egca.v1 import engine_pb2, engine_pb2_grpc
+from egca_kit.v1 import engine_pb2, engine_pb2_grpc
 stub = engine_pb2_grpc.EngineStub(grpc.insecure_channel(sys.argv[1]))
 req = engine_pb2.AnalyzeRequest(problem_ref=engine_pb2.ProblemRef(dataset="humaneval", task_id="HumanEval/52"),
     candidates=[engine_pb2.Candidate(completion="    for e in l:\n        if e > t:\n            return False\n    return True\n",

@@ -257,11 +257,11 @@ def test_remote_engine_gives_the_same_analyses_as_the_in_process_one(engine, mod
     from transformers import AutoTokenizer
 
     from egca.engine import Engine
-    from egca.rpc import make_server
+    from egca_kit.server import make_server
     from egca.service import EngineServicer
     from egca.tokens import token_byte_ranges
     from egca.service import EngineClient
-    from egca.v1 import engine_pb2, engine_pb2_grpc
+    from egca_kit.v1 import engine_pb2, engine_pb2_grpc
     problem = datasets.get("humaneval", TASK)
     tok = AutoTokenizer.from_pretrained(model_dir)
     texts = [_logic_candidate(problem), problem.reference, "    return (\n"]

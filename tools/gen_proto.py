@@ -1,10 +1,12 @@
-"""Generate the Python gRPC code in egca/v1 from proto/egca/v1/*.proto.
+"""Generate the Python gRPC code in the runtime kit (egca_kit/v1) from proto/egca/v1/*.proto.
 
     python tools/gen_proto.py           # regenerate
     python tools/gen_proto.py --check   # exit 1 if the committed code is stale
 
 Uses grpcio-tools; `-I proto` makes generated imports package-qualified
-(`from egca.v1 import values_pb2`), so the code lives inside the egca package.
+(`from egca_kit.v1 import values_pb2`); they are rewritten to `egca_kit.v1`, so the
+stubs live in the runtime kit (runtimes/kit), which every runtime and the engine
+import, while the wire names stay `egca.v1.*`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_DIR = ROOT / "proto"
-OUT_PACKAGE = ROOT / "egca" / "v1"
+OUT_PACKAGE = ROOT / "runtimes" / "kit" / "egca_kit" / "v1"
 
 
 def generate(out_root: Path) -> list[Path]:
@@ -32,7 +34,10 @@ def generate(out_root: Path) -> list[Path]:
             f"--pyi_out={out_root}", f"--grpc_python_out={out_root}", *protos]
     if protoc.main(args) != 0:
         raise SystemExit("protoc failed")
-    return sorted((out_root / "egca" / "v1").glob("*_pb2*.py*"))
+    files = sorted((out_root / "egca" / "v1").glob("*_pb2*.py*"))
+    for f in files:
+        f.write_text(f.read_text().replace("from egca_kit.v1 import", "from egca_kit.v1 import"))
+    return files
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from egca.bench.mutants import Mutant, stream
 from egca.errors import InvalidInput
 from egca.plugin import available_adapters, get_adapter
 from egca.problem import Problem
-from egca.v1 import tracer_pb2
+from egca_kit.v1 import tracer_pb2
 
 # A deterministic byte-level tokenizer that needs no download: runs of ASCII word bytes,
 # or any single other non-space byte (so a UTF-8 character of n bytes is n tokens).

@@ -19,8 +19,8 @@ import time
 import grpc
 
 from egca import datasets
-from egca.rpc import wait_until_serving
-from egca.v1 import tracer_pb2, tracer_pb2_grpc
+from egca_kit.server import wait_until_serving
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
 
 def main() -> None:

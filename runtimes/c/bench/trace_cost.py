@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from egca import sandbox
+from egca_kit import sandbox
 from egca_runtime_c.build import Binary, Builder
 from egca_runtime_c.service import DEFAULT_MAX_EVENTS, CTracer
 

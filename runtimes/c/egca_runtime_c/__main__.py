@@ -15,8 +15,8 @@ import threading
 # in the child (before exec) and can crash it. The server never needs gRPC after a fork.
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
-from egca.rpc import make_server
-from egca.v1 import tracer_pb2, tracer_pb2_grpc
+from egca_kit.server import make_server
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 from egca_runtime_c.service import CTracer
 
 

@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from egca import sandbox
+from egca_kit import sandbox
 from egca.plugin import Range
 from egca_runtime_c import harness
 from egca_runtime_c.instrument import Instrumented, instrument, parse

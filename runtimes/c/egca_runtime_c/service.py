@@ -1,7 +1,7 @@
 """The Tracer service for C: Info, Run (all tests, one sandboxed run), Trace.
 
 The server never runs candidate code itself: gcc and the program both run
-through `egca.sandbox.run_sandboxed`. Inside the program's run, the harness
+through `egca_kit.sandbox.run_sandboxed`. Inside the program's run, the harness
 forks one child per test (egca_rt.c) and writes one result line per test and
 the trace events on fd 3; this module turns those lines into protobufs.
 """
@@ -20,12 +20,12 @@ from importlib import resources
 
 import grpc
 
-from egca import sandbox
+from egca_kit import sandbox
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import Range
 from egca.problem import MAX_SOURCE_BYTES
-from egca.rpc import chunk_trace
-from egca.v1 import tracer_pb2, tracer_pb2_grpc, values_pb2
+from egca_kit.server import chunk_trace
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc, values_pb2
 from egca_runtime_c import __version__
 from egca_runtime_c.build import Binary, BuildError, Builder, CompileError, gcc_version
 from egca_runtime_c.instrument import Instrumented

@@ -1,17 +1,21 @@
-"""The sandboxed half of the Python runtime: runs one job, reports on fd 3.
+"""The sandboxed, untrusted half of the Python runtime: loads the program and
+either serves the trusted harness's calls (Run) or traces one test (Trace).
 
 Started as ``python -I -S -c <this file's text>`` inside the sandbox, so it
-imports only the standard library. Reads one JSON job from stdin:
+imports only the standard library. The first line on stdin is the job:
 
-    {"mode": "run" | "trace", "program": str, "tests": [{"id", "code"}],
-     "max_events": int, "recursion_limit": int}
+    {"mode": "serve" | "trace", "program": str, "tests": [{"id", "code"}] (trace),
+     "max_events": int, "recursion_limit": int, "deadline_s": float, "seed": int}
 
-and writes JSON lines to fd 3: control objects {"t": "ready" | "ranges" | "program" |
-"start" | "result" | "compile_error" | "bad_test" | "internal" | "done", ...} and trace
-events as lists ["C"|"S"|"R"|"E"|"B", range index, frame, depth, ...]: "ready",
-"ranges" (the statement table), "start"/"result" per test, trace events as
-compact lists, and "done". Everything the program prints goes to
-stdout/stderr, which the sandbox captures.
+It writes JSON lines to fd 3 in the kit's child protocol (docs/RUNTIMES.md).
+In "trace" mode fd 3 is the server's channel: control messages and trace events.
+In "serve" mode fd 3 goes to the trusted harness (harness.py), never to the
+server: it answers {"t": "loaded", "names": {...}} | {"t": "compile_error"} |
+{"t": "load_error"}, then one reply per call line read from stdin
+({"t": "call", "name", "args", "kwargs"} or {"t": "get", "name"}):
+{"t": "ret", "value", "args"} or {"t": "exc", "s", "kind", "msg", "loc", ...}.
+Values are exact there (no size caps but the harness's); the harness decides
+every verdict. Everything the program prints goes to stdout/stderr.
 """
 
 import ast
@@ -79,7 +83,11 @@ _IMMUTABLE = frozenset(_SCALARS + (bytes,))
 _BIG = 1 << 53
 
 
+_CAPS = [STR_CAP, ITEMS_CAP]      # trace caps; replies to the harness lift them (exact values)
+
+
 def enc(v, depth=DEPTH_CAP):
+    STR_CAP, ITEMS_CAP = _CAPS
     t = type(v)
     if v is None or t is bool:
         return v
@@ -109,9 +117,9 @@ def enc(v, depth=DEPTH_CAP):
         else:
             items = v[:ITEMS_CAP]
         # small ints and short strings are their own encoding: skip the call per item
-        return ["l", t.__name__, len(v), [i if (type(i) is int and -_BIG < i < _BIG)
-                                          or (type(i) is str and len(i) <= STR_CAP) else enc(i, depth - 1)
-                                          for i in items]]
+        return ["l", _base_name(t), len(v), [i if (type(i) is int and -_BIG < i < _BIG)
+                                              or (type(i) is str and len(i) <= STR_CAP) else enc(i, depth - 1)
+                                              for i in items]]
     if isinstance(v, dict):
         if depth <= 0:
             return ["x", "<%s of %d>" % (t.__name__, len(v))]
@@ -120,7 +128,7 @@ def enc(v, depth=DEPTH_CAP):
             if len(out) >= ITEMS_CAP:
                 break
             out.append([enc(k, depth - 1), enc(val, depth - 1)])
-        return ["m", t.__name__, len(v), out]
+        return ["m", _base_name(t), len(v), out]
     if isinstance(v, (bytes, bytearray)):
         return ["b", bytes(v[:STR_CAP]).hex(), len(v)]
     if isinstance(v, (int, float, str)):          # subclasses (IntEnum, ...)
@@ -137,6 +145,46 @@ def enc(v, depth=DEPTH_CAP):
         names = [slots] if isinstance(slots, str) else list(slots)
         return ["o", t.__name__, [[n, enc(getattr(v, n), depth - 1)] for n in names if hasattr(v, n)]]
     return ["x", "<%s>" % t.__name__]
+
+
+def _base_name(t):
+    """Exact replies name the builtin container (a namedtuple is a tuple to the harness);
+    traces keep the program's own type name."""
+    if _CAPS[0] == STR_CAP:
+        return t.__name__
+    for base in (list, tuple, set, frozenset, dict):
+        if issubclass(t, base):
+            return base.__name__
+    return t.__name__
+
+
+def enc_exact(v):
+    """A value for the harness: no size caps (the harness caps what it reads), deep."""
+    _CAPS[0] = _CAPS[1] = 1 << 62
+    try:
+        return enc(v, 100)
+    finally:
+        _CAPS[0], _CAPS[1] = STR_CAP, ITEMS_CAP
+
+
+def dec(j):
+    """A value from the harness (arguments) -> plain Python data."""
+    t = type(j)
+    if t is not list:
+        return j
+    tag = j[0]
+    if tag == "i":
+        return int(j[1])
+    if tag == "f":
+        return float(j[1])
+    if tag == "b":
+        return bytes.fromhex(j[1])
+    if tag == "l":
+        items = [dec(x) for x in j[3]]
+        return {"tuple": tuple, "set": set, "frozenset": frozenset}.get(j[1], list)(items)
+    if tag == "m":
+        return {dec(k): dec(x) for k, x in j[3]}
+    return None
 
 
 # ---------------------------------------------------------------- statements
@@ -206,6 +254,8 @@ class Program:
                 span = (node.lineno, node.col_offset, node.test.end_lineno, node.test.end_col_offset)
             elif isinstance(node, (ast.For, ast.AsyncFor)):
                 span = (node.lineno, node.col_offset, node.iter.end_lineno, node.iter.end_col_offset)
+            elif type(node).__name__ == "Match":      # its body is in `cases`, its header ends at the subject
+                span = (node.lineno, node.col_offset, node.subject.end_lineno, node.subject.end_col_offset)
             else:
                 el, ec = self._header_end(node)
                 span = (node.lineno, node.col_offset, el, ec)
@@ -469,7 +519,7 @@ class Tracer:
         elif event == "exception":
             prev = st[2]
             r = self.prog.stmts[prev][1] if prev is not None else None
-            self._event(["E", r, st[0], st[1], describe(arg[1])[1][:STR_CAP]])
+            self._event(["X", r, st[0], st[1], describe(arg[1])[1][:STR_CAP]])
             st[4] = True          # the statement did not finish: no STEP for it
         return self.local_trace
 
@@ -480,11 +530,90 @@ def run_test(code_obj, ns):
     exec(code_obj, ns)
 
 
-def main():
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    emit({"t": "ready"})
+def load(source, job):
+    """Compile and run the program's module level. Returns (prog, ns, None) or
+    (prog or None, None, message): a compile_error or a result-shaped failure."""
+    try:
+        code = compile(source, "<program>", "exec")
+        prog = Program(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as e:
+        return None, None, compile_error(e, source)
+    sys.setrecursionlimit(int(job.get("recursion_limit") or 3000))
+    # A real module, so that dataclasses, pickle and friends find the program's globals.
+    module = types.ModuleType("__program__")
+    sys.modules["__program__"] = module
+    ns = module.__dict__
+    ns["__builtins__"] = builtins
+    return prog, ns, code
+
+
+def arm_deadline(job):
+    # The sandbox (or the harness) gives up at the hard limit; this softer one fires
+    # first so the test that was running reports the statement it was stuck in.
+    if job.get("deadline_s"):
+        signal.signal(signal.SIGALRM, _on_deadline)
+        signal.setitimer(signal.ITIMER_REAL, float(job["deadline_s"]))
+
+
+def seed(job):
+    """Every test of candidate and reference starts from the same random state."""
+    import random
+    random.seed(int(job.get("seed") or 0))
+
+
+def serve(job):
+    """Run mode: answer the trusted harness's calls. Nothing here decides a verdict."""
     source = job["program"]
-    mode = job.get("mode", "run")
+    prog, ns, code = load(source, job)
+    if ns is None:
+        emit(code)
+        return
+    emit({"t": "program"})
+    arm_deadline(job)
+    try:
+        seed(job)
+        exec(code, ns)
+    except BaseException as e:  # noqa: B036 - the program's own failure, reported per test
+        status, kind, msg, loc = outcome(e, prog)
+        emit({"t": "load_error", "s": status if status == "TIMEOUT" else "ERROR", "kind": kind,
+              "msg": msg[:4000], "loc": loc})
+        return
+    emit({"t": "loaded", "names": {k: ("callable" if callable(v) else "value") for k, v in list(ns.items())
+                                   if isinstance(k, str) and not k.startswith("__")}})
+    stdin = sys.stdin.buffer
+    while True:
+        line = stdin.readline()
+        if not line:
+            return
+        msg = json.loads(line)
+        name = msg.get("name")
+        try:
+            if msg.get("t") == "get":
+                reply = {"t": "ret", "value": enc_exact(ns[name])}
+            else:
+                args = [dec(a) for a in msg.get("args", ())]
+                kwargs = {k: dec(v) for k, v in msg.get("kwargs", ())}
+                seed(job)
+                value = ns[name](*args, **kwargs)
+                if hasattr(value, "__next__") and not isinstance(value, (list, tuple, str, bytes, dict)):
+                    value = list(value)       # an iterator crosses as the items it yields
+                reply = {"t": "ret", "value": enc_exact(value), "args": [enc_exact(a) for a in args]}
+        except BaseException as e:  # noqa: B036 - every way a call can end is reported
+            status, kind, msg_text, loc = outcome(e, prog)
+            reply = {"t": "exc", "s": status, "kind": kind, "msg": msg_text[:4000], "loc": loc,
+                     "type": type(e).__name__}
+            if kind == "SystemExit":
+                reply["exited"] = True
+            emit(reply)
+            if kind == "SystemExit" or status == "TIMEOUT":
+                return
+            continue
+        emit(reply)
+
+
+def trace(job):
+    """Trace mode: run the one test here, under sys.settrace, and stream the events."""
+    source = job["program"]
     tests = job["tests"]
     compiled_tests = []
     for i, t in enumerate(tests):
@@ -493,28 +622,16 @@ def main():
         except (SyntaxError, ValueError) as e:
             emit({"t": "bad_test", "i": i, "msg": "test %r does not compile: %s" % (t.get("id"), describe(e)[1])})
             return
-    try:
-        code = compile(source, "<program>", "exec")
-        prog = Program(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as e:
-        emit(compile_error(e, source))
+    prog, ns, code = load(source, job)
+    if ns is None:
+        emit(code)
         emit({"t": "done"})
         return
-    if mode == "trace":
-        emit({"t": "ranges", "ranges": prog.ranges})
-    sys.setrecursionlimit(int(job.get("recursion_limit") or 3000))
-    # A real module, so that dataclasses, pickle and friends find the program's globals.
-    module = types.ModuleType("__program__")
-    sys.modules["__program__"] = module
-    ns = module.__dict__
-    ns["__builtins__"] = builtins
+    emit({"t": "ranges", "ranges": prog.ranges})
     emit({"t": "program"})
-    # The sandbox kills the run at the hard limit; this softer one fires first so the
-    # test that was running reports the statement it was stuck in.
-    if job.get("deadline_s"):
-        signal.signal(signal.SIGALRM, _on_deadline)
-        signal.setitimer(signal.ITIMER_REAL, float(job["deadline_s"]))
+    arm_deadline(job)
     try:
+        seed(job)
         exec(code, ns)
     except BaseException as e:  # noqa: B036 - the program's own failure, reported per test
         status, kind, msg, loc = outcome(e, prog)
@@ -529,42 +646,39 @@ def main():
     for i, test_code in enumerate(compiled_tests):
         emit({"t": "start", "i": i})
         test_ns = dict(ns)
-        tracer = None
+        tracer = Tracer(prog, int(job.get("max_events") or 20000))
         t0 = _monotonic()
         try:
-            if mode == "trace":
-                tracer = Tracer(prog, int(job.get("max_events") or 20000))
-                sys.settrace(tracer.global_trace)
-                try:
-                    run_test(test_code, test_ns)
-                finally:
-                    sys.settrace(None)
-            else:
+            seed(job)
+            sys.settrace(tracer.global_trace)
+            try:
                 run_test(test_code, test_ns)
+            finally:
+                sys.settrace(None)
             res = {"s": "PASS"}
         except BaseException as e:  # noqa: B036 - every way a test can end is an outcome
             sys.settrace(None)
             status, kind, msg, loc = outcome(e, prog)
             res = {"s": status, "kind": kind, "msg": msg[:4000], "loc": loc}
-            if kind == "SystemExit":
-                res.update(t="result", i=i, wall=_monotonic() - t0, exited=True)
+            if kind == "SystemExit" or status == "TIMEOUT":
+                res.update(t="result", i=i, wall=_monotonic() - t0, truncated=tracer.truncated,
+                           exited=kind == "SystemExit")
                 flush()
                 emit(res)
-                return            # the program ended the process: later tests are NOT_RUN
-            if status == "TIMEOUT":
-                res.update(t="result", i=i, wall=_monotonic() - t0)
-                if tracer is not None:
-                    res["truncated"] = tracer.truncated
-                flush()
-                emit(res)
-                return            # out of time: later tests are NOT_RUN
-        res.update(t="result", i=i, wall=_monotonic() - t0)
-        if tracer is not None:
-            res["truncated"] = tracer.truncated
-            res["events"] = tracer.count
+                return            # the program ended the process, or time ran out: later tests are NOT_RUN
+        res.update(t="result", i=i, wall=_monotonic() - t0, truncated=tracer.truncated, events=tracer.count)
         flush()
         emit(res)
     emit({"t": "done"})
+
+
+def main():
+    job = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    emit({"t": "ready"})
+    if job.get("mode") == "serve":
+        serve(job)
+    else:
+        trace(job)
 
 
 try:

@@ -1,6 +1,6 @@
 """Run one untrusted program in a fresh, limited, isolated child process.
 
-Every runtime (Python, C, ...) runs candidate code only through `run_sandboxed`.
+Every runtime runs candidate code only through `run_sandboxed`.
 What a run gets:
 
 - a private scratch directory (mode 0700, deleted afterwards) holding `files`;
@@ -27,8 +27,23 @@ Isolation, strongest available first (see `isolation()`):
    without starving parallel sandboxes.
 2. ``bwrap`` as an ordinary user (user namespace): same namespaces; the process
    limit is applied inside the sandbox with ``prlimit``.
-3. No bwrap: plain rlimits (and ``unshare -n`` for no network when it works).
-   A warning is logged once; `isolation()` says what is active.
+3. No bwrap: **refused** (fail closed): every run raises `SandboxRefused`,
+   whose message names the opt-in. Only with ``EGCA_UNSAFE_NO_SANDBOX=1`` in
+   the runtime's environment does it run programs with plain rlimits (and
+   ``unshare -n`` for no network when it works); `isolation()` then says
+   ``unsafe-no-sandbox``. ``EGCA_BWRAP`` names the bwrap binary (tests point it
+   at a missing file to check the refusal).
+
+Trusted verdicts (`candidate_argv`): the run starts two processes in the same
+sandbox. The *harness* (`argv`) gets stdin (the job), stdout/stderr and the
+channel (fd 3), plus fd 4 (write: calls to the candidate) and fd 5 (read: the
+candidate's replies). The *candidate* (`candidate_argv`) gets fd 0 (the calls),
+fd 3 (its replies), stdout/stderr, and nothing else: it cannot write the
+channel, so nothing it does can produce a verdict. Under ``bwrap-root`` the two
+run as two different unprivileged uids, so the candidate cannot signal, ptrace
+or read the harness; under ``bwrap-user`` they share the namespace's one uid
+(the harness should make itself non-dumpable). The harness's cwd is ``/tmp``;
+the candidate's is the scratch directory, which only its uid can write.
 
 Exit status under bwrap: bwrap reports a child killed by signal N as exit code
 128+N, so such codes are reported as `signal` = N (a program that calls
@@ -43,6 +58,7 @@ import logging
 import os
 import random
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
@@ -52,7 +68,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from egca.errors import InfrastructureError
+from egca_kit.errors import SandboxError, SandboxRefused
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +83,9 @@ UID_SLOTS = 1 << 16
 TMPFS_BYTES = 64 << 20            # private /tmp size (tmpfs counts against RAM, not RLIMIT_AS)
 KILL_GRACE_S = 2.0                # after a kill, how long to wait for the pipes to close
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
-
-
-class SandboxError(InfrastructureError):
-    """The sandbox itself could not run (not the program's fault)."""
+UNSAFE_OPT_IN = "EGCA_UNSAFE_NO_SANDBOX"
+# The fds of a harness/candidate pair inside the sandbox (see the module docstring).
+HARNESS_CALLS_FD, HARNESS_REPLIES_FD = 4, 5
 
 
 @dataclass
@@ -149,30 +164,72 @@ def isolation() -> list[str]:
         return ["bwrap", "netns", "pidns", "mountns", "ipcns", "uid-drop", "no-new-privs", "rlimits", "scratch"]
     if mode == "bwrap-user":
         return ["bwrap", "userns", "netns", "pidns", "mountns", "ipcns", "rlimits", "scratch"]
-    return (["netns"] if _UNSHARE_NET else []) + ["rlimits", "scratch"]
+    if mode == "refused":
+        return ["refused"]
+    return ["unsafe-no-sandbox"] + (["netns"] if _UNSHARE_NET else []) + ["rlimits", "scratch"]
+
+
+def _bwrap() -> str | None:
+    return shutil.which(os.environ.get("EGCA_BWRAP", "bwrap"))
+
+
+_REFUSAL = ""
+
+
+def refusal() -> str:
+    """Why untrusted code is refused here ('' when a sandbox works or the unsafe opt-in is set)."""
+    _mode()
+    return _REFUSAL
+
+
+def _seal_inherited_fds() -> None:
+    """Make every fd this process inherited non-inheritable: Python's own fds already are
+    (PEP 446), but one our parent leaked to us would otherwise reach every sandbox."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return
+    for name in names:
+        fd = int(name)
+        if fd > 2:
+            try:
+                os.set_inheritable(fd, False)
+            except OSError:
+                pass
 
 
 def _mode() -> str:
-    global _MODE, _UNSHARE_NET
+    global _MODE, _UNSHARE_NET, _REFUSAL
     with _MODE_LOCK:
         if _MODE is not None:
             return _MODE
+        _seal_inherited_fds()
         candidates = []
-        if shutil.which("bwrap"):
+        why = []
+        if _bwrap():
             if os.geteuid() == 0 and shutil.which("setpriv"):
                 candidates.append("bwrap-root")
             if os.geteuid() != 0 and shutil.which("prlimit"):
                 candidates.append("bwrap-user")
+        else:
+            why.append(f"bubblewrap ({os.environ.get('EGCA_BWRAP', 'bwrap')}) not found")
         for mode in candidates:
             reason = _self_test(mode)
             if reason is None:
                 _MODE = mode
                 return mode
+            why.append(f"{mode} self-test failed: {reason}")
             log.warning("sandbox: %s self-test failed: %s", mode, reason)
+        if os.environ.get(UNSAFE_OPT_IN) != "1":
+            _REFUSAL = (f"no working sandbox ({'; '.join(why) or 'no usable isolation'}): untrusted code is refused; "
+                        f"install bubblewrap, or set {UNSAFE_OPT_IN}=1 to run it without isolation (unsafe)")
+            log.error("sandbox: %s", _REFUSAL)
+            _MODE = "refused"
+            return _MODE
         if os.geteuid() == 0 and shutil.which("unshare"):
             _UNSHARE_NET = subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
-        log.warning("sandbox: bubblewrap unavailable; falling back to rlimits%s only",
-                    " + network namespace" if _UNSHARE_NET else "")
+        log.warning("sandbox: %s=1: running untrusted code WITHOUT a sandbox (rlimits%s only)",
+                    UNSAFE_OPT_IN, " + network namespace" if _UNSHARE_NET else "")
         _MODE = "plain"
         return _MODE
 
@@ -221,35 +278,53 @@ class _UidLease:
 def run_sandboxed(argv: list[str], *, files: dict[str, bytes] | None = None,
                   limits: SandboxLimits | None = None, stdin: bytes = b"",
                   env: dict[str, str] | None = None, ro_binds: list[str] | tuple = (),
-                  on_channel_line: Callable[[bytes], None] | None = None) -> SandboxResult:
+                  on_channel_line: Callable[[bytes], None] | None = None,
+                  candidate_argv: list[str] | None = None) -> SandboxResult:
     """Run `argv` in a fresh sandbox (see the module docstring).
 
     argv[0] must be an absolute path or a name on PATH that exists inside the
     sandbox; `ro_binds` are extra host paths mounted read-only at the same path
     (e.g. an interpreter's prefix). `env` is added to a minimal environment
-    (PATH, LANG, HOME=scratch). Raises SandboxError when the sandbox itself fails.
+    (PATH, LANG, HOME=scratch). With `candidate_argv`, `argv` is the trusted
+    harness and `candidate_argv` the untrusted program, wired as described above.
+    Raises SandboxRefused without a sandbox (unless opted out), SandboxError when
+    the sandbox itself fails.
     """
-    if not argv:
+    if not argv or candidate_argv is not None and not candidate_argv:
         raise ValueError("argv is empty")
-    return _run(list(argv), mode=_mode(), files=files or {}, limits=limits or SandboxLimits(),
-                stdin=stdin, env=env, ro_binds=tuple(ro_binds), on_channel_line=on_channel_line)
+    mode = _mode()
+    if mode == "refused":
+        raise SandboxRefused(_REFUSAL)
+    return _run(list(argv), mode=mode, files=files or {}, limits=limits or SandboxLimits(),
+                stdin=stdin, env=env, ro_binds=tuple(ro_binds), on_channel_line=on_channel_line,
+                candidate_argv=list(candidate_argv) if candidate_argv else None)
 
 
-def _run(argv, *, mode, files, limits, stdin, env, ro_binds, on_channel_line) -> SandboxResult:
+def _resolve(argv: list[str]) -> list[str]:
     exe = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0], path=DEFAULT_PATH)
     if exe is None or not os.access(exe, os.X_OK):
         raise SandboxError(f"sandbox: cannot execute {argv[0]!r}")
-    argv = [exe] + argv[1:]
-    lease = _UidLease() if mode == "bwrap-root" else None
+    return [exe] + argv[1:]
+
+
+def _run(argv, *, mode, files, limits, stdin, env, ro_binds, on_channel_line,
+         candidate_argv=None) -> SandboxResult:
+    argv = _resolve(argv)
+    candidate_argv = _resolve(candidate_argv) if candidate_argv else None
+    leases = []
     try:
-        scratch = _make_scratch(files, lease.uid if lease else None)
+        if mode == "bwrap-root":
+            leases.append(_UidLease())
+            if candidate_argv:
+                leases.append(_UidLease())   # the candidate's own uid; the harness keeps the first
+        uids = [lease.uid for lease in leases]
+        scratch = _make_scratch(files, uids[-1] if uids else None)
         try:
-            return _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line,
-                          lease.uid if lease else None)
+            return _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, uids, candidate_argv)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     finally:
-        if lease:
+        for lease in leases:
             lease.release()
 
 
@@ -276,11 +351,37 @@ def _make_scratch(files: dict[str, bytes], uid: int | None) -> str:
         raise SandboxError(f"sandbox: cannot create scratch directory: {e}") from e
 
 
-def _command(argv, mode, scratch, limits, ro_binds, uid) -> tuple[list[str], str]:
+def _drop(mode: str, uid: int | None) -> list[str]:
+    """The prefix that starts a program as the run's unprivileged uid (bwrap-root only)."""
+    if mode != "bwrap-root":
+        return []
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--"]
+
+
+def _pair_script(argv, candidate_argv, mode, uids) -> list[str]:
+    """/bin/sh wiring of a harness and its candidate (fds as in the module docstring):
+    spawned with fd 4 = calls (read end), 5 = replies (write end), 6 = calls (write end),
+    7 = replies (read end). The candidate keeps 4 as stdin and 5 as fd 3; the harness
+    keeps 6 as fd 4 and 7 as fd 5; each closes the other's ends, so a candidate that dies
+    is seen by the harness as EOF."""
+    q = shlex.join
+    cand = _drop(mode, uids[-1] if uids else None) + candidate_argv
+    harness = _drop(mode, uids[0] if uids else None) + argv
+    cd = "cd /tmp && " if mode != "plain" else ""
+    script = (f"{q(cand)} 0<&4 3>&5 4<&- 5>&- 6>&- 7<&- &\n"
+              f"{cd}exec {q(harness)} 4>&6 5<&7 6>&- 7<&-\n")
+    return ["/bin/sh", "-c", script]
+
+
+def _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv=None) -> tuple[list[str], str]:
     """The full command line and the cwd to start it in."""
+    if candidate_argv:
+        inner = _pair_script(argv, candidate_argv, mode, uids)
+    else:
+        inner = _drop(mode, uids[0] if uids else None) + argv
     if mode == "plain":
-        return (["unshare", "-n", "--"] + argv if _UNSHARE_NET else argv), scratch
-    cmd = ["bwrap", "--die-with-parent", "--new-session",
+        return (["unshare", "-n", "--"] + inner if _UNSHARE_NET else inner), scratch
+    cmd = [_bwrap() or "bwrap", "--die-with-parent", "--new-session",
            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     if mode == "bwrap-user":
         cmd.append("--unshare-user")
@@ -301,11 +402,10 @@ def _command(argv, mode, scratch, limits, ro_binds, uid) -> tuple[list[str], str
             "--dir", SCRATCH, "--bind", scratch, SCRATCH, "--remount-ro", "/",
             "--chdir", SCRATCH, "--hostname", "sandbox"]
     if mode == "bwrap-root":
-        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
-                "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--"]
+        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]
     else:
         cmd += ["--", "prlimit", f"--nproc={limits.max_processes}", "--"]
-    return cmd + argv, scratch
+    return cmd + inner, scratch
 
 
 def _rlimit_prefix(limits: SandboxLimits, mode: str) -> list[str]:
@@ -322,16 +422,17 @@ def _rlimit_prefix(limits: SandboxLimits, mode: str) -> list[str]:
 
 
 def _high_fd(fd: int) -> int:
-    """`fd` moved above 3, so the dup2 actions of the spawn cannot clobber each other."""
-    if fd > CHANNEL_FD:
+    """`fd` moved above 7, so the dup2 actions of the spawn cannot clobber each other."""
+    if fd > 7:
         return fd
     new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
     os.close(fd)
     return new
 
 
-def _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, uid) -> SandboxResult:
-    cmd, cwd = _command(argv, mode, scratch, limits, ro_binds, uid)
+def _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, uids,
+           candidate_argv=None) -> SandboxResult:
+    cmd, cwd = _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv)
     cmd = _rlimit_prefix(limits, mode) + cmd
     if mode == "plain":
         cmd = ["env", "-C", cwd, "--"] + cmd
@@ -342,6 +443,14 @@ def _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, u
     in_r, in_w, out_r, out_w, err_r, err_w, chan_r, chan_w = fds
     actions = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
                (os.POSIX_SPAWN_DUP2, err_w, 2), (os.POSIX_SPAWN_DUP2, chan_w, CHANNEL_FD)]
+    pair_fds = []
+    if candidate_argv:
+        # calls: harness -> candidate; replies: candidate -> harness (wired by _pair_script)
+        calls_r, calls_w = (_high_fd(fd) for fd in os.pipe())
+        replies_r, replies_w = (_high_fd(fd) for fd in os.pipe())
+        pair_fds = [calls_r, replies_w, calls_w, replies_r]
+        actions += [(os.POSIX_SPAWN_DUP2, fd, 4 + i) for i, fd in enumerate(pair_fds)]
+        fds += pair_fds
     start = time.monotonic()
     exe = shutil.which(cmd[0], path=DEFAULT_PATH) or cmd[0]
     try:
@@ -352,7 +461,7 @@ def _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, u
         for fd in fds:
             os.close(fd)
         raise SandboxError(f"sandbox: cannot start {cmd[0]}: {e}") from e
-    for fd in (in_r, out_w, err_w, chan_w):
+    for fd in (in_r, out_w, err_w, chan_w, *pair_fds):
         os.close(fd)
     proc = _Proc(pid)
     writer = threading.Thread(target=_feed, args=(in_w, stdin), daemon=True)

@@ -1,5 +1,5 @@
-from egca.v1 import values_pb2 as _values_pb2
-from egca.v1 import tracer_pb2 as _tracer_pb2
+from egca_kit.v1 import values_pb2 as _values_pb2
+from egca_kit.v1 import tracer_pb2 as _tracer_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor

@@ -1,0 +1,323 @@
+"""The base egca.v1.Tracer servicer. A runtime subclasses nothing: it hands a
+`Language` (what differs) to `TracerService` (what every runtime does the same):
+
+- request validation (sizes, counts, empty code) and the default limits;
+- one mapping from errors to gRPC status codes: InvalidRequest -> INVALID_ARGUMENT,
+  SandboxRefused -> FAILED_PRECONDITION, SandboxError -> UNAVAILABLE, anything
+  else -> INTERNAL (logged);
+- starting the sandboxed run the language describes, decoding the child protocol
+  (egca_kit.protocol), and turning it into RunResponse / a chunked Trace stream.
+
+A `Language` prepares or compiles a program and says which processes to start:
+for Run, a trusted harness plus the candidate (`Process.candidate_argv`), so that
+verdicts come only from the harness; for Trace, the tracing child.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+
+import grpc
+
+from egca_kit import limits as limits_mod
+from egca_kit import protocol, sandbox
+from egca_kit.errors import InvalidRequest, SandboxError, SandboxRefused
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
+
+log = logging.getLogger(__name__)
+TS = tracer_pb2
+# Events per Trace message: big enough to amortise gRPC's per-message cost.
+TRACE_CHUNK_EVENTS = 512
+
+
+class CompileFailed(Exception):
+    """The program does not compile/parse: a COMPILE_ERROR (Run) or an END with ERROR (Trace)."""
+
+    def __init__(self, message: str, kind: str = "CompileError", loc: list | None = None):
+        super().__init__(message)
+        self.message, self.kind, self.loc = message, kind, loc
+
+
+@dataclass
+class Process:
+    """One sandboxed run a language asks for (see egca_kit.sandbox.run_sandboxed)."""
+    argv: list[str]
+    stdin: bytes = b""
+    files: dict[str, bytes] = field(default_factory=dict)
+    ro_binds: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    candidate_argv: list[str] | None = None   # Run: the untrusted program beside the trusted harness
+    ranges: list | None = None                # statement table, when the language has it (else the child sends it)
+    grace_s: float = 0.0                      # sandbox clock beyond the request's limit (the child's own deadline)
+
+
+class Language:
+    """What a runtime supplies. Override `run` and `trace`; the rest has defaults."""
+    name = "?"
+
+    def language_version(self) -> str:
+        return ""
+
+    def runtime_version(self) -> str:
+        return "0"
+
+    def validate(self, program: str) -> None:
+        """Extra checks of a program (raise InvalidRequest)."""
+
+    def run(self, program: str, tests: list, limits: sandbox.SandboxLimits) -> Process:
+        """The processes that run `tests` (egca.v1.TestCase) on `program`; raise CompileFailed."""
+        raise NotImplementedError
+
+    def trace(self, program: str, test, limits: sandbox.SandboxLimits, max_events: int) -> Process:
+        """The process that traces one test of `program`; raise CompileFailed."""
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- validation
+
+def check_program(program: str) -> None:
+    if not program.strip():
+        raise InvalidRequest("program is empty")
+    size = len(program.encode("utf-8", "surrogatepass"))
+    if size > limits_mod.MAX_SOURCE_BYTES:
+        raise InvalidRequest(f"program is larger than {limits_mod.MAX_SOURCE_BYTES} bytes ({size} bytes)")
+    if "\x00" in program:
+        raise InvalidRequest("program contains a NUL character")
+
+
+def check_tests(tests) -> None:
+    if not tests:
+        raise InvalidRequest("no test cases given")
+    if len(tests) > limits_mod.MAX_TESTS:
+        raise InvalidRequest(f"more than {limits_mod.MAX_TESTS} test cases")
+    for t in tests:
+        if not t.code.strip():
+            raise InvalidRequest(f"test case {t.id!r} has no code")
+        if len(t.code.encode("utf-8", "surrogatepass")) > limits_mod.MAX_SOURCE_BYTES:
+            raise InvalidRequest(f"test case {t.id!r} is larger than {limits_mod.MAX_SOURCE_BYTES} bytes")
+        if "\x00" in t.code:
+            raise InvalidRequest(f"test case {t.id!r} contains a NUL character")
+
+
+def _abort(context, e: BaseException):
+    if isinstance(e, InvalidRequest):
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
+    if isinstance(e, SandboxRefused):
+        context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(e))
+    if isinstance(e, SandboxError):
+        log.error("%s", e)
+        context.abort(grpc.StatusCode.UNAVAILABLE, str(e))
+    log.error("internal error", exc_info=e)
+    context.abort(grpc.StatusCode.INTERNAL, f"{type(e).__name__}: {e}")
+
+
+def _check_infrastructure(report: protocol.Report, res: sandbox.SandboxResult, language: str) -> None:
+    if report.bad_test:
+        raise InvalidRequest(report.bad_test)
+    if report.internal:
+        raise SandboxError(f"{language} runtime child failed: {report.internal}")
+    if not report.ready:
+        why = res.stderr.decode(errors="replace").strip()[-500:]
+        state = "timed out" if res.timed_out else f"exit {res.returncode} signal {res.signal}"
+        raise SandboxError(f"{language} runtime child did not start ({state}): {why}")
+
+
+def _start(proc: Process, limits: sandbox.SandboxLimits, on_line) -> sandbox.SandboxResult:
+    if proc.grace_s:
+        limits = sandbox.SandboxLimits(**{**limits.__dict__, "timeout_s": limits.timeout_s + proc.grace_s})
+    return sandbox.run_sandboxed(proc.argv, candidate_argv=proc.candidate_argv, files=proc.files,
+                                 limits=limits, stdin=proc.stdin, env=proc.env, ro_binds=proc.ro_binds,
+                                 on_channel_line=on_line)
+
+
+# ---------------------------------------------------------------- the servicer
+
+class TracerService(tracer_pb2_grpc.TracerServicer):
+    def __init__(self, language: Language):
+        self.language = language
+
+    def Info(self, request, context):
+        resp = TS.InfoResponse(language=self.language.name, runtime_version=self.language.runtime_version(),
+                               language_version=self.language.language_version())
+        resp.isolation.extend(sandbox.isolation())
+        limits_mod.fill_proto(resp.default_limits)
+        return resp
+
+    # ------------------------------------------------------------------ Run
+    def Run(self, request, context):
+        try:
+            check_program(request.program)
+            check_tests(request.tests)
+            self.language.validate(request.program)
+            return self.run(request.program, list(request.tests), request.limits)
+        except Exception as e:  # noqa: BLE001 - every error gets its one status
+            _abort(context, e)
+
+    def run(self, program: str, tests: list, limits_pb=None) -> tracer_pb2.RunResponse:
+        limits, _ = limits_mod.from_proto(limits_pb)
+        resp = TS.RunResponse()
+        try:
+            proc = self.language.run(program, tests, limits)
+        except CompileFailed as e:
+            return self._compile_error(resp, e.kind, e.message, e.loc, tests)
+        report = protocol.Report(proc.ranges)
+
+        def on_line(line: bytes) -> None:
+            msg = protocol.parse(line)
+            if msg is not None:
+                report.take(msg)
+
+        res = _start(proc, limits, on_line)
+        _check_infrastructure(report, res, self.language.name)
+        resp.wall_s = res.wall_s
+        resp.output_truncated = res.output_truncated
+        resp.output = (res.stdout + res.stderr).decode("utf-8", errors="replace")
+        if report.compile_error:
+            ce = report.compile_error
+            return self._compile_error(resp, ce.get("kind", "CompileError"), ce.get("msg", ""), report.loc(ce), tests)
+        stop = None if report.done else report.unfinished(res, limits.timeout_s)
+        for i, t in enumerate(tests):
+            r = resp.results.add(id=t.id)
+            got = report.results.get(i)
+            if got is not None:
+                r.status = protocol.STATUS[got["s"]]
+                r.wall_s = float(got.get("wall") or 0.0)
+                if got["s"] != "PASS":
+                    protocol.diagnostic(r.error, str(got.get("kind", "")), str(got.get("msg", ""))[:4000],
+                                        report.loc(got))
+            elif stop is not None and i == stop[0]:
+                r.status = stop[1]
+                protocol.diagnostic(r.error, stop[2], stop[3])
+            else:
+                r.status = TS.NOT_RUN
+        if any(r.status == TS.TIMEOUT for r in resp.results):
+            resp.status = TS.TIMED_OUT
+        elif report.done:
+            resp.status = TS.COMPLETED
+        elif res.timed_out:
+            resp.status = TS.TIMED_OUT
+        else:
+            resp.status = TS.CRASHED
+        return resp
+
+    @staticmethod
+    def _compile_error(resp, kind, message, loc, tests):
+        resp.status = TS.COMPILE_ERROR
+        protocol.diagnostic(resp.compile_error, kind, message, loc)
+        for t in tests:
+            resp.results.add(id=t.id, status=TS.NOT_RUN)
+        return resp
+
+    # ------------------------------------------------------------------ Trace
+    def Trace(self, request, context):
+        try:
+            check_program(request.program)
+            check_tests([request.test] if request.HasField("test") else [])
+            self.language.validate(request.program)
+            limits, max_events = limits_mod.from_proto(request.limits)
+            try:
+                proc = self.language.trace(request.program, request.test, limits, max_events)
+            except CompileFailed as e:
+                end = TS.TraceEvent(kind=TS.TraceEvent.END, seq=0, status=TS.ERROR, message=e.message)
+                if e.loc:
+                    protocol.range_pb(e.loc, end.range)
+                yield TS.TraceEvents(events=[end])
+                return
+        except Exception as e:  # noqa: BLE001
+            _abort(context, e)
+        yield from self._trace(proc, limits, max_events, context)
+
+    def _trace(self, proc: Process, limits, max_events: int, context):
+        lines: queue.Queue = queue.Queue(maxsize=4096)
+        cancelled = threading.Event()
+        context.add_callback(cancelled.set)
+        outcome: dict = {}
+
+        def on_line(line: bytes) -> None:
+            if cancelled.is_set():
+                raise ConnectionAbortedError("client went away")   # makes the sandbox kill the child
+            while True:
+                try:
+                    lines.put(line, timeout=0.5)
+                    return
+                except queue.Full:
+                    if cancelled.is_set():
+                        raise ConnectionAbortedError("client went away") from None
+
+        def work() -> None:
+            try:
+                outcome["res"] = _start(proc, limits, on_line)
+            except BaseException as e:  # noqa: B036 - handed to the RPC thread
+                outcome["error"] = e
+            finally:
+                lines.put(None)
+
+        threading.Thread(target=work, name="trace-sandbox", daemon=True).start()
+        report = protocol.Report(proc.ranges)
+        decoder = protocol.EventDecoder(report.ranges)
+        seq = 0
+        truncated = False
+        chunk = TS.TraceEvents()
+        while True:
+            try:
+                line = lines.get_nowait()
+            except queue.Empty:
+                if chunk.events:          # nothing more ready: send what we have, keep the stream live
+                    yield chunk
+                    chunk = TS.TraceEvents()
+                line = lines.get()
+            if line is None:
+                break
+            msg = protocol.parse(line)
+            if msg is None or type(msg) is not list:
+                if msg is not None and report.take(msg) and msg.get("t") == "ranges":
+                    decoder.ranges = report.ranges
+                continue
+            if seq >= max_events:
+                truncated = True
+                continue
+            try:
+                decoder.fill(msg, chunk.events.add())
+            except (IndexError, KeyError, TypeError, ValueError):
+                del chunk.events[-1]       # a malformed line (a child killed mid-write): dropped
+                log.warning("malformed trace line dropped: %r", line[:200])
+                continue
+            chunk.events[-1].seq = seq
+            seq += 1
+            if len(chunk.events) >= TRACE_CHUNK_EVENTS:
+                yield chunk
+                chunk = TS.TraceEvents()
+        err = outcome.get("error")
+        if err is not None:
+            if cancelled.is_set():
+                return
+            _abort(context, err)
+        res = outcome["res"]
+        try:
+            _check_infrastructure(report, res, self.language.name)
+        except Exception as e:  # noqa: BLE001
+            _abort(context, e)
+        end = chunk.events.add(kind=TS.TraceEvent.END, seq=seq)
+        got = report.results.get(0)
+        if report.compile_error:
+            end.status = TS.ERROR
+            end.message = str(report.compile_error.get("msg", ""))
+            loc = report.loc(report.compile_error)
+            if loc:
+                protocol.range_pb(loc, end.range)
+        elif got is not None:
+            end.status = protocol.STATUS[got["s"]]
+            end.message = str(got.get("msg", ""))
+            loc = report.loc(got)
+            if loc:
+                protocol.range_pb(loc, end.range)
+            end.truncated = bool(got.get("truncated")) or truncated or res.channel_truncated
+        else:
+            _, status, kind, message = report.unfinished(res, limits.timeout_s)
+            end.status = status
+            end.message = message if kind in message else f"{kind}: {message}"
+            end.truncated = truncated or res.channel_truncated
+        yield chunk
