@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", type=Path, required=True, help="file holding the completion text")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--timings", action="store_true", help="include per-stage timings in --json output")
+    p.add_argument("--html", type=Path, metavar="FILE",
+                   help="also write a self-contained HTML page of what the engine blamed and why")
     p.add_argument("--weighting", default="span", help="token weighting: span (default), span_mix, uniform")
     p.add_argument("--reward", default="binary", choices=["binary", "fraction"])
     p.add_argument("--engine", metavar="HOST:PORT", default=os.environ.get("EGCA_ENGINE"),
@@ -60,7 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("demo", help="analyse the bundled failing completions (the quick start's main job)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON record per line: the analysis, the problem and the completion (`egca report` reads it)")
+
+    p = sub.add_parser("report", help="an HTML report over analyses (JSON lines: analyze/demo --json, training logs)")
+    p.add_argument("inputs", nargs="+", metavar="ANALYSES", help="JSON-lines files of analysis records ('-': stdin)")
+    p.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="the page (default report.html)")
+    p.add_argument("--title", help="the page's title")
+    p.add_argument("--views", type=int, default=1000,
+                   help="embed the full view of at most this many candidates, the latest (default 1000; 0: all)")
 
     p = sub.add_parser("train", help="EGCA-GRPO training from a YAML config")
     p.add_argument("--config", type=Path, required=True)
@@ -110,16 +120,24 @@ def cmd_analyze(args) -> int:
     else:
         problem = load_problem_file(args.problem)
     completion = read_candidate_file(args.candidate)
+    offsets = None
+    if args.html:   # the page's heatmap: the engine weights a simple split of the completion
+        from egca.report.record import pieces
+
+        offsets = [pieces(completion)]
     if args.engine:
         from egca.service import EngineClient
 
         with EngineClient(args.engine) as client:
-            result = client.analyze(problem, [completion], weighting=args.weighting, reward=args.reward)[0]
+            result = client.analyze(problem, [completion], token_offsets=offsets, weighting=args.weighting,
+                                    reward=args.reward)[0]
     else:
         from egca.engine import Engine, EngineConfig
 
-        with Engine(EngineConfig(runtimes=_runtime_addresses(args.runtime), workers=1)) as engine:
-            result = engine.analyze(problem, [completion], weighting=args.weighting, reward=args.reward)[0]
+        with Engine(EngineConfig(runtimes=_runtime_addresses(args.runtime), workers=1,
+                                 trace_window=3 if args.html else 0)) as engine:
+            result = engine.analyze(problem, [completion], token_offsets=offsets, weighting=args.weighting,
+                                    reward=args.reward)[0]
     _print_result(args, problem, completion, result)
     return 0
 
@@ -129,8 +147,22 @@ def _print_result(args, problem, completion: str, result) -> None:
     from egca.plugin import get_adapter
     from egca.render import render
 
+    if getattr(args, "html", None):
+        from egca.report.candidate import candidate_page
+        from egca.report.record import analysis_record, pieces
+
+        record = analysis_record(problem, completion, result, tokens=pieces(completion), tokens_from="split")
+        try:
+            args.html.write_text(candidate_page(record), encoding="utf-8")
+        except OSError as e:
+            raise InvalidInput(f"cannot write {args.html}: {e.strerror or e}") from None
+        print(f"egca: wrote {args.html}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result.to_dict(timings=getattr(args, "timings", False)), indent=2))
+        from egca.report.record import problem_keys
+
+        out = {**result.to_dict(timings=getattr(args, "timings", False)),
+               **problem_keys(problem, completion, result.failing_test)}
+        print(json.dumps(out, indent=2))
         return
     program, _ = compose(get_adapter(problem.language), problem, completion)
     print(render(problem.task_id, result, program, problem.reference_program, color=sys.stdout.isatty()))
@@ -170,6 +202,12 @@ def cmd_demo(args) -> int:
     return run_demo(as_json=args.json)
 
 
+def cmd_report(args) -> int:
+    from egca.report.runreport import main as report_main
+
+    return report_main(args)
+
+
 def cmd_train(args) -> int:
     from egca.train.cli import main as train_main
 
@@ -189,7 +227,7 @@ def cmd_runtimes(args) -> int:
 
 
 COMMANDS = {"analyze": cmd_analyze, "serve": cmd_serve, "datasets": cmd_datasets, "demo": cmd_demo,
-            "train": cmd_train, "bench": cmd_bench, "runtimes": cmd_runtimes}
+            "train": cmd_train, "bench": cmd_bench, "runtimes": cmd_runtimes, "report": cmd_report}
 
 if __name__ == "__main__":
     sys.exit(main())

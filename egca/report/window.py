@@ -16,7 +16,8 @@ The result is plain JSON (it travels in `Analysis.trace` and in report records):
                              "bindings": [["distance", "1"]]},
                "reference": {...} or null}, ...]}
 
-A branch entry adds "outcome" ("true" / "false"); a return entry "value"; an
+A branch entry adds "outcome" ("true" / "false") and "branch_kind" ("if", "while",
+"for", ...); a return entry "value"; an
 exception entry "message". Values are rendered with `egca.values.display`.
 """
 
@@ -90,6 +91,7 @@ def _entry(events: list[Event], at: int | None, offset: int, program: bytes) -> 
                            "statement": _statement(program, e), "bindings": [[n, display(v)] for n, v in e.bindings]}
     if e.kind == "branch":
         out["outcome"] = "true" if e.taken else "false"
+        out["branch_kind"] = e.branch_kind
     elif e.kind == "return":
         out["value"] = display(e.value)
     elif e.kind == "exception":
