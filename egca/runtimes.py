@@ -123,9 +123,11 @@ class TracerClient:
             self._info = self._call("Info", lambda s: s.Info(tracer_pb2.InfoRequest(), timeout=CALL_MARGIN_S))
         return self._info
 
-    def run(self, program: str, tests, limits: tracer_pb2.Limits | None = None) -> tracer_pb2.RunResponse:
+    def run(self, program: str, tests, limits: tracer_pb2.Limits | None = None,
+            entry_points: Sequence[str] = ()) -> tracer_pb2.RunResponse:
         req = tracer_pb2.RunRequest(program=program, limits=limits or tracer_pb2.Limits(),
-                                    tests=[tracer_pb2.TestCase(id=t.id, code=t.code) for t in tests])
+                                    tests=[tracer_pb2.TestCase(id=t.id, code=t.code) for t in tests],
+                                    entry_points=[e for e in entry_points if e])
         return self._call("Run", lambda s: s.Run(req, timeout=_deadline(req.limits)))
 
     def trace(self, program: str, test, limits: tracer_pb2.Limits | None = None) -> list[tracer_pb2.TraceEvent]:
@@ -149,7 +151,7 @@ class RuntimePool:
 
     def __init__(self, addresses: dict[str, Sequence[str]] | None = None):
         self._addresses = {k: list(v) for k, v in (addresses or {}).items()}
-        for key, value in os.environ.items():   # EGCA_RUNTIME_PYTHON=host:port,host:port
+        for key, value in os.environ.items():   # EGCA_RUNTIME_<LANGUAGE>=host:port,host:port
             if key.startswith("EGCA_RUNTIME_") and value and key[13:].lower() not in self._addresses:
                 self._addresses[key[13:].lower()] = [a.strip() for a in value.split(",") if a.strip()]
         self._clients: dict[str, TracerClient] = {}

@@ -23,6 +23,7 @@ from grpc_tools import protoc
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_DIR = ROOT / "proto"
 OUT_PACKAGE = ROOT / "runtimes" / "kit" / "egca_kit" / "v1"
+GENERATED_IMPORT = "from " + ".".join(("egca", "v1")) + " import"   # as protoc writes it
 
 
 def generate(out_root: Path) -> list[Path]:
@@ -36,7 +37,7 @@ def generate(out_root: Path) -> list[Path]:
         raise SystemExit("protoc failed")
     files = sorted((out_root / "egca" / "v1").glob("*_pb2*.py*"))
     for f in files:
-        f.write_text(f.read_text().replace("from egca_kit.v1 import", "from egca_kit.v1 import"))
+        f.write_text(f.read_text().replace(GENERATED_IMPORT, "from egca_kit.v1 import"))
     return files
 
 

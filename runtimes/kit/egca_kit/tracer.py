@@ -67,8 +67,10 @@ class Language:
     def validate(self, program: str) -> None:
         """Extra checks of a program (raise InvalidRequest)."""
 
-    def run(self, program: str, tests: list, limits: sandbox.SandboxLimits) -> Process:
-        """The processes that run `tests` (egca.v1.TestCase) on `program`; raise CompileFailed."""
+    def run(self, program: str, tests: list, limits: sandbox.SandboxLimits, entry_points: tuple = ()) -> Process:
+        """The processes that run `tests` (egca.v1.TestCase) on `program`; raise CompileFailed.
+        `entry_points`: the program names the tests call (RunRequest.entry_points); the
+        harness lets these, and only these, shadow the language's builtins in test code."""
         raise NotImplementedError
 
     def trace(self, program: str, test, limits: sandbox.SandboxLimits, max_events: int) -> Process:
@@ -152,15 +154,15 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             check_program(request.program)
             check_tests(request.tests)
             self.language.validate(request.program)
-            return self.run(request.program, list(request.tests), request.limits)
+            return self.run(request.program, list(request.tests), request.limits, tuple(request.entry_points))
         except Exception as e:  # noqa: BLE001 - every error gets its one status
             _abort(context, e)
 
-    def run(self, program: str, tests: list, limits_pb=None) -> tracer_pb2.RunResponse:
+    def run(self, program: str, tests: list, limits_pb=None, entry_points: tuple = ()) -> tracer_pb2.RunResponse:
         limits, _ = limits_mod.from_proto(limits_pb)
         resp = TS.RunResponse()
         try:
-            proc = self.language.run(program, tests, limits)
+            proc = self.language.run(program, tests, limits, entry_points=entry_points)
         except CompileFailed as e:
             return self._compile_error(resp, e.kind, e.message, e.loc, tests)
         report = protocol.Report(proc.ranges)

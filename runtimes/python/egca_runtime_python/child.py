@@ -83,6 +83,7 @@ _IMMUTABLE = frozenset(_SCALARS + (bytes,))
 _BIG = 1 << 53
 
 
+_TRACE_STR_CAP = STR_CAP
 _CAPS = [STR_CAP, ITEMS_CAP]      # trace caps; replies to the harness lift them (exact values)
 
 
@@ -106,6 +107,8 @@ def enc(v, depth=DEPTH_CAP):
         return v
     if t is str:
         return v if len(v) <= STR_CAP else ["s", v[:STR_CAP], len(v)]
+    if t is complex:         # exact replies only; a trace shows its repr
+        return ["c", repr(v.real), repr(v.imag)] if STR_CAP != _TRACE_STR_CAP else ["x", repr(v)]
     if t in (list, tuple, set, frozenset) or isinstance(v, (list, tuple, set, frozenset)):
         if depth <= 0:
             return ["x", "<%s of %d>" % (t.__name__, len(v))]
@@ -177,6 +180,8 @@ def dec(j):
         return int(j[1])
     if tag == "f":
         return float(j[1])
+    if tag == "c":
+        return complex(float(j[1]), float(j[2]))
     if tag == "b":
         return bytes.fromhex(j[1])
     if tag == "l":

@@ -49,9 +49,10 @@ class Python(Language):
     def runtime_version(self) -> str:
         return RUNTIME_VERSION
 
-    def run(self, program, tests, lim) -> Process:
+    def run(self, program, tests, lim, entry_points=()) -> Process:
         candidate_deadline, harness_deadline = deadlines(lim.timeout_s)
         job = {"program": program, "tests": [{"id": t.id, "code": t.code} for t in tests],
+               "entry_points": list(entry_points),
                "deadline_s": harness_deadline, "candidate_deadline_s": candidate_deadline,
                "recursion_limit": limits.RECURSION_LIMIT, "seed": SEED}
         return Process(argv=_python(HARNESS_SOURCE), candidate_argv=_python(CHILD_SOURCE),

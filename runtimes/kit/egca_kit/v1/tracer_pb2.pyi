@@ -83,14 +83,16 @@ class TestCase(_message.Message):
     def __init__(self, id: _Optional[str] = ..., code: _Optional[str] = ...) -> None: ...
 
 class RunRequest(_message.Message):
-    __slots__ = ("program", "tests", "limits")
+    __slots__ = ("program", "tests", "limits", "entry_points")
     PROGRAM_FIELD_NUMBER: _ClassVar[int]
     TESTS_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_POINTS_FIELD_NUMBER: _ClassVar[int]
     program: str
     tests: _containers.RepeatedCompositeFieldContainer[TestCase]
     limits: Limits
-    def __init__(self, program: _Optional[str] = ..., tests: _Optional[_Iterable[_Union[TestCase, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ...) -> None: ...
+    entry_points: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, program: _Optional[str] = ..., tests: _Optional[_Iterable[_Union[TestCase, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., entry_points: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Diagnostic(_message.Message):
     __slots__ = ("message", "kind", "has_location", "location")
