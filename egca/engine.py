@@ -125,7 +125,7 @@ class Engine:
 
         client = self.runtimes.client(problem.language)
         with clock("run"):
-            run = client.run(program, problem.tests, self._limits())
+            run = client.run(program, problem.tests, self._limits(), [problem.entry_point])
         passed = sum(r.status == tracer_pb2.PASS for r in run.results)
 
         if run.status == tracer_pb2.COMPILE_ERROR:

@@ -52,7 +52,8 @@ def reference_failures(engine, language: str, problems) -> dict:
     client = engine.runtimes.client(language)
 
     def run(problem):
-        reply = client.run(problem.reference_program, problem.tests, tracer_pb2.Limits(timeout_s=60, cpu_s=60))
+        reply = client.run(problem.reference_program, problem.tests, tracer_pb2.Limits(timeout_s=60, cpu_s=60),
+                            [problem.entry_point])
         bad = [(r.id, tracer_pb2.TestStatus.Name(r.status), r.error.message[:200]) for r in reply.results
                if r.status != tracer_pb2.PASS]
         if reply.status == tracer_pb2.COMPILE_ERROR:

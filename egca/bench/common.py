@@ -93,7 +93,7 @@ class FailingMutants:
         with self._lock:
             known = self._ref_ok.get(problem.task_id)
         if known is None:
-            run = self.client.run(problem.reference_program, problem.tests, self.limits())
+            run = self.client.run(problem.reference_program, problem.tests, self.limits(), [problem.entry_point])
             known = all(r.status == tracer_pb2.PASS for r in run.results) and len(run.results) == len(problem.tests)
             with self._lock:
                 self._ref_ok[problem.task_id] = known
@@ -104,7 +104,7 @@ class FailingMutants:
             with self._lock:
                 self.skipped_problems.add(problem.task_id)
             return None
-        run = self.client.run(problem.program(mutant.completion), problem.tests, self.limits())
+        run = self.client.run(problem.program(mutant.completion), problem.tests, self.limits(), [problem.entry_point])
         if run.status == tracer_pb2.COMPLETED and all(r.status == tracer_pb2.PASS for r in run.results):
             return None   # survived: an equivalent mutant or weak tests
         return (problem, mutant, then(problem, mutant) if then else None)

@@ -49,7 +49,7 @@ def measure(engine: Engine, picker: FailingMutants, candidates, reps: int, bar=N
             for step in ((0, 1) if (rep + i) % 2 == 0 else (1, 0)):
                 start = time.perf_counter()
                 if step == 0:
-                    client.run(program, problem.tests, limits)
+                    client.run(program, problem.tests, limits, [problem.entry_point])
                     t_run += time.perf_counter() - start
                 else:
                     analysis = engine.analyze(problem, [completion])[0]
