@@ -13,6 +13,7 @@ command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 { command -v prlimit && command -v setpriv; } >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
+command -v chromium >/dev/null || need_apt+=(chromium)   # the HTML report's browser tests
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "apt-get install ${need_apt[*]}"

@@ -16,6 +16,7 @@ The binary: $EGCA_CHROMIUM, else `chromium` (Debian's package), `chromium-browse
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import shutil
@@ -58,16 +59,22 @@ class Chromium:
         self._closed = False
         to_chrome_r, to_chrome_w = os.pipe()
         from_chrome_r, from_chrome_w = os.pipe()
-
-        # Chromium reads our commands on its fd 3 and writes its replies on fd 4.
-        wrapper = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}'
-        self.proc = subprocess.Popen(
-            ["/bin/sh", "-c", wrapper, self.binary, *FLAGS, f"--user-data-dir={self.profile}",
-             f"--window-size={width},{height}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            pass_fds=(to_chrome_r, from_chrome_w))
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
+        # Chromium reads our commands on its fd 3 and writes its replies on fd 4. The child's
+        # ends move above 9 first, so that remapping them onto 3 and 4 cannot clobber either.
+        child_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        for fd in (to_chrome_r, from_chrome_w):
+            os.close(fd)
+        wrapper = f'exec "$0" "$@" 3<&{child_r} 4>&{child_w} {child_r}<&- {child_w}>&-'
+        try:
+            self.proc = subprocess.Popen(
+                ["/bin/bash", "-c", wrapper, self.binary, *FLAGS, f"--user-data-dir={self.profile}",
+                 f"--window-size={width},{height}", "about:blank"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                pass_fds=(child_r, child_w))
+        finally:
+            os.close(child_r)
+            os.close(child_w)
         self._out = os.fdopen(to_chrome_w, "wb", buffering=0)
         self._in = os.fdopen(from_chrome_r, "rb", buffering=0)
         self._stderr: list[bytes] = []

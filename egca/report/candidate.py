@@ -115,10 +115,13 @@ def _reason(view: View) -> str:
 
 def _side_by_side(view: View) -> str:
     div = view.record.get("divergence") or {}
-    cand_note = "prompt dimmed" + (" · blamed span highlighted" if view.cand_ranges else "")
+    narrowed = any(k == "narrowed" for _, _, k in view.cand_ranges + view.ref_ranges)
+    cand_note = "prompt dimmed" + (" · blamed span highlighted" if view.cand_ranges else "") + (
+        " · narrowed part underlined" if narrowed else "")
     if view.candidate_prefix == 0 and view.record.get("prompt") and "program" not in view.record:
         cand_note = "completion only"
-    ref_note = "prompt dimmed" + (" · counterpart highlighted" if view.ref_ranges else "")
+    ref_note = "prompt dimmed" + (" · counterpart highlighted" if view.ref_ranges else "") + (
+        " · narrowed part underlined" if any(k == "narrowed" for _, _, k in view.ref_ranges) else "")
     if not view.record.get("reference"):
         ref_html = '<div class="empty">no reference in this record</div>'
     else:

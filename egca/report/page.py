@@ -48,8 +48,9 @@ code, pre { font-family: var(--mono); font-size: 12.5px; }
 .hl-span { border-radius: 3px; padding: 1px 0; }
 .cand-pane .hl-span { background: var(--cand); box-shadow: 0 0 0 1.5px var(--cand-edge); }
 .ref-pane .hl-span { background: var(--ref); box-shadow: 0 0 0 1.5px var(--ref-edge); }
-.hl-narrowed { font-weight: 700; text-decoration: underline 2px; text-underline-offset: 3px; }
-.cand-pane .hl-narrowed { background: #ffb3b0; } .ref-pane .hl-narrowed { background: #a7f0ba; }
+.hl-narrowed { font-weight: 700; text-decoration: underline 2px; text-underline-offset: 3px; border-radius: 2px; }
+.cand-pane .hl-narrowed { background: #ff8f88; box-shadow: 0 0 0 1px var(--cand-edge); }
+.ref-pane .hl-narrowed { background: #7ee29a; box-shadow: 0 0 0 1px var(--ref-edge); }
 .heat pre { margin: 0; padding: 10px 12px; border: 1px solid var(--line); border-radius: 6px; line-height: 1.75; overflow-x: auto; }
 .tok { border-radius: 2px; cursor: default; }
 .tok:not(.ws) { box-shadow: inset 0 0 0 .5px rgba(31,35,40,.18); }
@@ -74,7 +75,7 @@ table { border-collapse: collapse; }
 .chip.ret { background: #ddf4ff; border-color: #b6e3ff; }
 .testcode { margin: 0; padding: 8px 12px; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; overflow-x: auto; }
 /* report */
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 16px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fff; }
 .card svg { display: block; max-width: 100%; height: auto; }
 .filters { position: sticky; top: 0; z-index: 5; background: rgba(255,255,255,.96); border-bottom: 1px solid var(--line); padding: 8px 0; margin-top: 10px; display: flex; gap: 18px; align-items: center; flex-wrap: wrap; }
@@ -238,7 +239,7 @@ def heat_gradient() -> str:
 # --- inline SVG charts -----------------------------------------------------------------------
 
 def stacked_bars(rows: list[tuple[str, dict[str, int]]], order=MODE_ORDER, colours=MODE_COLOURS,
-                 width: int = 560, bar_h: int = 22, label_w: int = 120) -> str:
+                 width: int = 480, bar_h: int = 22, label_w: int = 120) -> str:
     """One horizontal 100% bar per row (label, {mode: count}), segments labelled with percentages."""
     gap, top = 10, 6
     plot_w = width - label_w - 60
@@ -266,7 +267,7 @@ def stacked_bars(rows: list[tuple[str, dict[str, int]]], order=MODE_ORDER, colou
     return "".join(parts)
 
 
-def histogram(values: list[float], bins: int = 10, width: int = 560, height: int = 240,
+def histogram(values: list[float], bins: int = 10, width: int = 480, height: int = 240,
               x_label: str = "", colour: str = "#d6453d") -> str:
     """Counts of `values` in [0, 1] in `bins` equal bins, with axes, ticks and counts."""
     left, right, top, bottom = 44, 12, 14, 44
@@ -312,7 +313,7 @@ def _nice_step(peak: int) -> int:
     return 10 ** len(str(peak))
 
 
-def mode_steps(rows: list[tuple[int, dict[str, int]]], width: int = 560, height: int = 240) -> str:
+def mode_steps(rows: list[tuple[int, dict[str, int]]], width: int = 480, height: int = 240) -> str:
     """Mode fractions per training step: one 100% stacked column per step."""
     left, right, top, bottom = 44, 12, 12, 40
     pw, ph = width - left - right, height - top - bottom

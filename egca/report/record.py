@@ -29,8 +29,10 @@ from typing import Any, Iterable, Iterator
 from egca.spans import token_weights
 
 RECORD_KEYS = ("task_id", "language", "prompt", "completion", "reference")
-# Newline plus indentation, a run of blanks, a word, or one other character.
-_PIECE = re.compile(r"\r?\n[ \t]*|[ \t]+|\w+|[^\w\s]|\s", re.UNICODE)
+# Newline plus indentation, a run of blanks, a word, a common multi-character operator, or one
+# other character.
+_PIECE = re.compile(r"\r?\n[ \t]*|[ \t]+|\w+|===|!==|\*\*=|//=|>>=|<<=|==|!=|<=|>=|//|\*\*|&&|\|\||\+\+|--|->|=>"
+                    r"|<<|>>|[-+*/%&|^]=|[^\w\s]|\s", re.UNICODE)
 
 
 def analysis_record(problem, completion: str, analysis, tokens=None, **extra) -> dict:
