@@ -185,7 +185,8 @@ def _trace(trace: dict) -> str:
             stmt = e.get("statement", "")
             if e.get("kind") == "call":
                 stmt = f"call {e.get('function', '')}"
-            what = f'<span class="muted">{esc(e["branch_kind"])}</span> ' if e.get("branch_kind") else ""
+            kind = e.get("branch_kind") or ""
+            what = f'<span class="muted">{esc(kind)}</span> ' if kind and not stmt.startswith(kind) else ""
             cells.append(f'<td class="step">#{e["step"]}</td><td class="stmt">{what}<code>{esc(stmt)}</code>{line}</td>'
                          f'<td>{_effects(e)}</td>')
         rows.append(f'<tr class="{cls}">{"".join(cells)}</tr>')

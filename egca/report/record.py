@@ -173,8 +173,9 @@ def normalise(record: dict) -> View:
             view.cand_ranges.append((rng[0] - shift, rng[1] - shift, "narrowed"))
         elif reference:
             view.ref_ranges.append((rng[0], rng[1], "narrowed"))
-    n_cand = len(cand_program.encode("utf-8"))
+    n_cand, n_ref = len(cand_program.encode("utf-8")), len(view.reference_program.encode("utf-8"))
     view.cand_ranges = [(max(0, s), min(n_cand, e), k) for s, e, k in view.cand_ranges if e > s and s < n_cand]
+    view.ref_ranges = [(max(0, s), min(n_ref, e), k) for s, e, k in view.ref_ranges if e > s and s < n_ref]
 
     tokens, weights = record.get("tokens"), record.get("token_weights")
     if tokens and weights and len(tokens) == len(weights):
