@@ -76,8 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, required=True)
     p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
-    p = sub.add_parser("runtimes", help="the engine and runtimes as containers (Docker or Podman's Docker API)")
-    p.add_argument("action", choices=["build", "up", "down", "status"])
+    p = sub.add_parser("runtimes", help="the runtimes' conformance suite; the engine and runtimes as containers "
+                                        "(Docker or Podman's Docker API)")
+    p.add_argument("action", choices=["build", "up", "down", "status", "conformance"])
+    p.add_argument("--language", action="append", choices=_languages(),
+                   help="conformance: check this language's runtime (repeatable; default: every language with a suite)")
+    p.add_argument("--address", metavar="HOST:PORT",
+                   help="conformance: a running Tracer to check (default: start the local runtime)")
     p.add_argument("--only", action="append", choices=["engine", "python", "javascript", "c"], help="build: these images")
     p.add_argument("--replicas", type=int, default=1, help="up: replicas of each runtime (default 1)")
     p.add_argument("--scale", action="append", metavar="LANG=N", help="up: replicas of one runtime (repeatable)")
@@ -221,9 +226,37 @@ def cmd_bench(args) -> int:
 
 
 def cmd_runtimes(args) -> int:
+    if args.action == "conformance":
+        return cmd_conformance(args)
     from egca.containers import main as containers_main
 
     return containers_main(args)
+
+
+def cmd_conformance(args) -> int:
+    """Run the conformance suite of each language against its runtime (local, or --address)."""
+    from egca_kit.conformance import load_suite, run_suite
+    from egca_kit.conformance.__main__ import print_check, report
+
+    from egca.plugin import get_adapter
+    from egca.runtimes import RuntimePool
+
+    languages = args.language or [n for n in _languages() if get_adapter(n).conformance_suite()]
+    if args.address and len(languages) != 1:
+        raise InvalidInput("--address checks one runtime: give exactly one --language")
+    checks = []
+    with_pool = RuntimePool()
+    try:
+        for lang in languages:
+            suite = get_adapter(lang).conformance_suite()
+            if suite is None:
+                raise InvalidInput(f"the {lang} runtime has no conformance suite")
+            address = args.address or with_pool.client(lang).addresses[0]
+            print(f"== {lang} ({address})", flush=True)
+            checks += run_suite(address, load_suite(suite), on_check=print_check)
+    finally:
+        with_pool.close()
+    return report(checks)
 
 
 COMMANDS = {"analyze": cmd_analyze, "serve": cmd_serve, "datasets": cmd_datasets, "demo": cmd_demo,

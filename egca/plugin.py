@@ -14,6 +14,8 @@ by the node-type sets each adapter declares.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import difflib
 import functools
 from abc import ABC, abstractmethod
@@ -351,6 +353,10 @@ class LanguageAdapter(ABC):
     @abstractmethod
     def local_runtime_command(self, port: int) -> list[str]:
         """argv that starts this language's Tracer service as a local process on `port`."""
+
+    def conformance_suite(self) -> "Path | None":
+        """The runtime's conformance suite file (egca_kit.conformance; docs/RUNTIMES.md), if it has one."""
+        return None
 
 
 def _common_prefix_length(a: bytes, b: bytes) -> int:

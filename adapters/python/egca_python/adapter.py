@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sys
 
 import tree_sitter
@@ -175,5 +177,10 @@ class PythonAdapter(LanguageAdapter):
                 "builtins_called": sorted(builtins_called)}
 
     # --- runtime ------------------------------------------------------------------------------
+    def conformance_suite(self):
+        """runtimes/python/conformance/suite.json of this checkout."""
+        path = Path(__file__).resolve().parents[3] / "runtimes" / "python" / "conformance" / "suite.json"
+        return path if path.is_file() else None
+
     def local_runtime_command(self, port: int) -> list[str]:
         return [sys.executable, "-m", "egca_runtime_python", "--host", "127.0.0.1", "--port", str(port)]

@@ -223,7 +223,7 @@ def _mode() -> str:
         if os.environ.get(UNSAFE_OPT_IN) != "1":
             _REFUSAL = (f"no working sandbox ({'; '.join(why) or 'no usable isolation'}): untrusted code is refused; "
                         f"install bubblewrap, or set {UNSAFE_OPT_IN}=1 to run it without isolation (unsafe)")
-            log.error("sandbox: %s", _REFUSAL)
+            log.info("sandbox: %s", _REFUSAL)   # every refused request says it; the user sees it there
             _MODE = "refused"
             return _MODE
         if os.geteuid() == 0 and shutil.which("unshare"):
