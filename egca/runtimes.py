@@ -142,6 +142,14 @@ class TracerClient:
             c.close()
 
 
+def _serving(address: str) -> bool:
+    try:
+        wait_until_serving(address, timeout_s=2.0)
+        return True
+    except TimeoutError:
+        return False
+
+
 def _deadline(limits: tracer_pb2.Limits) -> float:
     return (limits.timeout_s or DEFAULT_RUN_TIMEOUT_S) + CALL_MARGIN_S
 
@@ -168,6 +176,12 @@ class RuntimePool:
                     addresses = [local.address]
                 self._clients[language] = TracerClient(language, addresses)
             return self._clients[language]
+
+    def healthy(self) -> dict[str, bool]:
+        """For each runtime in use: does at least one of its replicas answer SERVING?"""
+        with self._lock:
+            clients = dict(self._clients)
+        return {lang: any(_serving(a) for a in c.addresses) for lang, c in clients.items()}
 
     def close(self) -> None:
         for c in self._clients.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 import grpc
 
@@ -13,7 +14,7 @@ from egca.engine import Engine, EngineConfig
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import Range, available_adapters
 from egca.problem import Problem
-from egca_kit.server import CHANNEL_OPTIONS, make_server, serve_until_signalled
+from egca_kit.server import CHANNEL_OPTIONS, Server, serve_until_signalled
 from egca_kit.v1 import engine_pb2, engine_pb2_grpc, values_pb2
 
 log = logging.getLogger(__name__)
@@ -116,12 +117,25 @@ def serve(host: str = "127.0.0.1", port: int = 50051, config: EngineConfig | Non
             except InfrastructureError as e:
                 print(f"egca serve: warning: {language} runtime not available: {e}", file=sys.stderr)
     name = engine_pb2.DESCRIPTOR.services_by_name["Engine"].full_name
-    server, bound, _ = make_server([(engine_pb2_grpc.add_EngineServicer_to_server, EngineServicer(engine), name)],
-                                   f"{host}:{port}")
-    server.start()
-    print(f"PORT {bound}", flush=True)
-    print(f"egca engine serving on {host}:{bound} (health + reflection enabled); Ctrl-C to stop", file=sys.stderr)
-    serve_until_signalled(server, on_stop=engine.close)
+    server = Server([(engine_pb2_grpc.add_EngineServicer_to_server, EngineServicer(engine), name)],
+                    f"{host}:{port}").start()
+    stop = threading.Event()
+    threading.Thread(target=_watch_runtimes, args=(engine, server, stop), name="runtime-health", daemon=True).start()
+    print(f"PORT {server.port}", flush=True)
+    print(f"egca engine serving on {host}:{server.port} (health + reflection enabled); Ctrl-C to stop",
+          file=sys.stderr)
+    serve_until_signalled(server, on_stop=lambda: (stop.set(), engine.close()))
+
+
+RUNTIME_HEALTH_EVERY_S = 2.0
+
+
+def _watch_runtimes(engine: Engine, server: Server, stop: threading.Event) -> None:
+    """The Engine is SERVING only while every runtime it uses answers SERVING."""
+    while not stop.wait(RUNTIME_HEALTH_EVERY_S):
+        down = sorted(lang for lang, ok in engine.runtimes.healthy().items() if not ok)
+        if not stop.is_set():
+            server.set_serving(not down)
 
 
 class EngineClient:
