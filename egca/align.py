@@ -1,5 +1,5 @@
 """Align a candidate's trace with the reference's and find the earliest
-semantic divergence k* (DESIGN §1, §3.5).
+semantic divergence k* (README, "Alignment"; the event model: docs/EVENTS.md).
 
 Real candidates rename variables, add helpers and rewrite loops, so nothing
 here compares step k with step k or a variable with its namesake. Instead:
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from egca import syntax
-from egca.plugin import LanguageAdapter, Range
+from egca.core import DivergenceKind, Range
+from egca.plugin import LanguageAdapter
 from egca.trace import Event, Trace, Write
 from egca.values import display
 
@@ -45,7 +46,7 @@ LOOP_KINDS = {"for", "while", "do", "loop", "do-while", "for-in", "for-of"}
 @dataclass(frozen=True)
 class Found:
     event: int                 # index of the candidate event where it shows (time)
-    kind: str                  # "value" | "branch" | "return" | "missing" | "call"
+    kind: DivergenceKind       # value | branch | return | missing | call
     candidate: Range
     reference: Range | None
     reason: str
@@ -77,16 +78,16 @@ def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point
     found.sort(key=lambda f: (f.event, _KIND_ORDER.get(f.kind, 9)))
 
     earliest = found[0] if found else None
-    if (earliest is None or earliest.kind == "return") and missing:
+    if (earliest is None or earliest.kind == DivergenceKind.RETURN) and missing:
         hit = _missing_write(adapter, cand, ref, missing)
         if hit is not None:
             return hit
-    if earliest is not None and earliest.kind in ("value", "branch") and missing:
+    if earliest is not None and earliest.kind in (DivergenceKind.VALUE, DivergenceKind.BRANCH) and missing:
         return _mistimed_input(adapter, cand, ref, earliest, missing) or earliest
     return earliest
 
 
-_KIND_ORDER = {"value": 0, "call": 1, "branch": 2, "return": 3}
+_KIND_ORDER = {DivergenceKind.VALUE: 0, DivergenceKind.CALL: 1, DivergenceKind.BRANCH: 2, DivergenceKind.RETURN: 3}
 
 
 # --- matching ------------------------------------------------------------------------
@@ -209,9 +210,9 @@ def _value_found(cand: Side, ref: Side, cw: Write, c_name: str, rw: Write, r_nam
         ref_rng = (_caller_statement(ref.trace, ref_event) if ref_event.kind == "call" else None) or rw.range
         reason = (f"`{cw.function}` was called with `{c_name}` = {display(cw.value)} here; "
                   f"the reference's `{r_name}` was {display(rw.value)}")
-        return Found(cw.event, "call", rng, ref_rng, reason, rw.event)
+        return Found(cw.event, DivergenceKind.CALL, rng, ref_rng, reason, rw.event)
     reason = f"`{c_name}` became {display(cw.value)} here; the reference's `{r_name}` became {display(rw.value)}"
-    return Found(cw.event, "value", cw.range, rw.range, reason, rw.event)
+    return Found(cw.event, DivergenceKind.VALUE, cw.range, rw.range, reason, rw.event)
 
 
 def _caller_statement(trace: Trace, call: Event) -> Range | None:
@@ -320,7 +321,8 @@ def _branch_found(cand: Side, x: Event, y: Event | None, k: int, extra: bool = F
     else:
         reason = (f"`{cond}` was {said} here (evaluation {k + 1}); "
                   f"the reference's condition was {'true' if y.taken else 'false'}")
-    return Found(x.idx, "branch", x.range, y.range if y else None, reason, None if extra or y is None else y.idx)
+    return Found(x.idx, DivergenceKind.BRANCH, x.range, y.range if y else None, reason,
+                 None if extra or y is None else y.idx)
 
 
 def _ordinal(n: int) -> str:
@@ -334,7 +336,7 @@ def _return_divergences(cand: Side, ref: Side, fmap: dict[str, str]) -> list[Fou
             if x.value != y.value:
                 rng = _return_statement(cand.trace, x)
                 reason = f"`{cf}` returned {display(x.value)} here; the reference returned {display(y.value)}"
-                out.append(Found(x.idx, "return", rng, _return_statement(ref.trace, y), reason))
+                out.append(Found(x.idx, DivergenceKind.RETURN, rng, _return_statement(ref.trace, y), reason))
                 break
     return out
 
@@ -372,7 +374,7 @@ def _unchanging_write(cand: Side, cf: str, x: str, v: str, rw: Write, writers: l
                 and all(name != x for name, _ in e.bindings):
             reason = (f"`{syntax.text(cand.program, e.range)}` left `{x}` unchanged here; the reference's "
                       f"`{v}` became {display(rw.value)}")
-            return Found(e.idx, "value", e.range, rw.range, reason, rw.event)
+            return Found(e.idx, DivergenceKind.VALUE, e.range, rw.range, reason, rw.event)
     return None
 
 
@@ -391,7 +393,7 @@ def _guarded_write(adapter: LanguageAdapter, cand: Side, cf: str, x: str, v: str
         reason = (f"`{x}` never got the value {display(rw.value)} that the reference's `{v}` received: "
                   f"`{syntax.text(cand.program, stmt)}` did not run because "
                   f"`{syntax.text(cand.program, cond)}` was false")
-        hit = Found(first_no.idx, "missing", cond, rw.range, reason, rw.event)
+        hit = Found(first_no.idx, DivergenceKind.MISSING, cond, rw.range, reason, rw.event)
         if best is None or hit.event < best.event:
             best = hit
     return best
@@ -419,7 +421,8 @@ def _mistimed_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
             w = updates[-1]
             reason = (f"`{x}` became {display(w.value)} here, a change the reference's `{v}` had not made "
                       f"by the corresponding point")
-            return Found(w.event, "value", w.range, ref_updates[-1].range if ref_updates else rw.range, reason)
+            return Found(w.event, DivergenceKind.VALUE, w.range, ref_updates[-1].range if ref_updates else rw.range,
+                         reason)
         if len(updates) < len(ref_updates):
             # Only a write that ran after the last change and left the value as it was.
             since = updates[-1].event if updates else -1
@@ -428,5 +431,5 @@ def _mistimed_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
                         and x in syntax.written_names(adapter, cand.program, e.range):
                     reason = (f"`{syntax.text(cand.program, e.range)}` left `{x}` unchanged here; the reference's "
                               f"`{v}` became {display(ref_updates[len(updates)].value)}")
-                    return Found(e.idx, "value", e.range, ref_updates[len(updates)].range, reason)
+                    return Found(e.idx, DivergenceKind.VALUE, e.range, ref_updates[len(updates)].range, reason)
     return None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from egca.plugin import Range
+from egca.core import DivergenceKind, Mode, Range
 
-MODES = ("syntax", "constraint", "correct", "logic")
+MODES = tuple(Mode)   # in the order the engine decides them
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class Divergence:
     candidate: Range                 # in the candidate program
     reference: Range | None          # in the reference program (None for syntax)
     reason: str
-    kind: str                        # "value", "branch", "return", "missing", "error", "compile", "timeout"
+    kind: DivergenceKind             # a str: "value", "branch", "return", "missing", "error", "compile", ...
 
     def to_dict(self) -> dict:
         return {"candidate": self.candidate.to_dict(),
@@ -34,7 +34,7 @@ class Span:
 
 @dataclass
 class Analysis:
-    mode: str
+    mode: Mode                       # a str: "syntax" | "constraint" | "correct" | "logic"
     reward: float
     tests_passed: int
     tests_total: int

@@ -1,4 +1,4 @@
-"""The `egca` command (DESIGN §3.3)."""
+"""The `egca` command (README "Use"; the JSON of `analyze --json`: docs/ENGINE_API.md)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,13 @@ def _add_runtime_option(p: argparse.ArgumentParser) -> None:
                         "(repeatable; also EGCA_RUNTIME_<LANG>=addr,addr)")
 
 
+def _languages() -> list[str]:
+    """The installed adapters' languages (each has a runtime)."""
+    from egca.plugin import available_adapters
+
+    return sorted(available_adapters())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="egca", description="Execution-grounded credit assignment for GRPO on code.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -38,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse one candidate completion of a problem")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--dataset", help="built-in dataset (see `egca datasets`)")
-    src.add_argument("--problem", type=Path, help="problem file (.json, DESIGN §3.1)")
+    src.add_argument("--problem", type=Path, help="problem file (.json, see docs/ENGINE_API.md)")
     p.add_argument("--task", help="task id within --dataset")
     p.add_argument("--candidate", type=Path, required=True, help="file holding the completion text")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -83,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="conformance: check this language's runtime (repeatable; default: every language with a suite)")
     p.add_argument("--address", metavar="HOST:PORT",
                    help="conformance: a running Tracer to check (default: start the local runtime)")
-    p.add_argument("--only", action="append", choices=["engine", "python", "javascript", "c"], help="build: these images")
+    p.add_argument("--only", action="append", choices=["engine", *_languages()], help="build: these images")
     p.add_argument("--replicas", type=int, default=1, help="up: replicas of each runtime (default 1)")
     p.add_argument("--scale", action="append", metavar="LANG=N", help="up: replicas of one runtime (repeatable)")
     p.add_argument("--host", default="127.0.0.1", help="up: host address the engine's port is published on")

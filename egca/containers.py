@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from egca.errors import InfrastructureError
+from egca.healthcheck import image_command
+from egca.plugin import available_adapters, get_adapter
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORK = "egca"
@@ -42,7 +44,7 @@ TMPFS = {"/tmp": "rw,nosuid,nodev,size=512m,mode=1777"}
 
 @dataclass(frozen=True)
 class Component:
-    name: str            # engine | python | javascript | c
+    name: str            # engine | a language (an installed adapter's name)
     image: str
     dockerfile: str      # relative to the repository root (the build context)
     port: int
@@ -57,20 +59,26 @@ class Component:
         return "engine" if self.name == "engine" else f"runtime-{self.name}"
 
 
-def _py_health(port: int) -> tuple[str, ...]:
-    return ("python", "-m", "egca.healthcheck", f"127.0.0.1:{port}")
+def _runtime_images() -> dict:
+    """language -> RuntimeImage, for every installed adapter that has one."""
+    images = {lang: get_adapter(lang).runtime_image for lang in sorted(available_adapters())}
+    return {lang: image for lang, image in images.items() if image is not None}
 
 
+_IMAGES = _runtime_images()
+# The engine, then one runtime per language whose adapter declares an image.
 COMPONENTS = {
-    "engine": Component("engine", "localhost/egca/engine", "deploy/engine.Dockerfile", ENGINE_PORT, _py_health(ENGINE_PORT)),
-    "python": Component("python", "localhost/egca/runtime-python", "runtimes/python/Dockerfile", 50061, _py_health(50061)),
-    "javascript": Component("javascript", "localhost/egca/runtime-javascript", "runtimes/javascript/Dockerfile", 50062,
-                            ("node", "/opt/egca/runtimes/javascript/src/healthcheck.js", "127.0.0.1:50062")),
-    "c": Component("c", "localhost/egca/runtime-c", "runtimes/c/Dockerfile", 50063, _py_health(50063)),
+    "engine": Component("engine", "localhost/egca/engine", "deploy/engine.Dockerfile", ENGINE_PORT,
+                        image_command(ENGINE_PORT)),
+    **{lang: Component(lang, f"localhost/egca/runtime-{lang}", img.dockerfile, img.port, tuple(img.health))
+       for lang, img in _IMAGES.items()},
 }
-RUNTIMES = ("python", "javascript", "c")
-# Local packages that go into the wheelhouse (the images install from it, offline).
-LOCAL_PACKAGES = (".", "runtimes/python", "runtimes/c", "adapters/python", "adapters/javascript", "adapters/c")
+RUNTIMES = tuple(_IMAGES)
+# Local packages that go into the wheelhouse (the images install from it, offline): egca
+# itself, then each runtime's and adapter's packages.
+LOCAL_PACKAGES = (".", *dict.fromkeys(p for img in _IMAGES.values() for p in img.packages))
+# Paths of the build context besides the wheelhouse, the protocol and the Dockerfiles.
+CONTEXT_PATHS = tuple(dict.fromkeys(p for img in _IMAGES.values() for p in img.context))
 
 
 def client():
@@ -78,7 +86,7 @@ def client():
     try:
         import docker
     except ImportError as e:
-        raise InfrastructureError("the Python `docker` package is needed: pip install 'egca[containers]'") from e
+        raise InfrastructureError("the `docker` package is needed: pip install 'egca[containers]'") from e
     if "DOCKER_HOST" not in os.environ and not os.path.exists("/var/run/docker.sock") \
             and os.path.exists("/run/podman/podman.sock"):
         os.environ["DOCKER_HOST"] = "unix:///run/podman/podman.sock"
@@ -125,8 +133,7 @@ def _context() -> io.BytesIO:
     """The build context (what .dockerignore lets through, plus the Dockerfiles), as a tar."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for rel in ("build/wheels", "proto", "runtimes/javascript/package.json", "runtimes/javascript/package-lock.json",
-                    "runtimes/javascript/src", "runtimes/javascript/node_modules", *(c.dockerfile for c in COMPONENTS.values())):
+        for rel in ("build/wheels", "proto", *CONTEXT_PATHS, *(c.dockerfile for c in COMPONENTS.values())):
             tar.add(ROOT / rel, arcname=rel, filter=lambda ti: None if "__pycache__" in ti.name else ti)
     buf.seek(0)
     return buf

@@ -1,15 +1,18 @@
-"""The divergence engine: one candidate through the pipeline of DESIGN §2.
+"""The divergence engine: one candidate through the pipeline (README, "How a candidate
+is analysed"):
 
     compose program -> 1 gate (syntax, constraints) -> 2 run tests (Tracer.Run)
     -> 3 trace candidate and reference on the first failing test (Tracer.Trace)
     -> 4 align, earliest divergence -> 5 span (tree-sitter) -> 6 token weights
+
+`classify` decides the mode from the gate and the run alone; the engine then looks for
+where the candidate went wrong only for the modes that put credit on a span.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -22,7 +25,8 @@ from egca.align import Side, find_divergence
 from egca.analysis import Analysis, Divergence, Span
 from egca.errors import InvalidInput
 from egca.fences import extract_code
-from egca.plugin import Constraints, GateConfig, LanguageAdapter, Range, get_adapter
+from egca.core import Constraints, DivergenceKind, GateConfig, Mode, Range
+from egca.plugin import LanguageAdapter, get_adapter
 from egca.problem import Problem, TestCase, validate_completion
 from egca.runtimes import RuntimePool
 from egca.spans import WEIGHTINGS, Layout, snap, token_weights
@@ -32,8 +36,6 @@ from egca_kit.v1 import tracer_pb2
 REWARDS = ("binary", "fraction")
 # Wall clock of the extra trace that locates a timeout the runtime could not locate.
 LOCATE_TIMEOUT_S = 2.0
-# Lines of a prompt a chat-style answer that rewrites the whole function still needs.
-_PREAMBLE = re.compile(r"^(import |from \S+ import |#include|using |const \w+ = require\().*$", re.MULTILINE)
 
 
 @dataclass
@@ -109,9 +111,9 @@ class Engine:
             bad_syntax = adapter.syntax_error(program_bytes)
             violations = [] if bad_syntax else self._check_constraints(adapter, problem, program_bytes)
 
-        def finish(mode: str, passed: int, failing: str | None = None, div: Divergence | None = None) -> Analysis:
+        def finish(mode: Mode, passed: int, failing: str | None = None, div: Divergence | None = None) -> Analysis:
             span = None
-            if div is not None and mode in ("syntax", "logic"):
+            if div is not None and mode in LOCALIZED_MODES:
                 comp = layout.to_completion(div.candidate.start_byte, div.candidate.end_byte)
                 if comp is not None:
                     span = Span((div.candidate.start_byte, div.candidate.end_byte), comp)
@@ -126,36 +128,29 @@ class Engine:
         client = self.runtimes.client(problem.language)
         with clock("run"):
             run = client.run(program, problem.tests, self._limits(), [problem.entry_point])
-        passed = sum(r.status == tracer_pb2.PASS for r in run.results)
-
-        if run.status == tracer_pb2.COMPILE_ERROR:
-            # The language's own compiler decides; both it and the grammar say where, and the
-            # earlier error is the better guess of where the program went wrong.
-            found = [] if bad_syntax is None else [Divergence(bad_syntax, None, "the program does not parse here",
-                                                              "syntax")]
-            diag = self._diagnostic(adapter, program_bytes, run.compile_error, "compile")
-            found += [diag] if diag is not None else []
-            div = min(found, key=lambda d: (d.candidate.start_byte, d.kind != "compile"), default=None)
-            return finish("syntax", 0, None, div)
-        if bad_syntax is not None:   # the grammar's false alarm (newer syntax, a grammar gap)
+        passed = _passed(run)
+        if bad_syntax is not None and run.status != tracer_pb2.COMPILE_ERROR:
+            # The grammar's false alarm (newer syntax, a grammar gap): the compiler decides.
             violations = self._check_constraints(adapter, problem, program_bytes)
-        crashed = next((r for r in run.results if r.status in (tracer_pb2.ERROR, tracer_pb2.TIMEOUT)), None)
-        if crashed is not None or run.status in (tracer_pb2.CRASHED, tracer_pb2.TIMED_OUT) and passed < total:
+        mode = classify(run, violations, total)
+
+        if mode is Mode.SYNTAX and run.status == tracer_pb2.COMPILE_ERROR:
+            return finish(mode, 0, None, self._compile_error(adapter, program_bytes, bad_syntax, run.compile_error))
+        if mode is Mode.SYNTAX:
+            crashed = _crashed(run)
             if crashed is None:
-                return finish("syntax", passed, None, None)
-            kind = "timeout" if crashed.status == tracer_pb2.TIMEOUT else "error"
+                return finish(mode, passed, None, None)
+            kind = DivergenceKind.TIMEOUT if crashed.status == tracer_pb2.TIMEOUT else DivergenceKind.ERROR
             error = crashed.error
-            if kind == "timeout" and not error.has_location and localize:
+            if kind is DivergenceKind.TIMEOUT and not error.has_location and localize:
                 with clock("trace"):
                     error = self._last_statement(client, program, problem, crashed.id, error)
-            return finish("syntax", passed, crashed.id, self._diagnostic(adapter, program_bytes, error, kind))
-        if violations:
-            return finish("constraint", passed)
-        failing = next((r for r in run.results if r.status != tracer_pb2.PASS), None)
-        if failing is None:
-            return finish("correct", passed)
+            return finish(mode, passed, crashed.id, self._diagnostic(adapter, program_bytes, error, kind))
+        if mode is not Mode.LOGIC:
+            return finish(mode, passed)
+        failing = next(r for r in run.results if r.status != tracer_pb2.PASS)
         if not localize:
-            return finish("logic", passed, failing.id)
+            return finish(mode, passed, failing.id)
 
         test = next(t for t in problem.tests if t.id == failing.id)
         with clock("trace"):
@@ -164,7 +159,7 @@ class Engine:
         window: dict = {}
         with clock("align"):
             div = self._localize(adapter, problem, program_bytes, cand_trace, ref_trace, window)
-        result = finish("logic", passed, failing.id, div)
+        result = finish(mode, passed, failing.id, div)
         result.trace = window or None
         return result
 
@@ -233,22 +228,64 @@ class Engine:
         located.location.CopyFrom(last.range)
         return located
 
+    @classmethod
+    def _compile_error(cls, adapter: LanguageAdapter, program: bytes, bad_syntax: Range | None,
+                       diag: tracer_pb2.Diagnostic) -> Divergence | None:
+        """Where a program the compiler rejected went wrong. Both the compiler and the
+        grammar say where; the earlier error is the better guess (the compiler's on a tie)."""
+        found = [] if bad_syntax is None else [Divergence(bad_syntax, None, "the program does not parse here",
+                                                          DivergenceKind.SYNTAX)]
+        located = cls._diagnostic(adapter, program, diag, DivergenceKind.COMPILE)
+        found += [located] if located is not None else []
+        return min(found, key=lambda d: (d.candidate.start_byte, d.kind != DivergenceKind.COMPILE), default=None)
+
     @staticmethod
     def _diagnostic(adapter: LanguageAdapter, program: bytes, diag: tracer_pb2.Diagnostic,
-                    kind: str) -> Divergence | None:
+                    kind: DivergenceKind) -> Divergence | None:
         if not diag.has_location:
             return None   # nothing to point at: uniform credit
         loc = diag.location
         rng = Range(loc.start_byte, max(loc.end_byte, loc.start_byte), loc.start_line, loc.end_line or loc.start_line)
-        if kind == "timeout":
+        if kind is DivergenceKind.TIMEOUT:
             # Where the clock ran out varies run to run; the loop that never ended does not.
             rng = syntax.enclosing_loop(adapter, program, rng) or adapter.statement_range(program, rng)
-        elif kind != "compile":
+        elif kind is not DivergenceKind.COMPILE:
             rng = adapter.statement_range(program, rng)
         elif rng.end_byte <= rng.start_byte:
             rng = _line_range(program, rng.start_line)   # a point ("expected ':'"): its line's code
         what = f"{diag.kind}: {diag.message}" if diag.kind and diag.kind not in diag.message else diag.message
         return Divergence(rng, None, what.strip() or kind, kind)
+
+
+# Modes whose credit goes on a span (when one is found); the others spread it uniformly.
+LOCALIZED_MODES = frozenset({Mode.SYNTAX, Mode.LOGIC})
+
+
+def classify(run, violations: Sequence[str], total: int) -> Mode:
+    """The mode of a candidate, from its test run (`Tracer.Run`'s reply) and the constraint
+    gate's violations, in order: it does not compile, crashes or times out -> syntax; it
+    violates a constraint or is not comparable -> constraint; it passes every test ->
+    correct; else logic. (A program the grammar cannot parse but the compiler accepts is
+    not a syntax error: the runtime decides.)"""
+    if run.status == tracer_pb2.COMPILE_ERROR:
+        return Mode.SYNTAX
+    if _crashed(run) is not None or (run.status in (tracer_pb2.CRASHED, tracer_pb2.TIMED_OUT)
+                                     and _passed(run) < total):
+        return Mode.SYNTAX
+    if violations:
+        return Mode.CONSTRAINT
+    if all(r.status == tracer_pb2.PASS for r in run.results):
+        return Mode.CORRECT
+    return Mode.LOGIC
+
+
+def _passed(run) -> int:
+    return sum(r.status == tracer_pb2.PASS for r in run.results)
+
+
+def _crashed(run):
+    """The first test that raised or timed out, or None."""
+    return next((r for r in run.results if r.status in (tracer_pb2.ERROR, tracer_pb2.TIMEOUT)), None)
 
 
 def _line_range(program: bytes, line: int) -> Range:
@@ -266,13 +303,15 @@ def compose(adapter: LanguageAdapter, problem: Problem, completion: str) -> tupl
     """The program to run for a completion, and where the completion's code sits in it.
 
     A chat answer whose fenced code defines the entry point itself replaces the
-    prompt (keeping the prompt's import lines); otherwise the completion continues the prompt.
+    prompt (keeping the prompt's preamble lines: the adapter's `preamble_pattern`, imports
+    and the like); otherwise the completion continues the prompt.
     """
     region = extract_code(completion, adapter.fence_names)
     prefix = problem.prompt
     if region.fenced and problem.entry_point and \
             syntax.function_range(adapter, region.code.encode("utf-8"), problem.entry_point) is not None:
-        prefix = "".join(m.group(0) + "\n" for m in _PREAMBLE.finditer(problem.prompt))
+        preamble = adapter.preamble
+        prefix = "".join(m.group(0) + "\n" for m in preamble.finditer(problem.prompt)) if preamble else ""
     program = prefix + region.code
     return program, Layout(len(prefix.encode("utf-8")), region.code_start, len(region.code.encode("utf-8")))
 

@@ -1,8 +1,9 @@
 """Chat-style completions: find the code inside Markdown fences, offsets exact.
 
-A completion like "Here you go:\n```python\n    return x\n```\n" is analysed
+A completion like "Here you go:\n```<lang>\n    return x\n```\n" is analysed
 as if the model had written only the fenced code; spans found in that code
-are shifted back into the completion by `code_start`.
+are shifted back into the completion by `code_start`. Which info strings name
+the language is the adapter's `fence_names`.
 """
 
 from __future__ import annotations

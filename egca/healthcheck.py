@@ -10,6 +10,15 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 
+# The interpreter on the images' PATH (the virtual environment the Dockerfiles create).
+IMAGE_INTERPRETER = "python"
+
+
+def image_command(port: int) -> tuple[str, ...]:
+    """An image's health-check command for a gRPC service on `port` inside the container."""
+    return (IMAGE_INTERPRETER, "-m", __name__, f"127.0.0.1:{port}")
+
+
 def check(address: str, service: str = "", timeout_s: float = 3.0) -> str | None:
     """None when SERVING, else what was wrong."""
     with grpc.insecure_channel(address) as channel:

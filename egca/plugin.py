@@ -4,12 +4,15 @@ A language is added by shipping a `LanguageAdapter` subclass and registering
 it under the `egca.adapters` entry-point group:
 
     [project.entry-points."egca.adapters"]
-    python = "egca_python:PythonAdapter"
+    mylang = "egca_mylang:MyLangAdapter"
 
-The in-repo adapters (adapters/python, adapters/javascript, adapters/c) use
-exactly this, so adding a language never means editing the engine. The base
-class does the tree-sitter work that is the same for every language, driven
-by the node-type sets each adapter declares.
+The in-repo adapters (adapters/<language>) use exactly this, so adding a
+language never means editing the engine: everything the engine knows about a
+language (node types, comment and fence syntax, prompt preambles, datasets,
+the runtime and its container image) comes from the attributes and methods
+below. The base class does the tree-sitter work that is the same for every
+language, driven by the node-type sets each adapter declares. The hooks are
+listed in docs/ENGINE_API.md ("Writing a language adapter").
 """
 
 from __future__ import annotations
@@ -18,91 +21,46 @@ from pathlib import Path
 
 import difflib
 import functools
+import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
+from importlib.resources.abc import Traversable
 from typing import Callable, ClassVar, Iterator
 
 import tree_sitter
 
+from egca import datafiles
+from egca.core import Constraints, GateConfig, Range
 from egca.errors import InvalidInput
 from egca.problem import Problem
 
+# Range, GateConfig and Constraints live in egca.core; they are re-exported here because
+# adapters written against this module import them from it (and, until the runtimes stop
+# importing the engine, a runtime does too).
+__all__ = ["ENTRY_POINT_GROUP", "Constraints", "GateConfig", "LanguageAdapter", "Range", "RuntimeImage",
+           "available_adapters", "get_adapter", "preorder"]
+
+
+@dataclass(frozen=True)
+class RuntimeImage:
+    """How `egca runtimes` builds and runs a language's runtime as a container.
+
+    Paths are relative to the repository root (the build context)."""
+
+    dockerfile: str                  # e.g. runtimes/<language>/Dockerfile
+    port: int                        # the Tracer service's port inside the container
+    health: tuple[str, ...]          # the image's health-check command (also run by `egca runtimes status`)
+    packages: tuple[str, ...] = ()   # local packages the images install (built into the wheelhouse)
+    context: tuple[str, ...] = ()    # other paths the image build needs
+
 ENTRY_POINT_GROUP = "egca.adapters"
-
-
-@dataclass(frozen=True)
-class Range:
-    """A range of a program: UTF-8 byte offsets, 1-based inclusive lines."""
-
-    start_byte: int
-    end_byte: int
-    start_line: int
-    end_line: int
-
-    @classmethod
-    def of_node(cls, node: tree_sitter.Node) -> "Range":
-        return cls(node.start_byte, node.end_byte, node.start_point[0] + 1, node.end_point[0] + 1)
-
-    @classmethod
-    def of_bytes(cls, program: bytes, start: int, end: int) -> "Range":
-        return cls(start, end, program.count(b"\n", 0, start) + 1, program.count(b"\n", 0, max(start, end - 1)) + 1)
-
-    def to_dict(self) -> dict:
-        return {"start_byte": self.start_byte, "end_byte": self.end_byte,
-                "start_line": self.start_line, "end_line": self.end_line}
-
-
-@dataclass(frozen=True)
-class GateConfig:
-    """Thresholds of the constraint gate. Defaults are documented in README (Gate).
-
-    Measured on HumanEval with the Python adapter (tests/test_adapter_python.py checks
-    these): every reference passes against itself; the 73 references whose first `for`
-    loop can be rewritten as an index-based `while` pass, lowest similarity 0.47
-    (HumanEval/52); hand-written correct rewrites that swap a built-in for a loop or back
-    score 0.08-0.27 (`sorted(list(set(l)))` vs a dedupe loop: 0.08; a max loop vs
-    `max(l)`: 0.13), hence min_similarity 0.05, not higher: similarity alone cannot tell
-    such rewrites from stubs (`return 0`: median 0.08). Stubs are caught instead by
-    check_parameters_used (all 164 `return 0` stubs flagged), triple-nested loops over a
-    loop-free reference by max_extra_loop_depth; 744 of 816 pairings of a prompt with
-    another problem's reference are flagged.
-    """
-
-    # A candidate whose normalised syntax-tree similarity to the reference is
-    # below this is "not comparable": its trace cannot be aligned meaningfully.
-    min_similarity: float = 0.05
-    # Loop nesting deeper than the reference's by more than this is a
-    # complexity-class violation (e.g. O(n^3) where the reference is O(n)).
-    max_extra_loop_depth: int = 1
-    # Recursion where the reference has none (or none where it has some).
-    check_recursion: bool = True
-    # The entry function never reads any of its parameters while the reference's does:
-    # a stub (`return 0`, `pass`, a constant, random output) whose trace cannot be aligned.
-    check_parameters_used: bool = True
-
-
-@dataclass
-class Constraints:
-    """Algorithmic constraints read deterministically off the reference."""
-
-    loop_depth: int = 0
-    recursive: bool = False
-    # Does the reference's entry function read its parameters? None: could not tell.
-    uses_parameters: bool | None = None
-    features: dict[str, object] = field(default_factory=dict)
-
-    def describe(self) -> list[str]:
-        """Plain-language constraints, for injecting into a prompt."""
-        lines = [f"Use at most {self.loop_depth + 1} nested loop(s)."]
-        lines.append("Use recursion." if self.recursive else "Do not use recursion.")
-        return lines
 
 
 class LanguageAdapter(ABC):
     """Engine-side knowledge of one language. Subclasses fill the class attributes."""
 
-    name: ClassVar[str]                          # language id used in problems: "python"
+    name: ClassVar[str]                          # language id used in problems (Problem.language)
     # tree-sitter node types that are statements (the unit a span snaps to).
     statement_types: ClassVar[frozenset[str]]
     # node type -> field name of its condition, for branch divergences.
@@ -112,6 +70,59 @@ class LanguageAdapter(ABC):
     call_types: ClassVar[frozenset[str]] = frozenset()
     # Markdown fence info strings that mean "this language".
     fence_names: ClassVar[tuple[str, ...]] = ()
+
+    # --- node types the engine asks about (defaults: the usual tree-sitter conventions) ---
+    # Names of variables, functions and parameters.
+    identifier_types: ClassVar[frozenset[str]] = frozenset({"identifier"})
+    comment_types: ClassVar[frozenset[str]] = frozenset({"comment"})
+    # Return statements (a returned variable decides the result).
+    return_types: ClassVar[frozenset[str]] = frozenset()
+    # node type -> field holding what it writes: assignments, declarators with a value,
+    # for-in loops, updates (`i++`), named expressions. An identifier inside that field
+    # (possibly nested in `target_container_types`) is written.
+    write_fields: ClassVar[dict[str, str]] = {}
+    # Nodes an assignment target may be nested in: subscripts, destructuring patterns,
+    # parenthesised targets, array declarators, field accesses (`xs[i] = ...` writes xs).
+    target_container_types: ClassVar[frozenset[str]] = frozenset()
+    # Member accesses with an `object` field: `xs.append(...)` mutates xs.
+    member_types: ClassVar[frozenset[str]] = frozenset()
+    # Parentheses a condition field may hold (`if (x < y)`): the condition is what they hold.
+    condition_wrapper_types: ClassVar[frozenset[str]] = frozenset()
+    # Besides comments and identifiers, named nodes that say nothing about a program's
+    # structure (string contents) and are left out of the similarity of syntax trees.
+    shape_noise_types: ClassVar[frozenset[str]] = frozenset()
+    # Statements that declare, define or import something.
+    declaration_types: ClassVar[frozenset[str]] = frozenset()
+    # Expression statements, and string literals (an expression statement holding only a
+    # string is a docstring or a directive).
+    expression_statement_types: ClassVar[frozenset[str]] = frozenset()
+    string_types: ClassVar[frozenset[str]] = frozenset()
+    # Literals: decimal number and boolean node types.
+    number_types: ClassVar[frozenset[str]] = frozenset()
+    boolean_types: ClassVar[frozenset[str]] = frozenset()
+    # Declarator nodes (a declared name, a pointer/array/function declarator), whose `name`
+    # or `declarator` field holds what they declare.
+    declarator_types: ClassVar[frozenset[str]] = frozenset()
+    # Destructuring targets (tuple and list patterns) whose identifiers are all written.
+    pattern_types: ClassVar[frozenset[str]] = frozenset()
+    # Fields whose identifier names something other than a variable: a callee, a declared
+    # name, a type (and, where the grammar has one, an attribute).
+    name_fields: ClassVar[tuple[str, ...]] = ("function", "name", "type")
+
+    # --- source text -----------------------------------------------------------------
+    # What starts a line comment (constraints injected into a completion prompt).
+    line_comment: ClassVar[str] = "#"
+    # Regex (multi-line mode) of the prompt lines a chat answer that rewrites the whole
+    # function still needs (imports, includes); None: none are kept.
+    preamble_pattern: ClassVar[str | None] = None
+
+    # --- containers ----------------------------------------------------------------------
+    # The runtime's container image (`egca runtimes`); None: no image.
+    runtime_image: ClassVar[RuntimeImage | None] = None
+
+    @functools.cached_property
+    def preamble(self) -> re.Pattern | None:
+        return re.compile(self.preamble_pattern, re.MULTILINE) if self.preamble_pattern else None
 
     # --- parsing -----------------------------------------------------------------
     @abstractmethod
@@ -126,10 +137,17 @@ class LanguageAdapter(ABC):
         return self._parser.parse(program)
 
     # --- datasets ------------------------------------------------------------------
-    # Built-in datasets: name -> (file shipped in egca/datasets/data, converter of one raw
-    # row given (row, parse) into a Problem, one-line description). Override the methods
-    # below for datasets that live elsewhere.
+    # Built-in datasets: name -> (file, converter of one raw row given (row, parse) into a
+    # Problem, one-line description). Files are found by `dataset_file` (by default in the
+    # data folder egca ships). Override the methods below for datasets that live elsewhere.
     builtin_datasets: ClassVar[dict[str, tuple[str, Callable[[dict, Callable], Problem], str]]] = {}
+    # The dataset benchmarks use when none is named (None: the first of dataset_names()).
+    default_dataset: ClassVar[str | None] = None
+
+    def dataset_file(self, filename: str) -> Traversable:
+        """Where a built-in dataset's raw file is: egca's shipped data folder by default;
+        an adapter that ships its own data returns a path in its own package."""
+        return datafiles.data_path(filename)
 
     def dataset_names(self) -> list[str]:
         """Built-in datasets this adapter ships."""
@@ -140,14 +158,13 @@ class LanguageAdapter(ABC):
         return self.builtin_datasets[name][2] if name in self.builtin_datasets else ""
 
     def load_dataset(self, name: str) -> list[Problem]:
-        """Convert a shipped dataset's raw upstream rows into problems (DESIGN §3.1)."""
+        """Convert a shipped dataset's raw upstream rows into problems (the problem format:
+        docs/ENGINE_API.md, "Problems")."""
         if name not in self.builtin_datasets:
             raise InvalidInput(f"unknown dataset '{name}' ({self.name} adapter has: "
                                f"{', '.join(self.builtin_datasets) or 'none'})")
-        from egca.datasets import read_rows  # egca.datasets asks adapters for their names: import late
-
         filename, convert, _ = self.builtin_datasets[name]
-        return [convert(row, self.parse) for row in read_rows(filename)]
+        return [convert(row, self.parse) for row in datafiles.read_rows(self.dataset_file(filename))]
 
     # --- gate: syntax ---------------------------------------------------------------
     def syntax_error(self, program: bytes) -> Range | None:
@@ -228,8 +245,9 @@ class LanguageAdapter(ABC):
 
     def _shape(self, program: bytes, start: int = 0) -> list[str]:
         """Named node types in preorder of the nodes that begin at or after byte `start`."""
+        noise = self.comment_types | self.identifier_types | self.shape_noise_types
         return [n.type for n in _preorder(self.parse(program).root_node)
-                if n.start_byte >= start and n.is_named and n.type not in _LEAF_NOISE]
+                if n.start_byte >= start and n.is_named and n.type not in noise]
 
     def _max_loop_depth(self, node: tree_sitter.Node, depth: int = 0) -> int:
         here = depth + (node.type in self.loop_types)
@@ -255,11 +273,11 @@ class LanguageAdapter(ABC):
         names, body = self.parameter_names(fn, program), self.body_node(fn)
         if not names or body is None:
             return None
-        return any(n.type == "identifier" and n.text.decode() in names for n in _preorder(body))
+        return any(n.type in self.identifier_types and n.text.decode() in names for n in _preorder(body))
 
     def parameter_names(self, fn: tree_sitter.Node, program: bytes) -> set[str]:
-        """Names of a function's parameters (identifiers of its parameter list; C-style
-        grammars keep the list inside the declarator)."""
+        """Names of a function's parameters (identifiers of its parameter list; grammars with
+        declarators keep the list inside the function's declarator)."""
         params = fn.child_by_field_name("parameters")
         declarator = fn.child_by_field_name("declarator")
         if params is None and declarator is not None:
@@ -267,7 +285,7 @@ class LanguageAdapter(ABC):
                            if n.child_by_field_name("parameters") is not None), None)
         if params is None:
             return set()
-        return {n.text.decode() for n in _preorder(params) if n.type == "identifier"}
+        return {n.text.decode() for n in _preorder(params) if n.type in self.identifier_types}
 
     def function_name(self, fn: tree_sitter.Node, program: bytes) -> str | None:
         node = fn.child_by_field_name("name")
@@ -275,7 +293,7 @@ class LanguageAdapter(ABC):
 
     def callee_name(self, call: tree_sitter.Node, program: bytes) -> str | None:
         node = call.child_by_field_name("function")
-        return node.text.decode() if node is not None and node.type == "identifier" else None
+        return node.text.decode() if node is not None and node.type in self.identifier_types else None
 
     # --- spans ------------------------------------------------------------------------
     def statement_range(self, program: bytes, rng: Range) -> Range:
@@ -315,9 +333,9 @@ class LanguageAdapter(ABC):
             if cond_field:
                 cond = node.child_by_field_name(cond_field)
                 if cond is not None:
-                    # `if (x < y)` in C-like grammars: the condition is what the parentheses hold.
-                    inner = [c for c in cond.named_children if c.type != "comment"]
-                    if cond.type == "parenthesized_expression" and len(inner) == 1:
+                    # `if (x < y)`: the condition is what the parentheses hold.
+                    inner = [c for c in cond.named_children if c.type not in self.comment_types]
+                    if cond.type in self.condition_wrapper_types and len(inner) == 1:
                         cond = inner[0]
                     return Range.of_node(cond)
             elif node.type in self.loop_types:
@@ -361,7 +379,7 @@ class LanguageAdapter(ABC):
 
 def _common_prefix_length(a: bytes, b: bytes) -> int:
     lo, hi = 0, min(len(a), len(b))
-    while lo < hi:  # binary search on slice equality: C-speed compares
+    while lo < hi:  # binary search on slice equality: native-speed compares
         mid = (lo + hi + 1) // 2
         if a[:mid] == b[:mid]:
             lo = mid
@@ -377,8 +395,6 @@ def _preorder(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         yield n
         stack.extend(reversed(n.children))
 
-
-_LEAF_NOISE = frozenset({"comment", "identifier", "string_content", "string_start", "string_end"})
 
 
 @functools.lru_cache(maxsize=None)

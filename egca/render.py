@@ -4,7 +4,7 @@ the candidate, next to the matching reference lines."""
 from __future__ import annotations
 
 from egca.analysis import Analysis
-from egca.plugin import Range
+from egca.core import Range
 
 BOLD_RED, DIM, RESET, BOLD = "\033[1;31m", "\033[2m", "\033[0m", "\033[1m"
 

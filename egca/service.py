@@ -12,15 +12,16 @@ from egca import datasets
 from egca.analysis import Analysis, Divergence, Span
 from egca.engine import Engine, EngineConfig
 from egca.errors import InfrastructureError, InvalidInput
-from egca.plugin import Range, available_adapters
+from egca.core import Mode, Range
+from egca.plugin import available_adapters
 from egca.problem import Problem
 from egca_kit.server import CHANNEL_OPTIONS, Server, serve_until_signalled
 from egca_kit.v1 import engine_pb2, engine_pb2_grpc, values_pb2
 
 log = logging.getLogger(__name__)
 
-_MODES = {"syntax": engine_pb2.SYNTAX, "constraint": engine_pb2.CONSTRAINT, "correct": engine_pb2.CORRECT,
-          "logic": engine_pb2.LOGIC}
+_MODES = {Mode.SYNTAX: engine_pb2.SYNTAX, Mode.CONSTRAINT: engine_pb2.CONSTRAINT, Mode.CORRECT: engine_pb2.CORRECT,
+          Mode.LOGIC: engine_pb2.LOGIC}
 
 
 class EngineServicer(engine_pb2_grpc.EngineServicer):

@@ -1,12 +1,17 @@
 """From a divergence to token weights: source range -> statement or condition
 (tree-sitter) -> program bytes -> completion bytes -> tokens -> weights.
+
+The span weighting (which tokens a span covers, and their weights) is implemented
+here only; the trainer (egca.train.weights) uses these functions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
-from egca.plugin import LanguageAdapter, Range
+from egca.core import DECISION_KINDS, Range
+from egca.plugin import LanguageAdapter
 
 WEIGHTINGS = ("span", "span_mix", "uniform")
 # `span_mix` keeps this share of the credit on the span and spreads the rest
@@ -32,10 +37,28 @@ class Layout:
 
 
 def snap(adapter: LanguageAdapter, program: bytes, rng: Range, kind: str) -> Range:
-    """The smallest enclosing statement, or the condition expression for a branch divergence."""
-    if kind in ("branch", "missing"):
+    """The smallest enclosing statement, or the condition expression for a divergence at a
+    decision (branch, missing)."""
+    if kind in DECISION_KINDS:
         return adapter.condition_range(program, rng)
     return adapter.statement_range(program, rng)
+
+
+def span_token_indices(span: tuple[int, int], token_offsets: Sequence[tuple[int, int]]) -> list[int]:
+    """The tokens whose byte range overlaps the span."""
+    start, end = span
+    return [i for i, (a, b) in enumerate(token_offsets) if a < end and b > start]
+
+
+def span_weights(span: tuple[int, int], token_offsets: Sequence[tuple[int, int]]) -> list[float] | None:
+    """1/|S| on the tokens S overlapping the span, 0 elsewhere; None when no token overlaps it."""
+    hits = span_token_indices(span, token_offsets)
+    if not hits:
+        return None
+    weights = [0.0] * len(token_offsets)
+    for i in hits:
+        weights[i] = 1.0 / len(hits)
+    return weights
 
 
 def token_weights(span: tuple[int, int] | None, token_offsets: list[tuple[int, int]],
@@ -54,13 +77,9 @@ def token_weights(span: tuple[int, int] | None, token_offsets: list[tuple[int, i
     uniform = [1.0 / n] * n
     if span is None or weighting == "uniform":
         return uniform
-    s, e = span
-    hit = [i for i, (a, b) in enumerate(token_offsets) if a < e and b > s]
-    if not hit:
+    on_span = span_weights(span, token_offsets)
+    if on_span is None:
         return uniform
-    on_span = [0.0] * n
-    for i in hit:
-        on_span[i] = 1.0 / len(hit)
     if weighting == "span":
         return on_span
     return [SPAN_MIX_SHARE * w + (1 - SPAN_MIX_SHARE) / n for w in on_span]

@@ -11,7 +11,8 @@ import functools
 
 import tree_sitter
 
-from egca.plugin import LanguageAdapter, Range, preorder
+from egca.core import Range
+from egca.plugin import LanguageAdapter, preorder
 
 
 @functools.lru_cache(maxsize=256)
@@ -34,31 +35,21 @@ def construct_range(adapter: LanguageAdapter, program: bytes, rng: Range) -> Ran
     return None
 
 
-# Node types (across grammars) whose `field` child is written to.
-_WRITE_FIELDS = {"assignment": "left", "augmented_assignment": "left", "assignment_expression": "left",
-                 "augmented_assignment_expression": "left", "variable_declarator": "name",
-                 "init_declarator": "declarator", "for_statement": "left", "for_in_statement": "left",
-                 "update_expression": "argument", "named_expression": "name"}
-_CONTAINERS = ("subscript", "subscript_expression", "pattern_list", "tuple_pattern", "list_pattern",
-               "array_pattern", "parenthesized_expression", "array_declarator", "field_expression")
-_MEMBER = ("attribute", "member_expression")
-_CALLS = ("call", "call_expression")
-
-
-def is_written(node: tree_sitter.Node) -> bool:
+def is_written(adapter: LanguageAdapter, node: tree_sitter.Node) -> bool:
     """Is this identifier assigned, updated, declared with a value, or mutated through a
-    method call (`xs.append(...)`) or an element store (`xs[i] = ...`)?"""
+    method call (`xs.append(...)`) or an element store (`xs[i] = ...`)? Read off the
+    adapter's `write_fields`, `target_container_types`, `member_types` and `call_types`."""
     child, parent = node, node.parent
     while parent is not None:
-        field = _WRITE_FIELDS.get(parent.type)
+        field = adapter.write_fields.get(parent.type)
         if field is not None:
             target = parent.child_by_field_name(field)
             return target is not None and target.start_byte <= node.start_byte < target.end_byte
-        if parent.type in _MEMBER:
+        if parent.type in adapter.member_types:
             obj = parent.child_by_field_name("object")
             return (obj is not None and obj.id == child.id and parent.parent is not None
-                    and parent.parent.type in _CALLS)
-        if parent.type not in _CONTAINERS:
+                    and parent.parent.type in adapter.call_types)
+        if parent.type not in adapter.target_container_types:
             return False
         child, parent = parent, parent.parent
     return False
@@ -68,20 +59,22 @@ def written_names(adapter: LanguageAdapter, program: bytes, within: Range) -> se
     """Identifiers written anywhere inside `within` (statically: whether or not that code ran)."""
     root = _tree(adapter, program).root_node
     return {n.text.decode() for n in preorder(root)
-            if n.type == "identifier" and within.start_byte <= n.start_byte < within.end_byte and is_written(n)}
+            if n.type in adapter.identifier_types and within.start_byte <= n.start_byte < within.end_byte
+            and is_written(adapter, n)}
 
 
 def read_names(adapter: LanguageAdapter, program: bytes, within: Range) -> set[str]:
     """Identifiers read inside `within` (mentioned but not only written)."""
     root = _tree(adapter, program).root_node
     return {n.text.decode() for n in preorder(root)
-            if n.type == "identifier" and within.start_byte <= n.start_byte < within.end_byte and not is_written(n)}
+            if n.type in adapter.identifier_types and within.start_byte <= n.start_byte < within.end_byte
+            and not is_written(adapter, n)}
 
 
 def contains_return(adapter: LanguageAdapter, program: bytes, within: Range) -> bool:
     """Does a return statement lie inside `within`?"""
     root = _tree(adapter, program).root_node
-    return any(n.type == "return_statement" and within.start_byte <= n.start_byte < within.end_byte
+    return any(n.type in adapter.return_types and within.start_byte <= n.start_byte < within.end_byte
                for n in preorder(root))
 
 
@@ -90,9 +83,9 @@ def returned_identifiers(adapter: LanguageAdapter, program: bytes) -> set[str]:
     root = _tree(adapter, program).root_node
     out = set()
     for n in preorder(root):
-        if n.type == "return_statement":
-            values = [c for c in n.named_children if c.type != "comment"]
-            if len(values) == 1 and values[0].type == "identifier":
+        if n.type in adapter.return_types:
+            values = [c for c in n.named_children if c.type not in adapter.comment_types]
+            if len(values) == 1 and values[0].type in adapter.identifier_types:
                 out.add(values[0].text.decode())
     return out
 
@@ -103,7 +96,7 @@ def statements_writing(adapter: LanguageAdapter, program: bytes, name: str,
     root = _tree(adapter, program).root_node
     found: list[Range] = []
     for node in preorder(root):
-        if node.type != "identifier" or node.text != name.encode() or not is_written(node):
+        if node.type not in adapter.identifier_types or node.text != name.encode() or not is_written(adapter, node):
             continue
         if within and not (within.start_byte <= node.start_byte < within.end_byte):
             continue

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from egca.plugin import Range
+from egca.core import Range
 from egca.values import canonical
 from egca_kit.v1 import tracer_pb2
 

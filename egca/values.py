@@ -1,4 +1,4 @@
-"""Turn wire `Value`s into hashable canonical Python values, and back into text.
+"""Turn wire `Value`s into hashable canonical in-memory values, and back into text.
 
 The engine compares values across languages, so the canonical form erases
 what no test can tell apart (a tuple and a list, 2 and 2.0) and keeps what
@@ -95,7 +95,8 @@ def _display(c: Any) -> str:
 
 
 def to_value(obj: Any, *, max_items: int = 64, depth: int = 4) -> values_pb2.Value:
-    """Encode a plain Python object as a wire Value (used by Python-side runtimes and tests)."""
+    """Encode a plain object (None, bool, int, float, str, bytes, list, tuple, dict) as a wire
+    Value (used by runtimes that run in this interpreter, and by tests)."""
     v = values_pb2.Value()
     if obj is None:
         v.null_value = True

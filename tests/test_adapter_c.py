@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from egca.plugin import Range, available_adapters, get_adapter
+from egca.core import Range
+from egca.plugin import available_adapters, get_adapter
 
 PROGRAM = b"""#include <stdlib.h>
 static int *pick(const int *a, int n, int *out_n) {

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from egca import datasets
-from egca.plugin import Range, get_adapter, preorder
+from egca.core import Range
+from egca.plugin import get_adapter, preorder
 
 JS = get_adapter("javascript")
 

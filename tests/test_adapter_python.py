@@ -12,7 +12,8 @@ import pytest
 
 import egca.datasets as datasets
 from egca.errors import InvalidInput
-from egca.plugin import GateConfig, Range, available_adapters, get_adapter, preorder
+from egca.core import GateConfig, Range
+from egca.plugin import available_adapters, get_adapter, preorder
 from egca_python import PythonAdapter
 from egca_python.datasets import split_humaneval_tests
 

@@ -50,11 +50,13 @@ def languages(requested: str | None) -> list[str]:
 
 
 def default_dataset(language: str) -> str:
-    """The language's HumanEval port if its adapter ships one, else its first dataset."""
-    names = get_adapter(language).dataset_names()
+    """The dataset the language's adapter names for benchmarks (its `default_dataset`),
+    else its first dataset."""
+    adapter = get_adapter(language)
+    names = adapter.dataset_names()
     if not names:
         raise InvalidInput(f"the {language} adapter ships no dataset")
-    return next((n for n in names if n.startswith("humaneval")), names[0])
+    return adapter.default_dataset if adapter.default_dataset in names else names[0]
 
 
 def load_problems(language: str, dataset: str | None) -> tuple[str, list[Problem]]:

@@ -15,6 +15,7 @@ import statistics
 from collections import Counter
 
 from egca.analysis import MODES
+from egca.core import Mode
 from egca.bench import baselines
 from egca.bench.common import (TOKENIZER, FailingMutants, languages, load_problems, progress, span_fraction,
                                table, tokens)
@@ -54,7 +55,7 @@ def evaluate(engine: Engine, picker: FailingMutants, problem: Problem, mutant: M
               "mode": analysis.mode, "failing_test": analysis.failing_test,
               "truth": [{"start_byte": t.start_byte, "end_byte": t.end_byte, "start_line": t.start_line,
                          "text": program[t.start_byte:t.end_byte].decode("utf-8", "replace")} for t in mutant.truth]}
-    if analysis.mode != "logic":
+    if analysis.mode != Mode.LOGIC:
         return record
     toks = [(a + lo, b + lo) for a, b in tokens(program[lo:])]
     egca = [(analysis.span.completion[0] + lo, analysis.span.completion[1] + lo)] if analysis.span else []
@@ -85,7 +86,7 @@ def evaluate(engine: Engine, picker: FailingMutants, problem: Problem, mutant: M
 
 def summarize(records: list[dict]) -> dict:
     modes = Counter(r["mode"] for r in records)
-    logic = [r for r in records if r["mode"] == "logic"]
+    logic = [r for r in records if r["mode"] == Mode.LOGIC]
     out = {"kept": len(records), "modes": {m: modes.get(m, 0) for m in MODES}, "logic": len(logic),
            "egca_no_span": sum(1 for r in logic if not r["egca"]["span"])}
     out["methods"] = {}
@@ -146,7 +147,7 @@ def render(result: dict) -> str:
         rows_k = list(lang["kinds"].items()) + [("all", lang["total"])]
         out.append("")
         out.append("Mode distribution")
-        failing_modes = [m for m in MODES if m != "correct"]   # kept mutants fail a test by construction
+        failing_modes = [m for m in MODES if m != Mode.CORRECT]   # kept mutants fail a test by construction
         out.append(table(["kind", "kept"] + failing_modes,
                          [[k, s["kept"]] + [f"{s['modes'][m]} ({_pct(s['modes'][m] / s['kept'])})"
                                             for m in failing_modes] for k, s in rows_k]))

@@ -1,8 +1,11 @@
 """Seeded single-fault mutants of reference solutions, made on tree-sitter trees.
 
 Every operator works on the syntax tree of `prompt + reference` through the
-language adapter (its grammar, statement types, condition fields, function
-types), so one set of operators serves every installed language. Only code of
+language adapter (its grammar and the node types it declares: statements,
+conditions, functions, identifiers, literals, declarators, patterns), so one set
+of operators serves every installed language. Operators and their replacements are
+spelled as tokens; a replacement that is not a token of the language does not parse
+as one and is dropped. Only code of
 the reference completion is mutated, never the prompt. A mutant is kept only
 when the mutated program still parses without an ERROR/MISSING node.
 
@@ -22,7 +25,8 @@ from typing import Iterator, Sequence
 
 import tree_sitter
 
-from egca.plugin import LanguageAdapter, Range, preorder
+from egca.core import Range
+from egca.plugin import LanguageAdapter, preorder
 from egca.problem import Problem
 
 KINDS = ("comparison", "arithmetic", "off_by_one", "wrong_variable", "negated_condition",
@@ -36,8 +40,8 @@ _ARITHMETIC = {"+": ("-",), "-": ("+",), "*": ("+", "/"), "/": ("*",), "//": ("/
                "+=": ("-=",), "-=": ("+=",), "*=": ("+=",), "++": ("--",), "--": ("++",)}
 _UNARY_ARITHMETIC = frozenset({"++", "--"})
 _DECIMAL = re.compile(rb"^[0-9]+$")
-# Negation spellings tried in order; the first that parses wins (`!` for C-like grammars,
-# `not` for Python, where `!(x)` is a syntax error).
+# Negation spellings tried in order; the first that parses wins (a prefix operator, or a
+# keyword in languages where `!(x)` is a syntax error).
 _NEGATIONS = ("!", "not ")
 _BOOLEANS = {b"True": b"False", b"False": b"True", b"true": b"false", b"false": b"true"}
 
@@ -65,7 +69,7 @@ class _Edit:
     description: str
     # For a deletion: ground-truth ranges in the *original* program, shifted afterwards.
     neighbours: tuple[Range, ...] = ()
-    # For a token swap: the token type the new text must parse as (`//` is a comment in C/JS).
+    # For a token swap: the token type the new text must parse as (`//` may start a comment).
     token: str | None = None
 
 
@@ -99,45 +103,45 @@ class _Program:
         names = set(self.adapter.parameter_names(fn, self.source)) if fn is not None else set()
         targets: set[tuple[int, int]] = set()
         for node in preorder(scope):
-            for target in _write_targets(node):
+            for target in _write_targets(self.adapter, node):
                 names.add(target.text.decode())
                 targets.add((target.start_byte, target.end_byte))
         return names, targets
 
 
-def _write_targets(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    """Identifiers a node assigns: `left` of assignments/for-in, `name` of a JS declarator,
-    `declarator` of a C declaration (followed through pointer/array declarators)."""
+def _write_targets(adapter: LanguageAdapter, node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """Identifiers a node assigns: `left` of assignments/for-in, `name` of a declarator,
+    `declarator` of a declaration (followed through pointer/array declarators)."""
     fields = ["left"]
-    if "declarator" in node.type:
+    if node.type in adapter.declarator_types:
         fields.append("name")
     if node.child_by_field_name("parameters") is None:   # a function's declarator names the function
         fields.append("declarator")
     for f in fields:
         for child in node.children_by_field_name(f):
-            yield from _identifiers_of_target(child)
+            yield from _identifiers_of_target(adapter, child)
 
 
-def _identifiers_of_target(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    if node.type == "identifier":
+def _identifiers_of_target(adapter: LanguageAdapter, node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    if node.type in adapter.identifier_types:
         yield node
-    elif "pattern" in node.type or node.type in ("tuple", "list"):
+    elif node.type in adapter.pattern_types:
         for c in node.named_children:
-            yield from _identifiers_of_target(c)
+            yield from _identifiers_of_target(adapter, c)
     elif node.child_by_field_name("declarator") is not None and node.child_by_field_name("parameters") is None:
-        yield from _identifiers_of_target(node.child_by_field_name("declarator"))
+        yield from _identifiers_of_target(adapter, node.child_by_field_name("declarator"))
 
 
-def _is_number(node: tree_sitter.Node) -> bool:
-    return node.is_named and node.child_count == 0 and ("integer" in node.type or "number" in node.type) \
+def _is_number(adapter: LanguageAdapter, node: tree_sitter.Node) -> bool:
+    return node.is_named and node.child_count == 0 and node.type in adapter.number_types \
         and _DECIMAL.match(node.text or b"") is not None
 
 
-def _literal_value(node: tree_sitter.Node) -> tree_sitter.Node | None:
+def _literal_value(adapter: LanguageAdapter, node: tree_sitter.Node) -> tree_sitter.Node | None:
     """The literal a right-hand side is: a number (also `-1`) or a boolean; else None."""
-    if _is_number(node) or node.type in ("true", "false"):
+    if _is_number(adapter, node) or node.type in adapter.boolean_types:
         return node
-    if node.named_child_count == 1 and node.text.startswith(b"-") and _is_number(node.named_children[0]):
+    if node.named_child_count == 1 and node.text.startswith(b"-") and _is_number(adapter, node.named_children[0]):
         return node.named_children[0]
     return None
 
@@ -153,7 +157,7 @@ def _initial_assignments(prog: _Program) -> list[tuple[tree_sitter.Node, tree_si
             value = node.child_by_field_name(f)
             if value is not None:
                 break
-        targets = list(_write_targets(node))
+        targets = list(_write_targets(prog.adapter, node))
         if value is None or len(targets) != 1 or node.type in prog.adapter.function_types:
             continue
         fn = prog.function_of(node)
@@ -161,7 +165,7 @@ def _initial_assignments(prog: _Program) -> list[tuple[tree_sitter.Node, tree_si
         if key in seen:
             continue
         seen.add(key)
-        literal = _literal_value(value)
+        literal = _literal_value(prog.adapter, value)
         if literal is not None and prog.inside(literal) and not _is_update(node):
             out.append((targets[0], literal))
     return out
@@ -199,7 +203,7 @@ def _off_by_one(prog: _Program) -> list[list[_Edit]]:
     initial = {(lit.start_byte, lit.end_byte) for _, lit in _initial_assignments(prog)}
     sites = []
     for node in prog.nodes:
-        if _is_number(node) and prog.inside(node) and (node.start_byte, node.end_byte) not in initial:
+        if _is_number(prog.adapter, node) and prog.inside(node) and (node.start_byte, node.end_byte) not in initial:
             value = int(node.text)
             sites.append([_Edit(node.start_byte, node.end_byte, str(v).encode(), f"`{value}` -> `{v}`")
                           for v in (value + 1, value - 1) if v >= 0])
@@ -210,10 +214,10 @@ def _wrong_variable(prog: _Program) -> list[list[_Edit]]:
     sites = []
     cache: dict[int, tuple[set[str], set[tuple[int, int]]]] = {}
     for node in prog.nodes:
-        if node.type != "identifier" or not prog.inside(node) or node.parent is None:
+        if node.type not in prog.adapter.identifier_types or not prog.inside(node) or node.parent is None:
             continue
         parent = node.parent
-        if any(parent.child_by_field_name(f) == node for f in ("function", "attribute", "name", "type")):
+        if any(parent.child_by_field_name(f) == node for f in prog.adapter.name_fields):
             continue   # a callee, an attribute/keyword name, a type: not a variable read
         fn = prog.function_of(node)
         key = fn.start_byte if fn is not None else -1
@@ -251,18 +255,18 @@ def _deleted_statement(prog: _Program) -> list[list[_Edit]]:
     for node in prog.nodes:
         if node.type not in adapter.statement_types or not prog.inside(node) or adapter.body_node(node) is not None:
             continue
-        if any(w in node.type for w in ("declaration", "definition", "import", "comment")):
+        if node.type in adapter.declaration_types or node.type in adapter.comment_types:
             continue   # deleting a declaration is a compile error, not a logic fault
         if any(c.type in adapter.statement_types for c in preorder(node) if c != node):
             continue
-        if node.type == "expression_statement" and node.named_child_count == 1 \
-                and node.named_children[0].type == "string":
-            continue   # a docstring
+        if node.type in adapter.expression_statement_types and node.named_child_count == 1 \
+                and node.named_children[0].type in adapter.string_types:
+            continue   # a docstring or a directive
         siblings = [c for c in node.parent.named_children
                     if c != node and c.type in adapter.statement_types and prog.inside(c)] \
             if node.parent is not None else []
         if not siblings:
-            continue   # emptying a block (invalid in Python) or the whole completion: degenerate
+            continue   # emptying a block (invalid in some languages) or the whole completion: degenerate
         start, end = node.start_byte, node.end_byte
         line_start = src.rfind(b"\n", 0, start) + 1
         line_end = src.find(b"\n", end)
@@ -285,7 +289,7 @@ def _deleted_statement(prog: _Program) -> list[list[_Edit]]:
 
 
 def _wrong_return(prog: _Program) -> list[list[_Edit]]:
-    returns = [n for n in prog.nodes if "return" in n.type and n.type in prog.adapter.statement_types
+    returns = [n for n in prog.nodes if n.type in prog.adapter.return_types and n.type in prog.adapter.statement_types
                and n.named_child_count >= 1 and prog.inside(n)]
     sites = []
     cache: dict[int, set[str]] = {}
@@ -303,9 +307,9 @@ def _wrong_return(prog: _Program) -> list[list[_Edit]]:
                 alts.append(other_text)
         if text in _BOOLEANS:
             alts.append(_BOOLEANS[text])
-        elif _is_number(value):
+        elif _is_number(prog.adapter, value):
             alts.extend(str(v).encode() for v in (int(text) + 1, int(text) - 1) if v >= 0)
-        elif value.type == "identifier" and text.decode() in cache[key]:
+        elif value.type in prog.adapter.identifier_types and text.decode() in cache[key]:
             alts.extend(n.encode() for n in sorted(cache[key] - {text.decode()}))
         if alts:
             sites.append([_Edit(value.start_byte, value.end_byte, a,

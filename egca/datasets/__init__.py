@@ -2,44 +2,21 @@
 
 Each installed language adapter names the datasets it ships (`dataset_names()`) and turns
 their raw rows into `Problem`s (`load_dataset`), so a language plug-in adds its datasets
-the same way it adds its grammar. Licences of the shipped files: LICENSES.md next to this.
+the same way it adds its grammar. Reading the files is `egca.datafiles` (which adapters use
+without importing this registry). Licences of the shipped files: LICENSES.md next to this.
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
-import json
 import warnings
-from importlib import resources
-from importlib.resources.abc import Traversable
 
-from egca.errors import InfrastructureError, InvalidInput
+from egca.datafiles import data_path, read_rows
+from egca.errors import InvalidInput
 from egca.plugin import available_adapters, get_adapter
 from egca.problem import Problem
 
-
-def data_path(filename: str) -> Traversable:
-    """A raw file shipped in egca/datasets/data (read it with `.open("rb")`)."""
-    path = resources.files(__name__).joinpath("data", filename)
-    if not path.is_file():
-        raise InfrastructureError(f"dataset file {filename} is missing from the egca installation ({path})")
-    return path
-
-
-def read_rows(filename: str) -> list[dict]:
-    """The JSON objects of a shipped .jsonl or .jsonl.gz file, one per non-blank line."""
-    path = data_path(filename)
-    with path.open("rb") as raw:
-        text = (gzip.decompress(raw.read()) if filename.endswith(".gz") else raw.read()).decode("utf-8")
-    rows = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise InfrastructureError(f"{filename} line {lineno} is malformed: {e}") from None
-    return rows
+__all__ = ["data_path", "get", "list_datasets", "load", "read_rows"]
 
 
 @functools.lru_cache(maxsize=None)

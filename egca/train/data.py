@@ -13,8 +13,6 @@ from typing import Iterable
 
 from egca.problem import Problem
 
-_COMMENT = {"python": "#", "javascript": "//", "c": "//", "cpp": "//"}
-
 CHAT_INSTRUCTION = ("Complete the following {language} code. Reply with only the code that continues it "
                     "(do not repeat the given part), inside one ```{language} fenced block.")
 
@@ -29,7 +27,8 @@ def constraint_lines(problem: Problem) -> list[str]:
 def completion_prompt(problem: Problem, inject_constraints: bool = False) -> str:
     if not inject_constraints:
         return problem.prompt
-    mark = _COMMENT.get(problem.language, "#")
+    from egca.plugin import get_adapter
+    mark = get_adapter(problem.language).line_comment
     header = "".join(f"{mark} {line}\n" for line in ["Constraints:", *constraint_lines(problem)])
     return header + problem.prompt
 

@@ -1,4 +1,4 @@
-"""Token weights and per-token advantages (DESIGN §1, step 2).
+"""Token weights and per-token advantages (README, "Training").
 
 w_{i,t}: how sequence i's advantage is spread over its completion tokens,
 Σ_t w_{i,t} = 1 over the tokens TRL trains on (completion_mask):
@@ -23,26 +23,14 @@ from typing import Sequence
 
 import torch
 
-from egca.tokens import ByteRanges
+from egca.core import Mode
+# The span weighting has one implementation, the engine's (egca.spans.token_weights uses it too).
+from egca.spans import span_token_indices, span_weights
 
-UNIFORM_MODES = ("correct", "constraint")
+__all__ = ["UNIFORM_MODES", "span_token_indices", "span_weights", "token_advantages", "uniform_weights",
+           "weights_matrix"]
 
-
-def span_token_indices(span: tuple[int, int], offsets: ByteRanges) -> list[int]:
-    """Tokens whose byte range overlaps the span (the engine's rule, egca.spans.token_weights)."""
-    start, end = span
-    return [t for t, (s, e) in enumerate(offsets) if s < end and e > start]
-
-
-def span_weights(span: tuple[int, int], offsets: ByteRanges) -> list[float] | None:
-    """1/|span tokens| on the span's tokens, 0 elsewhere; None when the span hits no token."""
-    hits = span_token_indices(span, offsets)
-    if not hits:
-        return None
-    w = [0.0] * len(offsets)
-    for t in hits:
-        w[t] = 1.0 / len(hits)
-    return w
+UNIFORM_MODES = (Mode.CORRECT, Mode.CONSTRAINT)
 
 
 def uniform_weights(n: int) -> list[float]:

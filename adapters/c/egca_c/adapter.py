@@ -7,7 +7,9 @@ import sys
 import tree_sitter
 import tree_sitter_c
 
-from egca.plugin import LanguageAdapter, Range
+from egca.core import Range
+from egca.healthcheck import image_command
+from egca.plugin import LanguageAdapter, RuntimeImage
 from egca.problem import Problem
 
 # humaneval-c is written in the problem format already (tools/build_humaneval_c.py).
@@ -30,6 +32,27 @@ class CAdapter(LanguageAdapter):
     call_types = frozenset({"call_expression"})
     fence_names = ("c", "C", "h")
     builtin_datasets = _DATASETS
+    default_dataset = "humaneval-c"
+
+    return_types = frozenset({"return_statement"})
+    write_fields = {"assignment_expression": "left", "init_declarator": "declarator", "update_expression": "argument"}
+    target_container_types = frozenset({"subscript_expression", "parenthesized_expression", "array_declarator",
+                                        "field_expression"})
+    condition_wrapper_types = frozenset({"parenthesized_expression"})
+    shape_noise_types = frozenset({"string_content"})
+    declaration_types = frozenset({"declaration"})
+    expression_statement_types = frozenset({"expression_statement"})
+    number_types = frozenset({"number_literal"})
+    boolean_types = frozenset({"true", "false"})
+    declarator_types = frozenset({"init_declarator", "pointer_declarator", "array_declarator", "function_declarator",
+                                  "parenthesized_declarator", "attributed_declarator", "abstract_pointer_declarator",
+                                  "abstract_array_declarator", "abstract_function_declarator",
+                                  "abstract_parenthesized_declarator"})
+
+    line_comment = "//"
+    preamble_pattern = r"^(#include|using ).*$"
+    runtime_image = RuntimeImage("runtimes/c/Dockerfile", 50063, image_command(50063),
+                                 packages=("runtimes/c", "adapters/c"))
 
     def ts_language(self) -> tree_sitter.Language:
         return tree_sitter.Language(tree_sitter_c.language())

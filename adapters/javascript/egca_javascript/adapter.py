@@ -10,7 +10,8 @@ import tree_sitter
 import tree_sitter_javascript
 
 from egca.errors import InfrastructureError
-from egca.plugin import LanguageAdapter, Range
+from egca.core import Range
+from egca.plugin import LanguageAdapter, RuntimeImage
 from egca_javascript import datasets
 
 _SIMPLE_STATEMENTS = frozenset({
@@ -60,6 +61,34 @@ class JavaScriptAdapter(LanguageAdapter):
     call_types = frozenset({"call_expression"})
     fence_names = ("javascript", "js", "node", "nodejs", "jsx")
     builtin_datasets = _DATASETS
+    default_dataset = "humaneval-js"
+
+    return_types = frozenset({"return_statement"})
+    write_fields = {"assignment_expression": "left", "augmented_assignment_expression": "left",
+                    "variable_declarator": "name", "for_in_statement": "left", "update_expression": "argument"}
+    target_container_types = frozenset({"subscript_expression", "array_pattern", "parenthesized_expression"})
+    member_types = frozenset({"member_expression"})
+    condition_wrapper_types = frozenset({"parenthesized_expression"})
+    declaration_types = frozenset({"variable_declaration", "lexical_declaration", "import_statement",
+                                   "function_declaration", "generator_function_declaration", "class_declaration"})
+    expression_statement_types = frozenset({"expression_statement"})
+    string_types = frozenset({"string"})
+    number_types = frozenset({"number"})
+    boolean_types = frozenset({"true", "false"})
+    name_fields = ("function", "attribute", "name", "type")
+    declarator_types = frozenset({"variable_declarator"})
+    pattern_types = frozenset({"pattern", "array_pattern", "object_pattern", "assignment_pattern",
+                               "object_assignment_pattern", "pair_pattern", "rest_pattern", "regex_pattern",
+                               "shorthand_property_identifier_pattern"})
+
+    line_comment = "//"
+    preamble_pattern = r"^(import |const \w+ = require\().*$"
+    runtime_image = RuntimeImage(
+        "runtimes/javascript/Dockerfile", 50062,
+        ("node", "/opt/egca/runtimes/javascript/src/healthcheck.js", "127.0.0.1:50062"),
+        packages=("adapters/javascript",),
+        context=("runtimes/javascript/package.json", "runtimes/javascript/package-lock.json",
+                 "runtimes/javascript/src", "runtimes/javascript/node_modules"))
 
     def ts_language(self) -> tree_sitter.Language:
         return tree_sitter.Language(tree_sitter_javascript.language())

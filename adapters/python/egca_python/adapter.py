@@ -9,7 +9,9 @@ import sys
 import tree_sitter
 import tree_sitter_python
 
-from egca.plugin import Constraints, LanguageAdapter, Range, preorder
+from egca.core import Constraints, Range
+from egca.healthcheck import image_command
+from egca.plugin import LanguageAdapter, RuntimeImage, preorder
 from egca_python import datasets
 
 _SIMPLE_STATEMENTS = frozenset({
@@ -24,8 +26,8 @@ _COMPOUND_STATEMENTS = frozenset({
     "except_clause", "finally_clause", "with_statement", "function_definition", "class_definition",
     "decorated_definition", "match_statement", "case_clause",
 })
-# Same as the base class's: names and string contents say nothing about structure.
-_SHAPE_NOISE = frozenset({"comment", "identifier", "string_content", "string_start", "string_end"})
+# Besides comments and identifiers: string contents say nothing about structure.
+_STRING_PARTS = frozenset({"string_content", "string_start", "string_end"})
 _COMPREHENSIONS = frozenset({"list_comprehension", "set_comprehension", "dictionary_comprehension",
                              "generator_expression"})
 
@@ -58,6 +60,32 @@ class PythonAdapter(LanguageAdapter):
     call_types = frozenset({"call"})
     fence_names = ("python", "py", "python3")
     builtin_datasets = _DATASETS
+    default_dataset = "humaneval"
+
+    return_types = frozenset({"return_statement"})
+    write_fields = {"assignment": "left", "augmented_assignment": "left", "for_statement": "left",
+                    "named_expression": "name"}
+    target_container_types = frozenset({"subscript", "pattern_list", "tuple_pattern", "list_pattern",
+                                        "parenthesized_expression"})
+    member_types = frozenset({"attribute"})
+    condition_wrapper_types = frozenset({"parenthesized_expression"})
+    shape_noise_types = _STRING_PARTS
+    declaration_types = frozenset({"import_statement", "import_from_statement", "future_import_statement",
+                                   "function_definition", "class_definition", "decorated_definition"})
+    expression_statement_types = frozenset({"expression_statement"})
+    string_types = frozenset({"string"})
+    number_types = frozenset({"integer"})
+    boolean_types = frozenset({"true", "false"})
+    name_fields = ("function", "attribute", "name", "type")
+    pattern_types = frozenset({"pattern", "pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern",
+                               "dictionary_splat_pattern", "splat_pattern", "as_pattern", "as_pattern_target",
+                               "case_pattern", "class_pattern", "complex_pattern", "dict_pattern",
+                               "keyword_pattern", "union_pattern", "tuple", "list"})
+
+    line_comment = "#"
+    preamble_pattern = r"^(import |from \S+ import ).*$"
+    runtime_image = RuntimeImage("runtimes/python/Dockerfile", 50061, image_command(50061),
+                                 packages=("runtimes/python", "adapters/python"))
 
     def ts_language(self) -> tree_sitter.Language:
         return tree_sitter.Language(tree_sitter_python.language())
@@ -119,8 +147,9 @@ class PythonAdapter(LanguageAdapter):
                 if (first is not None and first.type == "expression_statement"
                         and [c.type for c in first.named_children] == ["string"]):
                     docstrings.add((first.start_byte, first.end_byte))
+        noise = self.comment_types | self.identifier_types | self.shape_noise_types
         return [n.type for n in preorder(root)
-                if n.start_byte >= start and n.is_named and n.type not in _SHAPE_NOISE
+                if n.start_byte >= start and n.is_named and n.type not in noise
                 and not any(s <= n.start_byte < e for s, e in docstrings)]
 
     def parameter_names(self, fn: tree_sitter.Node, program: bytes) -> set[str]:
