@@ -1,4 +1,4 @@
-"""Problems and candidates (DESIGN §3.1, §3.2) and their validation."""
+"""Problems and candidates (their format: docs/ENGINE_API.md, "Problems") and their validation."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ CASES = [
     ("JavaScript/46", mutate("JavaScript/46", "[0, 0, 2, 0]", "[0, 1, 2, 0]"), "logic",
      "var results = [0, 1, 2, 0];", None),
     ("JavaScript/49", mutate("JavaScript/49", "var ret = 1;", "var ret = 0;"), "logic", "var ret = 0;", None),
-    # logic: wrong value feeding a later decision (DESIGN §3.5's gcd case)
+    # logic: wrong value feeding a later decision (README, Alignment: the gcd case)
     ("JavaScript/13", mutate("JavaScript/13", "b = temp % b;", "b = a % b;"), "logic", "b = a % b;", None),
     # logic: wrong return
     ("JavaScript/55", mutate("JavaScript/55", "if (n == 1)\n    return 1;", "if (n == 1)\n    return 0;"), "logic",

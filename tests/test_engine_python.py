@@ -41,19 +41,19 @@ CASES = [
 
     return False
 """, "logic", "balance = 1"),
-    # DESIGN §3.5: a wrong value feeding a later decision: blame the assignment
+    # README, Alignment: a wrong value feeding a later decision: blame the assignment
     ("HumanEval/13", """    while b:
         a, b = b, a // b
     return a
 """, "logic", "a, b = b, a // b"),
-    # DESIGN §3.5: renamed variables, wrong condition
+    # README, Alignment: renamed variables, wrong condition
     ("HumanEval/35", """    best = l[0]
     for x in l:
         if x < best:
             best = x
     return best
 """, "logic", "x < best"),
-    # DESIGN §3.5: a helper loop computes the same intermediate differently; the bug is the test after it
+    # README, Alignment: a helper loop computes the same intermediate differently; the bug is the test after it
     ("HumanEval/12", """    if not strings:
         return None
     longest_len = 0
