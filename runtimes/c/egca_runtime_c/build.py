@@ -1,39 +1,45 @@
-"""Compiling programs with gcc inside the sandbox, and reading its diagnostics.
+"""Compiling C in the sandbox (gcc under egca_kit.limits.COMPILE_LIMITS), with caches.
 
-gcc runs in its own sandboxed run (with limits sized for a compiler); the
-binary comes back on stdout and is cached by (program, tests, flavour). A binary
-holds every test it was built with and runs any one of them by index, so the Trace
-of a test that an earlier Run of the same program included reuses the Run's binary
-(`for_test`): a candidate's Run and the Trace of its first failing test compile once.
-The tracer runtime (egca_rt.c) is compiled once per server into an object.
+Once per server: the tracer runtime (egca_rt.c, position independent) and the Run
+harness library (libegca_harness.so). Per Run: the candidate's shared object
+(instrumented program + runtime) and the harness executable (tests + stubs),
+compiled in one sandboxed gcc run. Per Trace: one executable (program + the test).
+
+The harness executables live in a directory of this server (mode 0711), each
+execute-only (0111) and bound read-only into the sandbox: a candidate can neither
+read the executable's file (and with it the tests' constants) nor chmod it.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
+import io
 import json
 import logging
+import os
 import re
+import shutil
 import subprocess
+import tarfile
+import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from importlib import resources
 
-from egca_kit import sandbox
-from egca.plugin import Range
+from egca_kit import limits, sandbox
 from egca_runtime_c import harness
-from egca_runtime_c.instrument import Instrumented, instrument, parse
+from egca_runtime_c.instrument import Instrumented, Range, instrument, parse
 
 log = logging.getLogger(__name__)
 
 GCC = "gcc"
 CFLAGS = ["-std=gnu11", "-O0", "-g0", "-fdiagnostics-format=json", "-fdiagnostics-column-unit=byte",
           "-fno-diagnostics-show-caret", "-fmax-errors=20", "-fno-stack-protector"]
-# A compiler needs more room than the programs it compiles; these limits are its own.
-COMPILE_LIMITS = sandbox.SandboxLimits(timeout_s=60.0, cpu_s=60.0, memory_bytes=4 << 30, max_processes=64,
-                                       max_open_files=256, max_file_bytes=64 << 20, max_output_bytes=64 << 20)
 CACHE_SIZE = 256
+HARNESS_LIB = "libegca_harness.so"
 
 
 class BuildError(Exception):
@@ -53,6 +59,13 @@ class Binary:
     info: Instrumented | None    # statement table (None for a plain build)
 
 
+@dataclass(frozen=True)
+class RunBuild:
+    program_so: bytes            # the candidate's shared object
+    harness: str                 # path of the execute-only harness executable (host)
+    info: Instrumented | None
+
+
 @functools.lru_cache(maxsize=1)
 def gcc_version() -> str:
     try:
@@ -62,92 +75,161 @@ def gcc_version() -> str:
     return f"gcc {out}" if out else "gcc (unknown version)"
 
 
+def _res(name: str) -> bytes:
+    return resources.files("egca_runtime_c").joinpath(name).read_bytes()
+
+
+def _untar(data: bytes) -> dict[str, bytes]:
+    out = {}
+    with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+        for m in tf.getmembers():
+            if m.isfile():
+                out[m.name] = tf.extractfile(m).read()
+    return out
+
+
 class Builder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rt_obj: bytes | None = None
-        self._cache: OrderedDict[str, Binary | CompileError] = OrderedDict()
-        # program digest -> [(tests, cache key)] of the instrumented binaries built for it
-        self._by_program: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._rt: dict[str, bytes] | None = None
+        self._cache: OrderedDict[str, object] = OrderedDict()
+        # Not under /tmp: the sandbox mounts a private /tmp over it.
+        base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
+        self.dir = tempfile.mkdtemp(prefix="egca-c-harness-", dir=base)
+        os.chmod(self.dir, 0o711)
+        atexit.register(shutil.rmtree, self.dir, True)
 
-    # ------------------------------------------------------------------ runtime object
-    def runtime_object(self) -> bytes:
+    # ------------------------------------------------------------------ runtime objects
+    def runtime(self) -> dict[str, bytes]:
+        """rt.o (the tracer runtime, PIC) and the harness library, compiled once."""
         with self._lock:
-            if self._rt_obj is None:
-                res = sandbox.run_sandboxed(
-                    ["/bin/sh", "-c", f"{GCC} -std=gnu11 -O2 -c egca_rt.c -o rt.o && cat rt.o"],
-                    files={"egca_rt.c": harness.runtime_source().encode(), "egca_rt.h": harness.runtime_header().encode()},
-                    limits=COMPILE_LIMITS)
+            if self._rt is None:
+                cmd = (f"{GCC} -std=gnu11 -O2 -fPIC -c egca_rt.c -o rt.o && "
+                       f"{GCC} -std=gnu11 -O2 -fPIC -shared -o {HARNESS_LIB} egca_harness.c -ldl && "
+                       f"tar cf - rt.o {HARNESS_LIB}")
+                res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files={
+                    n: _res(n) for n in ("egca_rt.c", "egca_rt.h", "egca_harness.c", "egca_harness.h")})
                 if res.returncode != 0 or not res.stdout:
-                    raise sandbox.SandboxError("cannot compile the C tracer runtime: "
-                                               + res.stderr.decode(errors="replace")[-2000:])
-                self._rt_obj = res.stdout
-            return self._rt_obj
+                    raise sandbox.SandboxError("cannot compile the C runtime: " + res.stderr.decode(errors="replace")[-2000:])
+                self._rt = _untar(res.stdout)
+                lib = os.path.join(self.dir, HARNESS_LIB)
+                with open(lib, "wb") as f:
+                    f.write(self._rt[HARNESS_LIB])
+                os.chmod(lib, 0o444)
+            return self._rt
 
-    # ------------------------------------------------------------------ programs
-    def build(self, program: str, tests: list[str], *, instrumented: bool = True) -> Binary | CompileError:
-        """A binary for (program, tests), or the program's first compile error."""
-        key = hashlib.sha256(json.dumps([program, tests, instrumented]).encode()).hexdigest()
+    def _cached(self, key: str, make):
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        result = self._build(program, tests, instrumented)
+        result = make()
         with self._lock:
             self._cache[key] = result
-            if instrumented and isinstance(result, Binary):
-                prog_key = hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
-                self._by_program.setdefault(prog_key, []).append((tuple(tests), key))
             while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-            if len(self._by_program) > CACHE_SIZE:
-                self._by_program = {k: [e for e in v if e[1] in self._cache]
-                                    for k, v in self._by_program.items()}
-                self._by_program = {k: v for k, v in self._by_program.items() if v}
+                _, old = self._cache.popitem(last=False)
+                if isinstance(old, RunBuild):
+                    try:
+                        os.unlink(old.harness)
+                    except OSError:
+                        pass
         return result
 
-    def for_test(self, program: str, test: str) -> tuple[Binary | CompileError, int]:
-        """A binary that runs `test` (and the index to run it by): a cached build of the
-        same program that included it, else a build of (program, [test])."""
-        prog_key = hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
-        with self._lock:
-            for tests, key in reversed(self._by_program.get(prog_key, [])):
-                hit = self._cache.get(key)
-                if isinstance(hit, Binary) and test in tests:
-                    self._cache.move_to_end(key)
-                    return hit, tests.index(test)
-        return self.build(program, [test]), 0
+    @staticmethod
+    def _instrument(program: str) -> tuple[str | None, Instrumented | None]:
+        try:
+            info = instrument(program.encode())
+            return info.source.decode("utf-8", "surrogateescape"), info
+        except (ValueError, RecursionError) as e:
+            log.warning("instrumentation failed (%s); compiling the plain program for diagnostics", e)
+            return None, None
 
-    def _build(self, program: str, tests: list[str], instrumented: bool) -> Binary | CompileError:
+    # ------------------------------------------------------------------ Run
+    def build_run(self, program: str, tests: list[str]) -> RunBuild | CompileError:
+        key = "run:" + hashlib.sha256(json.dumps([program, tests]).encode()).hexdigest()
+        return self._cached(key, lambda: self._build_run(program, tests, key))
+
+    def _build_run(self, program: str, tests: list[str], key: str) -> RunBuild | CompileError:
         src = program.encode()
-        info = None
-        if instrumented:
-            try:
-                info = instrument(src)
-                text = info.source.decode("utf-8", "surrogateescape")
-            except (ValueError, RecursionError) as e:
-                log.warning("instrumentation failed (%s); compiling the plain program for diagnostics", e)
-                text, info = None, None
+        try:
+            harness_src = harness.harness_unit(src, tests)
+        except harness.Unsupported as e:
+            return CompileError(str(e), None)
+        text, info = self._instrument(program)
+        rt = self.runtime()
+        files = {"harness.c": harness_src.encode("utf-8", "surrogateescape"), "rt.o": rt["rt.o"],
+                 HARNESS_LIB: rt[HARNESS_LIB], "egca_rt.h": _res("egca_rt.h"), "egca_harness.h": _res("egca_harness.h")}
+        flags = " ".join(CFLAGS)
+        prog_cmd = ""
+        if text is not None:
+            files["prog.c"] = harness.program_unit(text, instrumented=True).encode("utf-8", "surrogateescape")
+            prog_cmd = (f"({GCC} {flags} -fPIC -shared -Wl,-Bsymbolic -Wl,--no-undefined -o prog.so prog.c rt.o -lm 2>prog.err; "
+                        f"echo $? > prog.rc) & ")
+        cmd = (prog_cmd + f"({GCC} {flags} -o harness harness.c -L. -legca_harness -Wl,-rpath,'$ORIGIN' -ldl -lm "
+               f"2>harness.err; echo $? > harness.rc); wait; tar cf - *.rc *.err $(ls prog.so harness 2>/dev/null)")
+        res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files=files)
+        if res.timed_out:
+            return CompileError("compilation timed out", None)
+        out = _untar(res.stdout) if res.stdout else {}
+        ok_prog = out.get("prog.rc", b"1").strip() == b"0" and "prog.so" in out
+        if not ok_prog:
+            # Diagnostics always come from the plain program: instrumented columns are shifted.
+            ok, plain = self._compile_so(program)
+            if not ok:
+                return plain
             if text is not None:
-                ok, out = self._compile(harness.translation_unit(text, tests, instrumented=True), src)
-                if ok:
-                    return Binary(out, info)
-        # Diagnostics always come from the plain program: instrumented columns are shifted.
-        ok, out = self._compile(harness.translation_unit(program, tests, instrumented=False), src)
+                raise BuildError("the instrumented program does not compile although the program does; "
+                                 "this is a bug in the C tracer's instrumentation: "
+                                 + out.get("prog.err", b"").decode(errors="replace")[-1000:])
+            so, info = plain, None
+        else:
+            so = out["prog.so"]
+        if out.get("harness.rc", b"1").strip() != b"0" or "harness" not in out:
+            err = out.get("harness.err", b"").decode("utf-8", "replace") or res.stderr.decode("utf-8", "replace")
+            if not err.strip():
+                raise sandbox.SandboxError(f"gcc ended without a diagnostic (exit {res.returncode})")
+            e = first_error(err, src)
+            return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
+        path = os.path.join(self.dir, "h-" + key[4:20])
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(out["harness"])
+        os.chmod(tmp, 0o111)
+        os.replace(tmp, path)
+        return RunBuild(so, path, info)
+
+    def _compile_so(self, program: str) -> tuple[bool, bytes | CompileError]:
+        cmd = f"{GCC} {' '.join(CFLAGS)} -fPIC -shared -Wl,--no-undefined -o prog.so prog.c -lm && cat prog.so"
+        return self._gcc(cmd, {"prog.c": harness.program_unit(program, instrumented=False).encode("utf-8", "surrogateescape"),
+                               "egca_rt.h": _res("egca_rt.h")}, program.encode())
+
+    # ------------------------------------------------------------------ Trace
+    def build_trace(self, program: str, test: str) -> Binary | CompileError:
+        key = "trace:" + hashlib.sha256(json.dumps([program, test]).encode()).hexdigest()
+        return self._cached(key, lambda: self._build_trace(program, test))
+
+    def _build_trace(self, program: str, test: str) -> Binary | CompileError:
+        src = program.encode()
+        text, info = self._instrument(program)
+        rt = self.runtime()
+        cmd = f"{GCC} {' '.join(CFLAGS)} -o prog prog.c rt.o -lm && cat prog"
+        if text is not None:
+            ok, out = self._gcc(cmd, {"prog.c": harness.trace_unit(text, [test], info).encode("utf-8", "surrogateescape"),
+                                      "rt.o": rt["rt.o"], "egca_rt.h": _res("egca_rt.h")}, src)
+            if ok:
+                return Binary(out, info)
+        ok, out = self._gcc(cmd, {"prog.c": harness.trace_unit(program, [test], None).encode("utf-8", "surrogateescape"),
+                                  "rt.o": rt["rt.o"], "egca_rt.h": _res("egca_rt.h")}, src)
         if not ok:
             return out
-        if instrumented:
+        if text is not None:
             raise BuildError("the instrumented program does not compile although the program does; "
                              "this is a bug in the C tracer's instrumentation")
         return Binary(out, None)
 
-    def _compile(self, tu: str, program: bytes) -> tuple[bool, bytes | CompileError]:
-        rt = self.runtime_object()
-        cmd = f"{GCC} {' '.join(CFLAGS)} -o prog prog.c rt.o -lm && cat prog"
-        res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=COMPILE_LIMITS, files={
-            "prog.c": tu.encode("utf-8", "surrogateescape"), "rt.o": rt,
-            "egca_rt.h": harness.runtime_header().encode()})
+    def _gcc(self, cmd: str, files: dict, program: bytes) -> tuple[bool, bytes | CompileError]:
+        res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files=files)
         if res.returncode == 0 and res.stdout:
             return True, res.stdout
         if res.timed_out:

@@ -1,11 +1,16 @@
-/* EGCA C tracer runtime: event encoding, safe memory reads, heap bookkeeping,
- * and the test runner (one forked child per test, results on fd 3).
+/* EGCA C tracer runtime: event encoding (the kit's child protocol, see
+ * egca_kit.protocol), safe memory reads, heap bookkeeping, and the Trace runner
+ * (one forked child per test, control lines and events on fd 3).
  *
  * Events are written by the test's child into a MAP_SHARED buffer and flushed
  * to fd 3 in chunks; whatever the child had not flushed when it died (signal,
- * timeout kill) is flushed by the parent, so no event is lost on a crash.
- * Every line starts with the event's number so the reader can drop a chunk
- * written twice (child killed between write(2) and recording it). */
+ * timeout kill) is flushed by the parent, so no event is lost on a crash. A
+ * chunk is marked flushed before it is written, so a child killed mid-write
+ * loses at most that chunk's tail: the parent starts its own lines on a fresh
+ * line, and the reader drops the cut one.
+ *
+ * Linked into the candidate's shared object for Run too (egca_harness.c), where
+ * egca_on stays 0 and only the statement position (egca_hot) is kept. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -31,9 +36,6 @@
 
 struct shared {
     struct egca_hot hot;
-    volatile int assert_where;          /* 0 none, 1 program, 2 test */
-    volatile int assert_line;
-    char assert_msg[512];
     volatile unsigned long long nevents;
     volatile unsigned long long max_events;
     volatile int truncated;
@@ -49,6 +51,12 @@ static unsigned long frames;
 static size_t bind_mark, value_mark;
 static int first_binding;
 static int nest;
+static const char *close_ev = "]\n";     /* what ends the event being written */
+/* Tables of the traced program (set by the runner): the ranges table the server
+ * holds is [statements..., functions..., branch conditions...]. */
+static const char *const *fnames;
+static const char *const *bkinds;
+static int func_base, cond_base;
 
 /* ------------------------------------------------------------- output */
 static void write_all(const char *p, size_t n) {
@@ -61,8 +69,8 @@ static void write_all(const char *p, size_t n) {
 
 static void flush_buf(void) {
     size_t len = sh->len, done = sh->flushed;
-    if (len > done) write_all(sh->buf + done, len - done);
     sh->flushed = len;
+    if (len > done) write_all(sh->buf + done, len - done);
 }
 
 static void out(const char *s, size_t n) {
@@ -78,17 +86,35 @@ static void out(const char *s, size_t n) {
 }
 static void outs(const char *s) { out(s, strlen(s)); }
 
-static void out_str(const unsigned char *s, size_t n, int truncated) {
+/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    size_t k = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (!k || k > n) return 0;
+    for (size_t i = 1; i < k; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+    if (k == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))) return 0;
+    if (k == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))) return 0;
+    return k;
+}
+
+/* A JSON string (invalid UTF-8 bytes become U+FFFD); a cut one is ["s", prefix, length]. */
+static void out_str(const unsigned char *s, size_t n, int truncated, size_t full) {
     char tmp[8];
+    if (truncated) out("[\"s\",", 5);
     out("\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = s[i];
         if (c == '"' || c == '\\') { tmp[0] = '\\'; tmp[1] = (char)c; out(tmp, 2); }
         else if (c < 0x20 || c == 0x7f) { snprintf(tmp, sizeof tmp, "\\u%04x", c); out(tmp, 6); }
-        else out((const char *)&c, 1);
+        else if (c < 0x80) out((const char *)&c, 1);
+        else {
+            size_t k = utf8_len(s + i, n - i);
+            if (k) { out((const char *)s + i, k); i += k - 1; }
+            else out("\\ufffd", 6);
+        }
     }
     out("\"", 1);
-    (void)truncated;
+    if (truncated) { char t[32]; int m = snprintf(t, sizeof t, ",%zu]", full); out(t, (size_t)m); }
 }
 
 /* ------------------------------------------------------------- safe reads */
@@ -191,24 +217,30 @@ static char *fmt_ull(char *end, unsigned long long v);
 unsigned long egca_enter(void) { egca_hot->depth++; return ++frames; }
 void egca_leave(int saved_last) { egca_hot->depth--; egca_hot->last = saved_last; }
 
+/* An event's head: ["K",<range index>,<frame>,<depth>, ... (built right to left);
+ * egca_ev_end closes it. S: [bindings]; C: "name", [bindings]; R: value. */
 void egca_ev(int kind, int id, unsigned long frame) {
-    /* "<n>\t<kind>\t<id>\t<frame>\t<depth>\t[" built right to left */
     char tmp[112];
     char *e = tmp + sizeof tmp, *b = e;
-    *--b = '['; *--b = '\t';
+    int idx = id;
+    const char *name = NULL;
+    if (kind == 'S') { *--b = '['; close_ev = "]]\n"; }
+    else if (kind == 'C') { *--b = '['; close_ev = "]]\n"; idx = func_base + id; name = fnames ? fnames[id] : "?"; }
+    else { close_ev = "]\n"; if (kind == 'E') idx = func_base + id; }
+    *--b = ',';
     int d = egca_hot->depth;
     b = fmt_ull(b, (unsigned long long)(d < 0 ? -(long long)d : d)); if (d < 0) *--b = '-';
-    *--b = '\t'; b = fmt_ull(b, frame);
-    *--b = '\t'; b = fmt_ull(b, (unsigned long long)(id < 0 ? -(long long)id : id)); if (id < 0) *--b = '-';
-    *--b = '\t'; *--b = (char)kind; *--b = '\t';
-    b = fmt_ull(b, sh->nevents);
+    *--b = ','; b = fmt_ull(b, frame);
+    *--b = ','; b = fmt_ull(b, (unsigned long long)(idx < 0 ? -(long long)idx : idx)); if (idx < 0) *--b = '-';
+    *--b = ','; *--b = '"'; *--b = (char)(kind == 'E' ? 'R' : kind); *--b = '"'; *--b = '[';
     out(b, (size_t)(e - b));
+    if (name) { out("\"", 1); outs(name); out("\",[", 3); }
     first_binding = 1;
     nest = 0;
 }
 
 void egca_ev_end(void) {
-    out("]\n", 2);
+    outs(close_ev);
     sh->nevents++;
     if (sh->nevents >= sh->max_events) { egca_on = 0; sh->truncated = 1; }
     if (sh->len - sh->flushed >= FLUSH_AT) { flush_buf(); sh->len = sh->flushed = 0; }
@@ -216,8 +248,11 @@ void egca_ev_end(void) {
 
 void egca_branch(int id, unsigned long frame, int taken) {
     if (!egca_on) return;
-    egca_ev('B', id, frame);
-    outs(taken ? "1" : "0");
+    egca_ev('B', cond_base + id, frame);
+    outs(taken ? "true,\"" : "false,\"");
+    outs(bkinds && bkinds[id] ? bkinds[id] : "if");
+    outs("\"");
+    close_ev = "]\n";
     egca_ev_end();
 }
 
@@ -243,13 +278,13 @@ void egca_bend(unsigned long long *slot) {
 void egca_raw(const char *s) { outs(s); }
 void egca_obj_begin(const char *type_name) {
     nest++;
-    outs("{\"o\":\""); outs(type_name); outs("\",\"f\":[");
+    outs("[\"o\",\""); outs(type_name); outs("\",[");
 }
 void egca_field(int index, const char *name) {
     if (index) out(",", 1);
     out("[\"", 2); outs(name); out("\",", 2);
 }
-void egca_obj_end(void) { outs("]}"); nest--; }
+void egca_obj_end(void) { outs("]]"); nest--; }
 
 /* ------------------------------------------------------------- printers */
 /* Decimal digits by hand: snprintf per value was a large share of an event's cost. */
@@ -257,19 +292,32 @@ static char *fmt_ull(char *end, unsigned long long v) {
     do { *--end = (char)('0' + v % 10); v /= 10; } while (v);
     return end;
 }
-static void out_ull(unsigned long long v) { char t[24]; char *b = fmt_ull(t + sizeof t, v); out(b, (size_t)(t + sizeof t - b)); }
+/* Integers beyond 2**53 are ["i", "digits"] (JSON readers may round them). */
+#define BIG (1ull << 53)
+static void out_ull(unsigned long long v) {
+    char t[32]; char *e = t + sizeof t, *b = e;
+    if (v >= BIG) { *--b = ']'; *--b = '"'; }
+    b = fmt_ull(b, v);
+    if (v >= BIG) { *--b = '"'; *--b = ','; *--b = '"'; *--b = 'i'; *--b = '"'; *--b = '['; }
+    out(b, (size_t)(e - b));
+}
 static void out_ll(long long v) {
-    char t[24];
+    char t[32]; char *e = t + sizeof t, *b = e;
     unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    char *b = fmt_ull(t + sizeof t, u);
+    if (u >= BIG) { *--b = ']'; *--b = '"'; }
+    b = fmt_ull(b, u);
     if (v < 0) *--b = '-';
-    out(b, (size_t)(t + sizeof t - b));
+    if (u >= BIG) { *--b = '"'; *--b = ','; *--b = '"'; *--b = 'i'; *--b = '"'; *--b = '['; }
+    out(b, (size_t)(e - b));
 }
 static void out_d(long double v) {
     char t[48]; int n;
-    if (isnan(v)) n = snprintf(t, sizeof t, "{\"f\":\"nan\"}");
-    else if (isinf(v)) n = snprintf(t, sizeof t, v > 0 ? "{\"f\":\"inf\"}" : "{\"f\":\"-inf\"}");
-    else n = snprintf(t, sizeof t, "{\"f\":%.17g}", (double)v);
+    if (isnan(v)) n = snprintf(t, sizeof t, "[\"f\",\"nan\"]");
+    else if (isinf(v)) n = snprintf(t, sizeof t, v > 0 ? "[\"f\",\"inf\"]" : "[\"f\",\"-inf\"]");
+    else {
+        n = snprintf(t, sizeof t, "%.17g", (double)v);
+        if (!strpbrk(t, ".e")) { t[n++] = '.'; t[n++] = '0'; t[n] = 0; }   /* a JSON float, not an int */
+    }
     out(t, (size_t)n);
 }
 void egca_p_bool(const void *p) { outs(*(const _Bool *)p ? "true" : "false"); }
@@ -287,7 +335,7 @@ void egca_p_ullong(const void *p) { out_ull(*(const unsigned long long *)p); }
 void egca_p_float(const void *p) { out_d(*(const float *)p); }
 void egca_p_double(const void *p) { out_d(*(const double *)p); }
 void egca_p_ldouble(const void *p) { out_d(*(const long double *)p); }
-void egca_p_other(const void *p) { (void)p; outs("{\"p\":\"<value>\"}"); }
+void egca_p_other(const void *p) { (void)p; outs("[\"x\",\"<value>\"]"); }
 
 /* A C string: NUL-terminated within the readable bytes (and within its heap
  * block when the pointer is a block start), else shown as opaque. */
@@ -300,9 +348,9 @@ static void print_cstr(const char *s) {
     size_t got = safe_read(tmp, s, want);
     size_t n = 0;
     while (n < got && tmp[n]) n++;
-    if (n < got) { out_str(tmp, n, 0); return; }
-    if (got == STR_CAP + 1) { out_str(tmp, STR_CAP, 1); return; }   /* longer than the cap */
-    outs("{\"p\":\"<char* unterminated>\"}");
+    if (n < got) { out_str(tmp, n, 0, n); return; }
+    if (got == STR_CAP + 1) { out_str(tmp, STR_CAP, 1, STR_CAP + 1); return; }   /* longer than the cap */
+    outs("[\"x\",\"<char* unterminated>\"]");
 }
 void egca_p_str(const void *p) { print_cstr(*(const char *const *)p); }
 
@@ -311,7 +359,7 @@ void egca_p_str(const void *p) { print_cstr(*(const char *const *)p); }
 static void print_heap(const void *q, size_t elsz, void (*pr)(const void *), const char *what) {
     if (!q) { outs("null"); return; }
     long block = heap_size(q);
-    if (block < 0 || nest >= MAX_DEPTH_VALUES) { outs("{\"p\":\"<"); outs(what); outs(">\"}"); return; }
+    if (block < 0 || nest >= MAX_DEPTH_VALUES) { outs("[\"x\",\"<"); outs(what); outs(">\"]"); return; }
     egca_parr(q, (long)((size_t)block / elsz), elsz, pr);
 }
 #define PTR_PRINTER(name, T, elem)                                                            \
@@ -327,7 +375,7 @@ PTR_PRINTER(pdouble, double, double)
 PTR_PRINTER(pfloat, float, float)
 PTR_PRINTER(pbool, _Bool, bool)
 PTR_PRINTER(pstr, char *, str)
-void egca_p_pvoid(const void *p) { outs(*(void *const *)p ? "{\"p\":\"<void*>\"}" : "null"); }
+void egca_p_pvoid(const void *p) { outs(*(void *const *)p ? "[\"x\",\"<void*>\"]" : "null"); }
 
 /* An array of known length held in this process's memory (declared T a[N]). */
 void egca_arr(const void *base, size_t n, size_t elsz, void (*pr)(const void *), int is_char) {
@@ -335,19 +383,19 @@ void egca_arr(const void *base, size_t n, size_t elsz, void (*pr)(const void *),
         const unsigned char *s = base;
         size_t k = 0;
         while (k < n && s[k]) k++;
-        if (k < n) { out_str(s, k > STR_CAP ? STR_CAP : k, k > STR_CAP); return; }
+        if (k < n) { out_str(s, k > STR_CAP ? STR_CAP : k, k > STR_CAP, k); return; }
     }
     nest++;
-    outs("{\"l\":[");
+    char t[48];
+    int m = snprintf(t, sizeof t, "[\"l\",\"array\",%zu,[", n);
+    out(t, (size_t)m);
     size_t shown = n < LIST_CAP ? n : LIST_CAP;
     for (size_t i = 0; i < shown; i++) {
         if (i) out(",", 1);
-        if (nest > MAX_DEPTH_VALUES) outs("{\"p\":\"<...>\"}");
+        if (nest > MAX_DEPTH_VALUES) outs("[\"x\",\"<...>\"]");
         else pr((const char *)base + i * elsz);
     }
-    char t[48];
-    int m = snprintf(t, sizeof t, "],\"n\":%zu}", n);
-    out(t, (size_t)m);
+    outs("]]");
     nest--;
 }
 
@@ -364,15 +412,15 @@ void egca_parr(const void *base, long n, size_t elsz, void (*pr)(const void *)) 
     if (shown > per) shown = per;
     size_t got = safe_read(tmp, base, shown * elsz) / (elsz ? elsz : 1);
     nest++;
-    outs("{\"l\":[");
+    char t[48];
+    int m = snprintf(t, sizeof t, "[\"l\",\"array\",%ld,[", got < shown ? (long)got : n);
+    out(t, (size_t)m);
     for (size_t i = 0; i < got; i++) {
         if (i) out(",", 1);
-        if (nest > MAX_DEPTH_VALUES) outs("{\"p\":\"<...>\"}");
+        if (nest > MAX_DEPTH_VALUES) outs("[\"x\",\"<...>\"]");
         else pr(tmp + i * elsz);
     }
-    char t[48];
-    int m = snprintf(t, sizeof t, "],\"n\":%ld}", got < shown ? (long)got : n);
-    out(t, (size_t)m);
+    outs("]]");
     nest--;
 }
 
@@ -383,7 +431,7 @@ void egca_pderef(const void *p, size_t elsz, void (*pr)(const void *)) {
     long block = heap_size(p);
     if (block >= 0) { egca_parr(p, (long)((size_t)block / (elsz ? elsz : 1)), elsz, pr); return; }
     unsigned char tmp[256] __attribute__((aligned(16)));
-    if (elsz == 0 || elsz > sizeof tmp || safe_read(tmp, p, elsz) < elsz) { outs("{\"p\":\"<pointer>\"}"); return; }
+    if (elsz == 0 || elsz > sizeof tmp || safe_read(tmp, p, elsz) < elsz) { outs("[\"x\",\"<pointer>\"]"); return; }
     pr(tmp);
 }
 
@@ -391,13 +439,14 @@ void egca_pderef(const void *p, size_t elsz, void (*pr)(const void *)) {
 /* Replaces glibc's: records where the failed assert is (program or test code). */
 void __assert_fail(const char *expr, const char *file, unsigned int line, const char *func) {
     (void)func;
-    if (sh) {
-        sh->assert_where = (file && strcmp(file, "<test>") == 0) ? 2 : 1;
-        sh->assert_line = (int)line;
-        snprintf(sh->assert_msg, sizeof sh->assert_msg, "%s", expr ? expr : "");
-    }
+    egca_hot->assert_where = (file && strcmp(file, "<test>") == 0) ? 2 : 1;
+    egca_hot->assert_line = (int)line;
+    snprintf((char *)egca_hot->assert_msg, sizeof egca_hot->assert_msg, "%s", expr ? expr : "");
     abort();
 }
+
+/* Run: the candidate's shared object reports its position into the harness's page. */
+void egca_rt_attach(struct egca_hot *hot) { egca_hot = hot; egca_on = 0; }
 
 /* ------------------------------------------------------------- runner */
 static double now_s(void) {
@@ -406,21 +455,46 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void clean_msg(char *s) { for (; *s; s++) if (*s == '\t' || *s == '\n' || *s == '\r') *s = ' '; }
+/* A JSON string literal of s into dst (at most cap bytes, always terminated). */
+static void json_str(char *dst, size_t cap, const char *s) {
+    size_t o = 0;
+    dst[o++] = '"';
+    for (; *s && o + 8 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') { dst[o++] = '\\'; dst[o++] = (char)c; }
+        else if (c < 0x20 || c >= 0x7f) o += (size_t)snprintf(dst + o, cap - o, "\\u%04x", c);
+        else dst[o++] = (char)c;
+    }
+    dst[o++] = '"';
+    dst[o] = 0;
+}
 
-/* argv: run|trace <deadline_ms> <max_events> <test index>...
- * One result line per test on fd 3:
- *   #T <index> <how> <code> <last stmt> <depth> <assert where> <assert line> <wall s> <truncated> <message>
- * how: exit (code = exit status), signal (code = signal), timeout. */
-int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests) {
-    if (argc < 4) { fprintf(stderr, "egca: usage: run|trace deadline_ms max_events index...\n"); return 2; }
-    int tracing = strcmp(argv[1], "trace") == 0;
-    double deadline = now_s() + atof(argv[2]) / 1000.0;
+static const char *sig_name(int sig, char *buf, size_t cap) {
+    static const struct { int n; const char *s; } names[] = {
+        {SIGSEGV, "SIGSEGV"}, {SIGFPE, "SIGFPE"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGILL, "SIGILL"},
+        {SIGKILL, "SIGKILL"}, {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}, {SIGTERM, "SIGTERM"}, {SIGPIPE, "SIGPIPE"},
+        {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"}, {SIGINT, "SIGINT"}, {SIGHUP, "SIGHUP"}, {SIGALRM, "SIGALRM"},
+        {SIGUSR1, "SIGUSR1"}, {SIGUSR2, "SIGUSR2"}, {SIGQUIT, "SIGQUIT"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) if (names[i].n == sig) return names[i].s;
+    snprintf(buf, cap, "signal %d", sig);
+    return buf;
+}
+
+/* argv: trace <deadline_ms> <max_events> <test index>...
+ * fd 3: {"t":"ready"}, then per test {"t":"start"}, its events, an "X" event when it
+ * failed at a known statement of the program, {"t":"result"}; finally {"t":"done"}. */
+int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests,
+              const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds) {
+    if (argc < 4) { fprintf(stderr, "egca: usage: trace deadline_ms max_events index...\n"); return 2; }
+    fnames = func_names; bkinds = branch_kinds;
+    func_base = nstmts; cond_base = nstmts + nfuncs;
+    double timeout = atof(argv[2]) / 1000.0;
+    double deadline = now_s() + timeout;
     unsigned long long max_events = strtoull(argv[3], NULL, 10);
     sh = mmap(NULL, sizeof(struct shared) + BUF_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return 3; }
     egca_hot = &sh->hot;
-    write_all("#R\n", 3);
+    write_all("{\"t\":\"ready\"}\n", 14);
     signal(SIGPIPE, SIG_IGN);
     sigset_t chld, old;
     sigemptyset(&chld);
@@ -430,22 +504,26 @@ int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests) {
         int idx = atoi(argv[a]);
         if (idx < 0 || idx >= ntests) continue;
         sh->hot.last = -1; sh->hot.depth = 0;
-        sh->assert_where = 0; sh->assert_line = 0; sh->assert_msg[0] = 0;
+        sh->hot.assert_where = 0; sh->hot.assert_line = 0; sh->hot.assert_msg[0] = 0;
         sh->nevents = 0; sh->max_events = max_events ? max_events : 1; sh->truncated = 0;
         sh->len = sh->flushed = 0;
+        char line[1536];
+        int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", a - 4);
+        write_all(line, (size_t)n);
         fflush(NULL);
         double t0 = now_s();
         pid_t pid = fork();
         if (pid < 0) {
-            char line[128];
-            int n = snprintf(line, sizeof line, "#T\t%d\tforkfail\t%d\t-1\t0\t0\t0\t0\t0\tfork failed\n", idx, errno);
+            n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
+                         "\"msg\":\"ForkFailed: the runner could not start the test (process limit)\"}\n", a - 4);
             write_all(line, (size_t)n);
             return 4;
         }
         if (pid == 0) {
             setpgid(0, 0);
             sigprocmask(SIG_SETMASK, &old, NULL);
-            egca_on = tracing;
+            srand(0);
+            egca_on = 1;
             tests[idx]();
             fflush(NULL);
             egca_on = 0;
@@ -471,19 +549,51 @@ int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests) {
         kill(-pid, SIGKILL);   /* whatever the test forked goes with it */
         double wall = now_s() - t0;
         flush_buf();
-        char how[16]; int code = 0;
-        if (timed_out) { strcpy(how, "timeout"); }
-        else if (WIFSIGNALED(status)) { strcpy(how, "signal"); code = WTERMSIG(status); }
-        else { strcpy(how, "exit"); code = WEXITSTATUS(status); }
-        if (!timed_out && WIFSIGNALED(status) && (code == SIGXCPU || code == SIGKILL)) strcpy(how, "timeout");
-        char msg[600];
-        snprintf(msg, sizeof msg, "%s", sh->assert_msg);
-        clean_msg(msg);
-        char line[1024];
-        int n = snprintf(line, sizeof line, "#T\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%.6f\t%d\t%s\n", idx, how, code,
-                         sh->hot.last, sh->hot.depth, sh->assert_where, sh->assert_line, wall, sh->truncated, msg);
+        write_all("\n", 1);    /* a line the child was cut in is ended (and dropped) here */
+        int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
+        int sig = 0;
+        if (!timed_out && WIFSIGNALED(status)) {
+            sig = WTERMSIG(status);
+            if (sig == SIGXCPU || sig == SIGKILL) timed_out = 1;
+        } else if (!timed_out) code = WEXITSTATUS(status);
+        const char *st = "PASS", *kind = "";
+        char msg[700] = "", sbuf[32], am[300];
+        int located = 0;
+        snprintf(am, sizeof am, "%s", (const char *)sh->hot.assert_msg);
+        if (timed_out) {
+            st = "TIMEOUT"; kind = "Timeout"; located = in_program;
+            snprintf(msg, sizeof msg, "the test did not finish within %gs", timeout);
+        } else if (sig) {
+            const char *name = sig_name(sig, sbuf, sizeof sbuf);
+            if (sig == SIGABRT && where == 2) {
+                st = "FAIL"; kind = "AssertionError"; snprintf(msg, sizeof msg, "assertion failed: %s", am);
+            } else if (sig == SIGABRT && where == 1) {
+                st = "ERROR"; kind = "AssertionError"; located = 1;
+                snprintf(msg, sizeof msg, "assertion failed in the program: %s", am);
+            } else if (in_program) {
+                st = "ERROR"; kind = name; located = 1; snprintf(msg, sizeof msg, "%s in the program", name);
+            } else {
+                st = "FAIL"; kind = name; snprintf(msg, sizeof msg, "%s in test code (after the program returned)", name);
+            }
+        } else if (code != 0) {
+            kind = "Exit";
+            if (in_program) { st = "ERROR"; located = 1; snprintf(msg, sizeof msg, "the program exited with status %d", code); }
+            else { st = "FAIL"; snprintf(msg, sizeof msg, "the test exited with status %d", code); }
+        }
+        if (located && last < 0) located = 0;
+        char full[800], jm[1300], loc[24];
+        if (*kind) snprintf(full, sizeof full, "%s: %s", kind, msg); else full[0] = 0;
+        json_str(jm, sizeof jm, full);
+        if (located) snprintf(loc, sizeof loc, "%d", last); else strcpy(loc, "null");
+        if (located && strcmp(st, "ERROR") == 0) {
+            n = snprintf(line, sizeof line, "[\"X\",%s,0,0,%s]\n", loc, jm);
+            write_all(line, (size_t)n);
+        }
+        n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
+                     "\"wall\":%.6f,\"truncated\":%s}\n", a - 4, st, kind, jm, loc, wall, sh->truncated ? "true" : "false");
         write_all(line, (size_t)n);
         if (timed_out) return 0;   /* the run's time is spent: later tests are not run */
     }
+    write_all("{\"t\":\"done\"}\n", 13);
     return 0;
 }

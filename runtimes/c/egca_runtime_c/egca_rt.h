@@ -3,7 +3,10 @@
 #ifndef EGCA_RT_H
 #define EGCA_RT_H
 #include <stddef.h>
-struct egca_hot { volatile int last; volatile int depth; };
+/* The statement position, in memory the runner (Trace) or harness (Run) can read
+ * after the program died; and the last failed assert's place and text. */
+struct egca_hot { volatile int last; volatile int depth; volatile int assert_where; volatile int assert_line;
+                  volatile char assert_msg[256]; };
 extern struct egca_hot *egca_hot;
 extern int egca_on;
 unsigned long egca_enter(void);
@@ -25,7 +28,9 @@ void *egca_calloc(size_t n, size_t m);
 void *egca_realloc(void *p, size_t n);
 void egca_free(void *p);
 char *egca_strdup(const char *s);
-int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests);
+int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests,
+              const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds);
+void egca_rt_attach(struct egca_hot *hot);
 #define EGCA_P(T) void egca_p_##T(const void *)
 EGCA_P(bool); EGCA_P(char); EGCA_P(schar); EGCA_P(uchar); EGCA_P(short); EGCA_P(ushort);
 EGCA_P(int); EGCA_P(uint); EGCA_P(long); EGCA_P(ulong); EGCA_P(llong); EGCA_P(ullong);

@@ -29,7 +29,27 @@ from dataclasses import dataclass
 import tree_sitter
 import tree_sitter_c
 
-from egca.plugin import Range
+
+
+@dataclass(frozen=True)
+class Range:
+    """A range of the program: UTF-8 byte offsets, 1-based inclusive lines."""
+    start_byte: int
+    end_byte: int
+    start_line: int
+    end_line: int
+
+    @classmethod
+    def of_node(cls, node) -> "Range":
+        return cls(node.start_byte, node.end_byte, node.start_point[0] + 1, node.end_point[0] + 1)
+
+    @classmethod
+    def of_bytes(cls, program: bytes, start: int, end: int) -> "Range":
+        return cls(start, end, program.count(b"\n", 0, start) + 1, program.count(b"\n", 0, max(start, end - 1)) + 1)
+
+    def wire(self) -> list[int]:
+        """The kit's explicit range [sb, eb, sl, el, sc, ec] (columns not given)."""
+        return [self.start_byte, self.end_byte, self.start_line, self.end_line, 0, 0]
 
 # Integer parameter types that make the preceding pointer parameter an array.
 _LENGTH_TYPES = frozenset({
