@@ -19,7 +19,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from egca import datasets  # noqa: E402
 from egca.train.config import SUPPORTED_LOSS_TYPES, EGCATrainConfig  # noqa: E402
-from egca.train.weights import span_weights, token_advantages, weights_matrix  # noqa: E402
+from egca.train.weights import (sign_aware_weights, span_weights, token_advantages,  # noqa: E402
+                                weights_matrix)
 
 TASK = "HumanEval/0"
 
@@ -59,7 +60,7 @@ def _config(tmp_path, **kw) -> EGCATrainConfig:
     return EGCATrainConfig(**base)
 
 
-def _trainer(model_dir, engine, tmp_path, **kw):
+def _trainer(model_dir, engine, tmp_path, reward_funcs=None, reward_processing_classes=None, **kw):
     from transformers import AutoTokenizer
 
     from egca.train.data import build_dataset
@@ -68,7 +69,13 @@ def _trainer(model_dir, engine, tmp_path, **kw):
     dataset, by_id = build_dataset(problems)
     tok = AutoTokenizer.from_pretrained(model_dir)
     return EGCATrainer(model=str(model_dir), args=_config(tmp_path, **kw), train_dataset=dataset, problems=by_id,
-                       engine=engine, processing_class=tok)
+                       engine=engine, processing_class=tok, reward_funcs=reward_funcs,
+                       reward_processing_classes=reward_processing_classes)
+
+
+def length_reward(completions, **kwargs):
+    """A user's own reward function (TRL's signature), unrelated to the tests."""
+    return [min(len(c), 200) / 200 for c in completions]
 
 
 def _loss_grad(trainer, advantages, mask, loss_type):
@@ -116,6 +123,42 @@ def test_each_sequence_keeps_its_grpo_total_under_every_loss_type(math_trainer, 
     assert torch.all(egca[W == 0] == 0)
     ratio = egca / (W * grpo.sum(dim=1, keepdim=True))
     assert torch.allclose(ratio[W > 0], torch.ones_like(ratio[W > 0]), atol=1e-5)
+
+
+def _span_mask(rows, mask):
+    return torch.tensor([[bool(row and t < len(row) and row[t] > 0) for t in range(mask.shape[1])] for row in rows])
+
+
+@pytest.mark.parametrize("loss_type", SUPPORTED_LOSS_TYPES)
+@pytest.mark.parametrize("positive", ["complement", "uniform"])
+def test_sign_aware_credit_keeps_positive_advantage_off_the_span_and_conserves(math_trainer, loss_type, positive):
+    """Row 1 has a span and a *positive* advantage (a failing candidate above its group's mean):
+    none of its credit may be concentrated on the span; every row keeps GRPO's total."""
+    A, mask, rows = _batch()
+    span = _span_mask(rows, mask)
+    W = sign_aware_weights(weights_matrix(rows, mask), span, A, mask, positive)
+    egca = _loss_grad(math_trainer, token_advantages(A, W, mask), mask, loss_type)
+    grpo = _loss_grad(math_trainer, A, mask, loss_type)
+    assert torch.allclose(egca.sum(dim=1), grpo.sum(dim=1), atol=1e-6)
+    credit = -egca    # d loss / d logp = -(per-token advantage) * normaliser: positive credit <=> grad < 0
+    # Row 0: negative advantage, localized on its span only.
+    assert torch.all(credit[0][~span[0]] == 0) and torch.all(credit[0][span[0]] < 0)
+    # Row 1: positive advantage with a span.
+    on_span, off_span = credit[1][span[1]], credit[1][mask[1].bool() & ~span[1]]
+    if positive == "complement":
+        assert torch.all(on_span == 0) and torch.all(off_span > 0)
+    else:   # plain GRPO's row: the span gets no more than any other token
+        assert torch.allclose(credit[1][mask[1].bool()], grpo[1][mask[1].bool()].neg(), atol=1e-7)
+    assert torch.all(on_span <= off_span.min() + 1e-7)
+
+
+def test_positive_advantage_with_a_span_covering_every_token_falls_back_to_uniform():
+    mask = torch.tensor([[1, 1, 1]])
+    span = torch.tensor([[True, True, True]])
+    W = sign_aware_weights(weights_matrix([[1 / 3] * 3], mask), span, torch.tensor([0.5]), mask, "complement")
+    assert torch.allclose(W, torch.full((1, 3), 1 / 3))
+    with pytest.raises(ValueError):
+        sign_aware_weights(W, span, torch.tensor([0.5]), mask, "nope")
 
 
 def test_grpo_loss_type_gives_a_times_w_per_token(math_trainer):
@@ -199,6 +242,42 @@ def test_logic_candidate_gradient_only_on_its_span(math_trainer, loss_type):
     assert torch.all(grad[1, n:] == 0)
 
 
+@pytest.mark.parametrize("loss_type", ["grpo", "dapo", "dr_grpo"])
+def test_fraction_reward_failing_candidate_above_the_mean_is_not_reinforced_on_its_span(model_dir, engine, tmp_path,
+                                                                                          loss_type):
+    """The issue's case, with the real engine: under `test_reward: fraction` the flipped comparison
+    passes 4 of 7 tests, beats its group's mean and gets a positive advantage. Its credit must
+    not land on the span the engine blamed; the group's other rows keep theirs."""
+    problem = datasets.get("humaneval", TASK)
+    trainer = _trainer(model_dir, engine, tmp_path, test_reward="fraction")
+    tok = trainer.processing_class
+    completions = [_logic_candidate(problem), "    return (\n", "    for i in numbers:\n        return (\n"]
+    ids = [tok(c)["input_ids"] + [tok.eos_token_id] for c in completions]
+    rewards = trainer.engine_reward([problem.prompt] * 3, completions, ids, [TASK] * 3)
+    scored = trainer.engine_reward.last
+    logic = scored.analyses[0]
+    assert logic.mode == "logic" and 0 < logic.reward < 1, logic.to_dict()
+    r = torch.tensor(rewards)
+    A = (r - r.mean()) / (r.std() + 1e-4)            # TRL's group normalisation
+    assert A[0] > 0
+    T = max(map(len, ids))
+    mask = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in ids])
+    W = trainer.credit_weights(scored, A, mask)
+    grad = _loss_grad(trainer, token_advantages(A, W, mask), mask, loss_type)
+    start, end = logic.span.completion
+    on_span = [t for t, (s, e) in enumerate(scored.offsets[0]) if s < end and e > start]
+    assert on_span
+    assert torch.all(grad[0, on_span] == 0)                          # nothing on the blamed statement
+    off = [t for t in range(len(ids[0])) if t not in on_span]
+    assert torch.all(grad[0, off] < 0)                               # the rest is reinforced
+    grpo = _loss_grad(trainer, A, mask, loss_type)
+    assert torch.allclose(grad.sum(dim=1), grpo.sum(dim=1), atol=1e-6)
+    # With the candidate below its group's mean, the same span takes all of its (negative) credit.
+    W = trainer.credit_weights(scored, -A, mask)
+    grad = _loss_grad(trainer, token_advantages(-A, W, mask), mask, loss_type)
+    assert torch.nonzero(grad[0]).flatten().tolist() == on_span
+
+
 def test_chat_answer_in_a_fence_puts_credit_on_the_fenced_span(math_trainer):
     """Chat-template prompts: the answer wraps the code in a Markdown fence; credit lands on
     the same statement's tokens, shifted by the text before the fence."""
@@ -250,6 +329,59 @@ def test_training_smoke(model_dir, engine, tmp_path, method):
     if method == "grpo":   # plain GRPO: credit on every token
         fracs = [e["egca/span_frac_tokens"] for e in trainer.state.log_history if "egca/span_frac_tokens" in e]
         assert fracs and all(f == 1.0 for f in fracs)
+
+
+def test_credit_only_keeps_the_users_rewards_weights_and_logs_analyses(model_dir, engine, tmp_path):
+    """A TRL script with reward_funcs=[my_reward], reward_weights=[1.0]: only the trainer class and
+    the config class change. The reward is the user's alone; EGCA adds the credit, the completions
+    table's mode/reason/span columns and (analyses_log) one JSON line per candidate."""
+    import json
+    trainer = _trainer(model_dir, engine, tmp_path, reward_funcs=[length_reward], reward_weights=[1.0],
+                       max_steps=1, analyses_log=True)
+    assert trainer.credit_only
+    assert trainer.reward_func_names == ["length_reward", "egca_credit"]
+    assert trainer.reward_weights.tolist() == [1.0, 0.0]
+    trainer.train()
+    step = next(e for e in trainer.state.log_history if "rewards/length_reward/mean" in e)
+    assert step["reward"] == pytest.approx(step["rewards/length_reward/mean"])   # the engine adds no reward
+    assert step["rewards/egca_credit/mean"] is None                                 # TRL: "did not apply"
+    assert "egca/frac_logic" in step and "egca/engine_time_s" in step
+    assert trainer._buffered_inputs[0]["advantages"].dim() == 2
+    extra = trainer._logs["extra"]
+    n = len(trainer._logs["prompt"])
+    assert {"mode", "reason", "span"} <= set(extra) and all(len(extra[k]) == n for k in ("mode", "reason", "span"))
+    assert set(extra["mode"]) <= {"syntax", "constraint", "correct", "logic", "unanalysable"}
+
+    lines = (tmp_path / "out" / "analyses.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == n == 4
+    problem = datasets.get("humaneval", TASK)
+    for rec, completion, adv, mode in zip(records, trainer._logs["completion"], trainer._logs["advantages"],
+                                          extra["mode"]):
+        assert {"mode", "reward", "tests_passed", "tests_total", "failing_test", "divergence", "span",
+                "constraint_violations", "step", "task_id", "language", "prompt", "completion", "reference",
+                "tokens", "advantage"} <= set(rec)
+        assert (rec["step"], rec["task_id"], rec["language"]) == (1, TASK, "python")
+        assert (rec["prompt"], rec["reference"]) == (problem.prompt, problem.reference)
+        assert rec["completion"] == completion and rec["mode"] == mode
+        assert rec["advantage"] == pytest.approx(adv)
+        ends = [e for _, e in rec["tokens"]]
+        assert ends == sorted(ends) and (not ends or ends[-1] == len(rec["completion"].encode()))
+        if "token_weights" in rec:
+            assert len(rec["token_weights"]) == len(rec["tokens"])
+
+
+def test_engine_reward_listed_by_name_with_its_own_weight(model_dir, engine, tmp_path):
+    trainer = _trainer(model_dir, engine, tmp_path, reward_funcs=["egca", length_reward],
+                       reward_processing_classes=[None, None], reward_weights=[1.0, 0.5], max_steps=1)
+    assert not trainer.credit_only
+    assert trainer.reward_func_names == ["egca", "length_reward"]
+    assert trainer.reward_weights.tolist() == [1.0, 0.5]
+    trainer.train()
+    step = next(e for e in trainer.state.log_history if "rewards/egca/mean" in e)
+    assert step["reward"] == pytest.approx(step["rewards/egca/mean"] + 0.5 * step["rewards/length_reward/mean"])
+    with pytest.raises(ValueError, match="listed 2 times"):
+        _trainer(model_dir, engine, tmp_path, reward_funcs=["egca", "egca"])
 
 
 def test_remote_engine_gives_the_same_analyses_as_the_in_process_one(engine, model_dir):

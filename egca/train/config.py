@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from trl import GRPOConfig
 
+from egca.train.weights import POSITIVE_CREDIT
+
 # The paper's settings (arXiv 2603.16158, §5): group size, learning rate, KL β, clip ε.
 PAPER_PRESET: dict[str, object] = {"num_generations": 16, "learning_rate": 5e-7, "beta": 0.05, "epsilon": 0.2}
 PRESETS: dict[str, dict[str, object]] = {"paper": PAPER_PRESET}
@@ -45,6 +47,19 @@ class EGCATrainConfig(GRPOConfig):
             `"chat"`: a chat-template prompt; the model answers with code in a Markdown fence.
         engine_workers (`int`, *optional*, defaults to `1`):
             Problems of one generation batch analysed concurrently (one engine call per problem group).
+        positive_credit (`str`, *optional*, defaults to `"complement"`):
+            Where a *positive* advantage goes when the engine blamed a span (a failing candidate that
+            still beat its group's mean: `test_reward="fraction"`, or another reward function).
+            Localized credit is for negative advantages only. `"complement"`: uniformly over the
+            tokens outside the span, so the run never reinforces the statement the engine blamed and
+            rewards the rest of the program, which the reward says was better than the group's
+            (uniform when the span covers every token). `"uniform"`: over every token, as plain GRPO.
+        analyses_log (`bool`, *optional*, defaults to `False`):
+            Write each logging step's analyses as JSONL to `log_analyses_to` (default
+            `<output_dir>/analyses.jsonl`): one line per candidate, the `egca analyze --json` object
+            plus `step`, `task_id`, `language`, `prompt`, `completion`, `reference`, `tokens`, `advantage`.
+        log_analyses_to (`str` or `None`, *optional*, defaults to `None`):
+            Path of that JSONL file; setting it turns `analyses_log` on.
 
     Defaults differing from `GRPOConfig`: none; `EGCATrainConfig.from_preset("paper", ...)` applies
     `PAPER_PRESET` (G = 16, learning rate 5e-7, β = 0.05, ε = 0.2) under explicit overrides.
@@ -58,6 +73,12 @@ class EGCATrainConfig(GRPOConfig):
     inject_constraints: bool = field(default=False, metadata={"help": "Add extracted constraints to prompts."})
     prompt_style: str = field(default="completion", metadata={"help": "completion | chat"})
     engine_workers: int = field(default=1, metadata={"help": "Problem groups analysed concurrently."})
+    positive_credit: str = field(default="complement", metadata={
+        "help": "complement | uniform: where a positive advantage of a candidate with a blamed span goes.",
+        "choices": list(POSITIVE_CREDIT)})
+    analyses_log: bool = field(default=False, metadata={"help": "Write each logging step's analyses as JSONL."})
+    log_analyses_to: str | None = field(default=None, metadata={
+        "help": "JSONL path for the analyses (default <output_dir>/analyses.jsonl); implies analyses_log."})
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -71,6 +92,10 @@ class EGCATrainConfig(GRPOConfig):
             raise ValueError(f"prompt_style must be completion or chat, got {self.prompt_style!r}")
         if self.engine_workers < 1:
             raise ValueError("engine_workers must be >= 1")
+        if self.positive_credit not in POSITIVE_CREDIT:
+            raise ValueError(f"positive_credit must be one of {POSITIVE_CREDIT}, got {self.positive_credit!r}")
+        if self.log_analyses_to:
+            self.analyses_log = True
         super().__post_init__()
         if self.method == "egca":
             # Checked for egca only: these settings are fine for plain GRPO but undo token credit.
@@ -82,6 +107,14 @@ class EGCATrainConfig(GRPOConfig):
             if self.top_entropy_quantile < 1.0:
                 raise ValueError("method='egca' needs top_entropy_quantile=1.0: the entropy mask would drop span "
                                  "tokens and break conservation of each sequence's advantage")
+
+    @property
+    def analyses_log_path(self) -> str | None:
+        """Where the analyses JSONL goes, or None when the log is off."""
+        if not self.analyses_log:
+            return None
+        import os
+        return self.log_analyses_to or os.path.join(self.output_dir, "analyses.jsonl")
 
     @classmethod
     def from_preset(cls, preset: str | None, **overrides) -> "EGCATrainConfig":

@@ -18,8 +18,19 @@ from egca.analysis import Analysis
 from egca.errors import InfrastructureError, InvalidInput
 from egca.problem import Problem
 from egca.tokens import ByteRanges, completion_text, token_byte_ranges
+from egca.train.weights import span_token_indices
 
 UNANALYSABLE = "unanalysable"   # empty completions: not sent to the engine, reward 0, uniform credit
+LOCALIZED_MODES = ("syntax", "logic")
+LOGGED_MODES = ("syntax", "constraint", "correct", "logic", UNANALYSABLE)
+
+
+def completion_columns(analyses: Sequence[Analysis]) -> dict[str, list]:
+    """The completions table's EGCA columns: mode, the divergence's reason, and the span
+    as [start, end] bytes of the completion (None where the engine blamed no span)."""
+    return {"mode": [a.mode for a in analyses],
+            "reason": [a.divergence.reason if a.divergence else None for a in analyses],
+            "span": [list(a.span.completion) if a.span else None for a in analyses]}
 
 
 class EngineBackend(Protocol):
@@ -50,28 +61,74 @@ class Scored:
     offsets: list[ByteRanges]
     engine_seconds: float                       # wall time of the engine calls
     stage_seconds: dict[str, float] = field(default_factory=dict)   # summed Analysis.timings
+    task_ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
 
 
 class EngineReward:
-    """TRL reward function: unit-test reward from the engine, analyses kept for the trainer."""
+    """TRL reward function: unit-test reward from the engine, analyses kept for the trainer.
 
-    __name__ = "unit_tests"   # TRL logs rewards/<name>/mean
+    Listed among `reward_funcs` like any other reward function (by the name `"egca"` in
+    `EGCATrainer`), with its own entry in `reward_weights` and `reward_processing_classes`.
+    With `credit_only=True` it still analyses every completion but returns `None` for each
+    row (TRL's "does not apply"): the user's own reward functions make the reward and
+    EGCA supplies only the credit.
+
+    Per batch it reports through TRL's public reward-function hooks: `log_metric` (the
+    `egca/*` scalars below) and `log_extra` (the completions table's `mode`, `reason` and
+    `span` columns).
+    """
+
+    __name__ = "egca"   # TRL logs rewards/<name>/mean
 
     def __init__(self, backend: EngineBackend, problems: dict[str, Problem], tokenizer=None,
-                 weighting: str = "span", test_reward: str = "binary", workers: int = 1, localize: bool = True):
+                 weighting: str = "span", test_reward: str = "binary", workers: int = 1, localize: bool = True,
+                 credit_only: bool = False):
         self.backend, self.problems, self.tokenizer = backend, problems, tokenizer
         self.weighting, self.test_reward, self.workers = weighting, test_reward, workers
         # Plain GRPO needs only the reward: no traces, so the A/B timing is honest.
         self.localize = localize
+        self.credit_only = credit_only
+        if credit_only:
+            self.__name__ = "egca_credit"
         self.last: Scored | None = None
 
-    def __call__(self, prompts, completions, completion_ids, task_id, **_) -> list[float]:
+    def __call__(self, prompts, completions, completion_ids, task_id, log_metric=None, log_extra=None,
+                 **_) -> list[float | None]:
         if self.tokenizer is None:
             raise RuntimeError("EngineReward.tokenizer is not set (EGCATrainer sets it)")
         texts = [completion_text(self.tokenizer, ids) for ids in completion_ids]
         offsets = [token_byte_ranges(self.tokenizer, ids, text) for ids, text in zip(completion_ids, texts)]
         self.last = self.score(task_id, texts, offsets)
+        self.last.task_ids, self.last.texts = list(task_id), texts
+        if log_metric is not None:
+            for name, value in self.metrics(self.last).items():
+                log_metric(name, value)
+        if log_extra is not None:
+            for column, values in completion_columns(self.last.analyses).items():
+                log_extra(column, values)
+        if self.credit_only:
+            return [None] * len(texts)
         return [float(a.reward) for a in self.last.analyses]
+
+    def metrics(self, scored: Scored) -> dict[str, float]:
+        """Per-batch scalars: the share of each mode, the span's share of a localized candidate's
+        tokens (1.0 for plain GRPO: credit on every token), and the engine's wall and stage times."""
+        n = len(scored.analyses)
+        out = {f"egca/frac_{m}": sum(a.mode == m for a in scored.analyses) / n for m in LOGGED_MODES}
+        fracs = []
+        if not self.localize:
+            fracs = [1.0]
+        else:
+            for a, offs in zip(scored.analyses, scored.offsets):
+                if a.mode in LOCALIZED_MODES and a.span is not None and offs:
+                    fracs.append(len(span_token_indices(a.span.completion, offs)) / len(offs))
+        if fracs:
+            out["egca/span_frac_tokens"] = sum(fracs) / len(fracs)
+        out["egca/engine_time_s"] = scored.engine_seconds
+        for stage, secs in scored.stage_seconds.items():
+            out[f"egca/engine_stage_s/{stage}"] = secs
+        return out
 
     def score(self, task_ids: Sequence[str], texts: list[str], offsets: list[ByteRanges]) -> Scored:
         """Analyse every row; rows of one problem go to the engine as one group."""

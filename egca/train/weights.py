@@ -15,6 +15,14 @@ tensor handed to TRL is A_i · w_{i,t} · T_i: with uniform w it is exactly
 GRPO's A_i, and for any w its sum over the sequence equals GRPO's (A_i · T_i),
 so each loss type's normaliser sees the same total it would under GRPO.
 Under `loss_type="grpo"` the effective per-token advantage is a_{i,t} = A_i · w_{i,t}.
+
+Sign-aware credit (`sign_aware_weights`): the span is where the engine says the
+candidate went wrong, so only a *negative* advantage is localized there. A failing
+candidate can still score above its group's mean (`test_reward: fraction`, or any
+extra reward), and its positive advantage must not reinforce the blamed statement:
+`positive_credit="complement"` (default) spreads it uniformly over the tokens *outside*
+the span, `"uniform"` over every token (plain GRPO for that row). Either way Σ_t w = 1,
+so conservation holds under every loss type.
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ from egca.core import Mode
 # The span weighting has one implementation, the engine's (egca.spans.token_weights uses it too).
 from egca.spans import span_token_indices, span_weights
 
-__all__ = ["UNIFORM_MODES", "span_token_indices", "span_weights", "token_advantages", "uniform_weights",
-           "weights_matrix"]
+__all__ = ["POSITIVE_CREDIT", "UNIFORM_MODES", "sign_aware_weights", "span_mask_from_weights", "span_token_indices",
+           "span_weights", "token_advantages", "uniform_weights", "weights_matrix"]
 
 UNIFORM_MODES = (Mode.CORRECT, Mode.CONSTRAINT)
+POSITIVE_CREDIT = ("complement", "uniform")
 
 
 def uniform_weights(n: int) -> list[float]:
@@ -59,3 +68,40 @@ def token_advantages(advantages: torch.Tensor, weights: torch.Tensor, mask: torc
     """The (B, T) advantage tensor for TRL: A_i · w_{i,t} · T_i (see the module docstring)."""
     lengths = mask.to(weights.dtype).sum(dim=1, keepdim=True)
     return advantages.reshape(-1, 1).to(weights.dtype) * weights * lengths
+
+
+def span_mask_from_weights(weights: torch.Tensor, mask: torch.Tensor, tol: float = 1e-6) -> torch.Tensor:
+    """(B, T) bool: the tokens a localized weight row singles out (w above the row's minimum
+    over the mask; `span` and `span_mix` weightings both). All False for a uniform row."""
+    maskb = mask.bool()
+    big = torch.finfo(weights.dtype).max
+    low = torch.where(maskb, weights, torch.full_like(weights, big)).min(dim=1, keepdim=True).values
+    return maskb & (weights > low + tol)
+
+
+def sign_aware_weights(weights: torch.Tensor, span_mask: torch.Tensor, advantages: torch.Tensor,
+                       mask: torch.Tensor, positive: str = "complement") -> torch.Tensor:
+    """Localized weights only where the advantage is negative (see the module docstring).
+
+    weights: (B, T) from `weights_matrix` (Σ_t = 1 over the mask); span_mask: (B, T) bool, the span's
+    tokens (rows without a span: all False); advantages: (B,) sequence advantages A_i.
+    Rows with A_i > 0 and a span get uniform weights over the complement of the span
+    (`positive="complement"`; uniform over the mask when the span covers every token) or over
+    the whole mask (`"uniform"`). Every other row keeps its weights."""
+    if positive not in POSITIVE_CREDIT:
+        raise ValueError(f"positive_credit must be one of {POSITIVE_CREDIT}, got {positive!r}")
+    maskb = mask.bool()
+    spanb = span_mask.bool() & maskb
+    localized = spanb.any(dim=1)
+    flip = localized & (advantages.reshape(-1).to(weights.device) > 0)
+    if not bool(flip.any()):
+        return weights
+    maskf = maskb.to(weights.dtype)
+    uniform = maskf / maskf.sum(dim=1, keepdim=True).clamp(min=1.0)
+    if positive == "uniform":
+        target = uniform
+    else:
+        comp = (maskb & ~spanb).to(weights.dtype)
+        n = comp.sum(dim=1, keepdim=True)
+        target = torch.where(n > 0, comp / n.clamp(min=1.0), uniform)
+    return torch.where(flip[:, None], target, weights)
