@@ -335,40 +335,49 @@ void egca_end(struct egca_call *c) {
 }
 
 /* ------------------------------------------------------------- the caller's side */
+static int grow(struct egca_call *c) {
+    if (c->len + 65536 <= c->cap) return 1;
+    if (c->cap >= MAX_REPLY) return 0;
+    size_t cap = c->cap ? c->cap * 2 : 65536;
+    char *b = realloc(c->buf, cap);
+    if (!b) return 0;
+    c->buf = b; c->cap = cap;
+    return 1;
+}
+
+/* Read the reply until EOF or until the child has ended (what it forked may hold the
+ * pipe open: then what is buffered is read and the rest ignored), within the deadline. */
 void egca_wait(struct egca_call *c) {
     double call_deadline = deadline - (timeout_s > 2 ? 0.25 : 0.1 * timeout_s);
-    int timed_out = 0, status = 0;
+    int timed_out = 0, status = 0, ended = 0;
     for (;;) {
-        double left = call_deadline - now_s();
-        if (left <= 0) { timed_out = 1; break; }
-        struct pollfd pf = {c->fd, POLLIN, 0};
-        int r = poll(&pf, 1, (int)(left * 1000) + 1);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) continue;
-        if (c->len + 65536 > c->cap) {
-            if (c->cap >= MAX_REPLY) { timed_out = 0; break; }
-            size_t cap = c->cap ? c->cap * 2 : 65536;
-            char *b = realloc(c->buf, cap);
-            if (!b) break;
-            c->buf = b; c->cap = cap;
+        if (!ended && waitpid(c->pid, &status, WNOHANG) == c->pid) {
+            ended = 1;
+            fcntl(c->fd, F_SETFL, O_NONBLOCK);
         }
+        double left = call_deadline - now_s();
+        if (left <= 0 && !ended) { timed_out = 1; break; }
+        struct pollfd pf = {c->fd, POLLIN, 0};
+        int r = ended ? 1 : poll(&pf, 1, left > 0.02 ? 20 : (int)(left * 1000) + 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r == 0) continue;
+        if (!grow(c)) break;
         ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         c->len += (size_t)n;
     }
     close(c->fd);
-    /* the reply is complete (or never will be): the child must end by the deadline too */
-    for (;;) {
+    while (!ended) {
         pid_t w = waitpid(c->pid, &status, WNOHANG);
         if (w == c->pid) break;
         if (timed_out || now_s() >= call_deadline) {
             kill(-c->pid, SIGKILL); kill(c->pid, SIGKILL);
             waitpid(c->pid, &status, 0);
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) timed_out = 1;
+            timed_out = 1;
             break;
         }
-        struct timespec ts = {0, 2000000};
+        struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
     kill(-c->pid, SIGKILL);            /* whatever the call forked goes with it */

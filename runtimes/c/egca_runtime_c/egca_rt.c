@@ -225,7 +225,7 @@ void egca_ev(int kind, int id, unsigned long frame) {
     int idx = id;
     const char *name = NULL;
     if (kind == 'S') { *--b = '['; close_ev = "]]\n"; }
-    else if (kind == 'C') { *--b = '['; close_ev = "]]\n"; idx = func_base + id; name = fnames ? fnames[id] : "?"; }
+    else if (kind == 'C') { close_ev = "]]\n"; idx = func_base + id; name = fnames ? fnames[id] : "?"; }
     else { close_ev = "]\n"; if (kind == 'E') idx = func_base + id; }
     *--b = ',';
     int d = egca_hot->depth;
