@@ -6,6 +6,7 @@ define their own: a compiler gets `COMPILE_LIMITS`, a program gets these.
 
 from __future__ import annotations
 
+from egca_kit.errors import InvalidRequest
 from egca_kit.sandbox import SandboxLimits
 
 MAX_SOURCE_BYTES = 1 << 20        # a program, or one test case's code
@@ -23,6 +24,10 @@ COMPILE_LIMITS = SandboxLimits(timeout_s=60.0, cpu_s=60.0, memory_bytes=4 << 30,
 
 def from_proto(limits_pb) -> tuple[SandboxLimits, int]:
     """(sandbox limits, max events) of a request; zero fields take the defaults."""
+    if limits_pb is not None:
+        for f, value in limits_pb.ListFields():
+            if isinstance(value, (int, float)) and value < 0:
+                raise InvalidRequest(f"limits.{f.name} must be non-negative (got {value})")
     max_events = DEFAULT_MAX_EVENTS
     if limits_pb is not None and limits_pb.max_events:
         max_events = min(int(limits_pb.max_events), MAX_EVENTS)

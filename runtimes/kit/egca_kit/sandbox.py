@@ -394,6 +394,15 @@ def _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv=None) -
     for p in ro_binds:
         real = os.path.realpath(p)
         if os.path.exists(real) and not real.startswith(tuple("/" + d + "/" for d in SYSTEM_DIRS)):
+            # bwrap would make the missing parents 0700: the run's uid could not reach the path.
+            parents = []
+            for q in (real, os.path.abspath(p)):
+                d = os.path.dirname(q)
+                while d not in ("/", "") and d not in parents:
+                    parents.append(d)
+                    d = os.path.dirname(d)
+            for d in sorted(parents, key=len):
+                cmd += ["--perms", "0755", "--dir", d]
             cmd += ["--ro-bind", real, real]
             if real != os.path.abspath(p):   # a symlinked path: keep the name the caller uses
                 cmd += ["--ro-bind", real, os.path.abspath(p)]

@@ -52,6 +52,7 @@ class Process:
     candidate_argv: list[str] | None = None   # Run: the untrusted program beside the trusted harness
     ranges: list | None = None                # statement table, when the language has it (else the child sends it)
     grace_s: float = 0.0                      # sandbox clock beyond the request's limit (the child's own deadline)
+    limits: sandbox.SandboxLimits | None = None   # replaces the request's limits (an interpreter's floor, e.g. V8's)
 
 
 class Language:
@@ -128,6 +129,8 @@ def _check_infrastructure(report: protocol.Report, res: sandbox.SandboxResult, l
 
 
 def _start(proc: Process, limits: sandbox.SandboxLimits, on_line) -> sandbox.SandboxResult:
+    if proc.limits is not None:
+        limits = proc.limits
     if proc.grace_s:
         limits = sandbox.SandboxLimits(**{**limits.__dict__, "timeout_s": limits.timeout_s + proc.grace_s})
     return sandbox.run_sandboxed(proc.argv, candidate_argv=proc.candidate_argv, files=proc.files,
