@@ -7,10 +7,16 @@ need each generated token's byte range in that same text.
 - Byte-level BPE (GPT-2, Qwen, Llama-3 style): every character of a token
   string from `convert_ids_to_tokens` stands for exactly one byte, so the
   ranges are byte-exact, also when a token holds half of a UTF-8 character.
-- Any other tokenizer (SentencePiece, WordPiece, ...): incremental decoding:
-  the end of token k is where decode(ids[:k]) stops agreeing with the full
-  text. Tokenizers that normalise text (strip spaces, merge pieces) still get
-  monotone ranges that tile the text.
+- Any other tokenizer (SentencePiece-style Metaspace/byte fallback, WordPiece,
+  ...): streaming decoding, linear in the number of tokens. Fast tokenizers use
+  `tokenizers`' `DecodeStream` (each step decodes a short window, exactly as a
+  server streams text); tokenizers without a Rust backend get the same windowed
+  decoding through `tokenizer.decode`. Each token owns the text its step
+  produced; a token that ends inside a UTF-8 character produces nothing and the
+  token completing the character owns it (byte-fallback tokens `<0xNN>` each
+  own their byte). The pieces are then laid onto the text TRL decoded, allowing
+  for whitespace that decoding cleans up. Only if they cannot be laid onto it
+  does a quadratic prefix-decoding fallback run.
 - Special tokens (EOS, padding, chat markers) are not in the text: they get
   zero-length ranges at the position where they occur (EOS: at the end).
 """
@@ -75,7 +81,117 @@ def token_byte_ranges(tokenizer, ids: Sequence[int], text: str | None = None) ->
         ranges = _byte_level_ranges(tokenizer, ids, target)
         if ranges is not None:
             return ranges
+    ranges = _ranges_from_pieces(stream_pieces(tokenizer, ids), text)
+    if ranges is not None:
+        return ranges
     return _incremental_ranges(tokenizer, ids, target)
+
+
+def stream_pieces(tokenizer, ids: Sequence[int]) -> list[bytes]:
+    """The bytes each token adds to the decoded text (skip_special_tokens=True), in one pass."""
+    ids = [int(i) for i in ids]
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None:
+        try:
+            from tokenizers.decoders import DecodeStream
+        except ImportError:   # tokenizers < 0.21
+            DecodeStream = None
+        if DecodeStream is not None:
+            return _split_byte_fallback(tokenizer, ids, _decode_stream_pieces(DecodeStream, backend, ids))
+    return _split_byte_fallback(tokenizer, ids, _window_pieces(tokenizer, ids))
+
+
+def _decode_stream_pieces(DecodeStream, backend, ids: list[int]) -> list[str]:
+    stream = DecodeStream(skip_special_tokens=True)
+    return [stream.step(backend, tid) or "" for tid in ids]
+
+
+def _window_pieces(tokenizer, ids: list[int]) -> list[str]:
+    """DecodeStream's algorithm through `tokenizer.decode`: decode a short window ending at the new
+    token and keep what it adds to the window's text (the window keeps decoders that strip or
+    merge at the start honest); a token that leaves a partial character (U+FFFD) adds nothing yet."""
+    pieces, prefix, read = [], 0, 0
+    for k in range(len(ids)):
+        before = tokenizer.decode(ids[prefix:read], skip_special_tokens=True) if read > prefix else ""
+        after = tokenizer.decode(ids[prefix:k + 1], skip_special_tokens=True)
+        if len(after) > len(before) and not after.endswith("\ufffd") and after.startswith(before):
+            pieces.append(after[len(before):])
+            prefix, read = read, k + 1
+        else:
+            pieces.append("")
+    return pieces
+
+
+def _split_byte_fallback(tokenizer, ids: list[int], pieces: list[str]) -> list[bytes]:
+    """Pieces as bytes; a run of byte-fallback tokens (`<0xNN>`) that completes a character
+    is split back into one byte per token instead of all bytes on the last one."""
+    out = [p.encode("utf-8") for p in pieces]
+    try:
+        tokens = tokenizer.convert_ids_to_tokens(ids)
+    except Exception:   # noqa: BLE001 - a tokenizer without token strings: keep the pieces as they are
+        return out
+    k = 0
+    while k < len(ids):
+        if out[k] or _fallback_byte(tokens[k]) is None:
+            k += 1
+            continue
+        j = k   # tokens k..j-1 produced nothing; token j completes the character
+        while j < len(ids) and not out[j] and _fallback_byte(tokens[j]) is not None:
+            j += 1
+        if j < len(ids) and _fallback_byte(tokens[j]) is not None:
+            run = [_fallback_byte(t) for t in tokens[k:j + 1]]
+            if bytes(run) == out[j][:len(run)]:
+                rest = out[j][len(run) - 1:]
+                for i, b in enumerate(run[:-1]):
+                    out[k + i] = bytes([b])
+                out[j] = rest
+        k = j + 1
+    return out
+
+
+def _fallback_byte(token) -> int | None:
+    if isinstance(token, str) and len(token) == 6 and token.startswith("<0x") and token.endswith(">"):
+        try:
+            return int(token[3:5], 16)
+        except ValueError:
+            return None
+    return None
+
+
+def _ranges_from_pieces(pieces: list[bytes], text: str) -> ByteRanges | None:
+    """Lay the pieces onto `text` in one pass; None if they do not spell it. Whitespace that one
+    side has and the other lacks (decoders that clean up spaces, strip a leading space) is
+    tolerated: extra text whitespace goes to the token being laid, extra piece whitespace is dropped."""
+    target = text.encode("utf-8")
+    ranges: ByteRanges = []
+    pos = 0
+    for piece in pieces:
+        start = pos
+        i = 0
+        while i < len(piece):
+            if pos < len(target) and target[pos] == piece[i]:
+                pos += 1
+                i += 1
+            elif piece[i] in _WS:
+                i += 1
+            elif pos < len(target) and target[pos] in _WS:
+                pos += 1
+            else:
+                return None
+        ranges.append((start, pos))
+    if pos < len(target):
+        if target[pos:].strip(bytes(_WS)):
+            return None
+        last = max((k for k, (s, e) in enumerate(ranges) if e > s), default=len(ranges) - 1)
+        if last < 0:
+            return None
+        ranges[last] = (ranges[last][0], len(target))
+        for k in range(last + 1, len(ranges)):
+            ranges[k] = (len(target), len(target))
+    return ranges
+
+
+_WS = frozenset(b" \t\n\r\x0b\x0c")
 
 
 def _byte_level_ranges(tokenizer, ids: list[int], target: bytes) -> ByteRanges | None:
@@ -103,7 +219,8 @@ def _byte_level_ranges(tokenizer, ids: list[int], target: bytes) -> ByteRanges |
 
 
 def _incremental_ranges(tokenizer, ids: list[int], target: bytes) -> ByteRanges:
-    """Token k ends where decode(ids[:k+1]) stops agreeing with the full text (quadratic, any tokenizer)."""
+    """Token k ends where decode(ids[:k+1]) stops agreeing with the full text: quadratic, the last
+    resort for a tokenizer whose streamed pieces do not spell the text it decodes."""
     special = _special_ids(tokenizer)
     ranges, pos = [], 0
     for k, tid in enumerate(ids):

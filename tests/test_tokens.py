@@ -128,3 +128,120 @@ def test_explicit_text_must_be_the_decoded_text(bbpe):
     text = "    return x\n"
     ids = bbpe(text)["input_ids"]
     assert token_byte_ranges(bbpe, ids, text) == token_byte_ranges(bbpe, ids)
+
+
+# --- SentencePiece-style tokenizers (not byte-level): streaming decoding, linear time ---------------------
+
+def _sentencepiece_bpe(corpus, vocab_size=300):
+    """Llama-2 style, built in memory: BPE over '▁'-joined text (Metaspace-like normaliser), byte
+    fallback with the 256 `<0xNN>` tokens as ordinary vocabulary, and SentencePiece's decoder."""
+    import json
+
+    from tokenizers import Tokenizer, decoders, models, normalizers, trainers
+    from transformers import PreTrainedTokenizerFast
+    tok = Tokenizer(models.BPE(unk_token="<unk>", fuse_unk=True))
+    tok.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+    tok.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<unk>", "<s>", "</s>"],
+                                                         show_progress=False))
+    spec = json.loads(tok.to_str())
+    vocab = spec["model"]["vocab"]
+    for b in range(256):
+        vocab.setdefault(f"<0x{b:02X}>", len(vocab))
+    spec["model"]["byte_fallback"] = True
+    tok = Tokenizer.from_str(json.dumps(spec))
+    tok.decoder = decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(),
+                                     decoders.Strip(" ", 1, 0)])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+
+
+def _unigram_metaspace(corpus, vocab_size=200):
+    """T5/XLNet style: a Unigram model with the Metaspace pre-tokenizer and decoder."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+    tok = Tokenizer(models.Unigram())
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    tok.decoder = decoders.Metaspace()
+    tok.train_from_iterator(corpus, trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=["<unk>", "</s>"],
+                                                            unk_token="<unk>", show_progress=False))
+    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="</s>", unk_token="<unk>")
+
+
+@pytest.fixture(scope="module", params=["bpe_byte_fallback", "unigram_metaspace"])
+def sentencepiece(request):
+    make = _sentencepiece_bpe if request.param == "bpe_byte_fallback" else _unigram_metaspace
+    return make(CORPUS)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_sentencepiece_style_ranges_tile_and_agree_with_prefix_decoding(sentencepiece, text):
+    from egca.tokens import _incremental_ranges
+    tok = sentencepiece
+    ids = tok(text, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+    assert not is_byte_level(tok)
+    decoded = completion_text(tok, ids)
+    ranges = token_byte_ranges(tok, ids)
+    _assert_tiles(ranges, decoded)
+    assert ranges[-1][0] == ranges[-1][1]           # EOS
+    raw = decoded.encode()
+    slow = _incremental_ranges(tok, ids, raw)
+    # Same token ends as the quadratic prefix decoding wherever a token ends on a character boundary
+    # (inside a multi-byte character the streaming ranges are finer: one byte per <0xNN> token).
+    for k, ((s, e), (_, e2)) in enumerate(zip(ranges, slow)):
+        boundary = e == len(raw) or (raw[e] & 0xC0) != 0x80
+        if boundary:
+            assert e == e2, (k, ranges, slow)
+    # Each token's range is the text that token adds (its own decoding, minus the leading space
+    # that SentencePiece decoders strip at the start of a text).
+    pieces = tok.convert_ids_to_tokens(ids)
+    for k, (s, e) in enumerate(ranges):
+        if pieces[k].startswith("<0x") or ids[k] in tok.all_special_ids:
+            continue
+        alone = pieces[k].replace("▁", " ")
+        assert raw[s:e].decode() in (alone, alone[1:] if k == 0 else alone), (k, pieces[k], raw[s:e])
+
+
+def test_byte_fallback_gives_each_byte_token_its_byte(sentencepiece):
+    tok = sentencepiece
+    text = "x = '😀'\n"
+    ids = tok(text, add_special_tokens=False)["input_ids"]
+    pieces = tok.convert_ids_to_tokens(ids)
+    if not any(p.startswith("<0x") for p in pieces):
+        pytest.skip("this tokenizer has no byte fallback (Unigram: the emoji is <unk>)")
+    ranges = token_byte_ranges(tok, ids)
+    _assert_tiles(ranges, completion_text(tok, ids))
+    raw = completion_text(tok, ids).encode()
+    for p, (s, e) in zip(pieces, ranges):
+        if p.startswith("<0x"):
+            assert raw[s:e] == bytes([int(p[3:5], 16)])
+
+
+def test_offsets_are_linear_for_sentencepiece_style_tokenizers():
+    """Count the work: the DecodeStream path never calls tokenizer.decode, and the windowed path (for
+    tokenizers without a Rust backend) decodes O(1) tokens per token, where prefix decoding is O(n^2)."""
+    from tokenizers.decoders import DecodeStream
+
+    from egca.tokens import _decode_stream_pieces, _incremental_ranges, _window_pieces, stream_pieces
+    tok = _sentencepiece_bpe(CORPUS)
+    text = "".join(f"    v{i} = abs(numbers[{i}] - {i * 7}) < threshold  # é\n" for i in range(40))
+    ids = tok(text, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+    assert len(ids) > 500
+    decoded_ids = []
+    real_decode = tok.decode
+
+    def counting_decode(token_ids, *a, **kw):
+        decoded_ids.append(len(token_ids))
+        return real_decode(token_ids, *a, **kw)
+
+    tok.decode = counting_decode
+    try:
+        stream = stream_pieces(tok, ids)
+        assert decoded_ids == []
+        window = _window_pieces(tok, ids)
+        assert sum(decoded_ids) <= 8 * len(ids)
+        # Token by token, the same pieces as tokenizers' own DecodeStream.
+        assert window == _decode_stream_pieces(DecodeStream, tok.backend_tokenizer, ids)
+        decoded_ids.clear()
+        _incremental_ranges(tok, ids, real_decode(ids, skip_special_tokens=True).encode())
+        assert sum(decoded_ids) > len(ids) ** 2 / 4
+    finally:
+        del tok.decode
