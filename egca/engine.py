@@ -24,7 +24,7 @@ from egca import syntax
 from egca.align import Side, find_divergence
 from egca.analysis import Analysis, Divergence, Span
 from egca.errors import InvalidInput
-from egca.fences import extract_code
+from egca.compose import compose  # noqa: F401  (egca.engine.compose: its old home)
 from egca.core import Constraints, DivergenceKind, GateConfig, Mode, Range
 from egca.plugin import LanguageAdapter, get_adapter
 from egca.problem import Problem, TestCase, validate_completion
@@ -297,23 +297,6 @@ def _line_range(program: bytes, line: int) -> Range:
     text = program[lo:hi]
     lo, hi = lo + len(text) - len(text.lstrip()), lo + len(text.rstrip())
     return Range(lo, max(lo, hi), line, line)
-
-
-def compose(adapter: LanguageAdapter, problem: Problem, completion: str) -> tuple[str, Layout]:
-    """The program to run for a completion, and where the completion's code sits in it.
-
-    A chat answer whose fenced code defines the entry point itself replaces the
-    prompt (keeping the prompt's preamble lines: the adapter's `preamble_pattern`, imports
-    and the like); otherwise the completion continues the prompt.
-    """
-    region = extract_code(completion, adapter.fence_names)
-    prefix = problem.prompt
-    if region.fenced and problem.entry_point and \
-            syntax.function_range(adapter, region.code.encode("utf-8"), problem.entry_point) is not None:
-        preamble = adapter.preamble
-        prefix = "".join(m.group(0) + "\n" for m in preamble.finditer(problem.prompt)) if preamble else ""
-    program = prefix + region.code
-    return program, Layout(len(prefix.encode("utf-8")), region.code_start, len(region.code.encode("utf-8")))
 
 
 class _Clock:

@@ -124,6 +124,50 @@ class LanguageAdapter(ABC):
     def preamble(self) -> re.Pattern | None:
         return re.compile(self.preamble_pattern, re.MULTILINE) if self.preamble_pattern else None
 
+    # --- composing a chat answer with its prompt (egca/compose.py) -------------------------
+    # Top-level node types that define or import something a program may need: functions,
+    # classes, imports, includes, macros, constants. Empty: `declaration_types | function_types`.
+    definition_types: ClassVar[frozenset[str]] = frozenset()
+
+    def top_level_definitions(self, program: bytes) -> list[tuple[int, int, frozenset[str]]]:
+        """(start byte, end byte, names defined) of each top-level definition that parses
+        cleanly, in order. Imports and includes define no name (an empty set); a statement
+        that defines nothing (a call, a `__main__` block) is not listed. A `;` the grammar
+        leaves next to a definition (`struct s {...};`) belongs to it."""
+        types = self.definition_types or (self.declaration_types | self.function_types)
+        out = []
+        for node in self.parse(program).root_node.children:
+            if not node.is_named or node.has_error or node.type not in types:
+                continue
+            names = self.defined_names(node, program)
+            if names is None:
+                continue
+            end = node.end_byte
+            nxt = node.next_sibling
+            if nxt is not None and not nxt.is_named and nxt.type == ";":
+                end = nxt.end_byte
+            out.append((node.start_byte, end, frozenset(names)))
+        return out
+
+    def defined_names(self, node: tree_sitter.Node, program: bytes) -> set[str] | None:
+        """The names a top-level definition binds (empty for an import or include), or None
+        when the node defines nothing. Default: a function's name, else the identifiers
+        that the node's `name` field or its declarators' chain of `name`/`declarator`
+        fields lead to (`int x = 1, *y;` -> x, y; a prototype -> its function)."""
+        if node.type in self.function_types:
+            name = self.function_name(node, program)
+            return {name} if name else set()
+        names: set[str] = set()
+        stack = [c for f in ("name", "declarator") for c in node.children_by_field_name(f)]
+        stack += [c for c in node.named_children if c.type in self.declarator_types]
+        while stack:
+            n = stack.pop()
+            if n.type in self.identifier_types or n.type.endswith("identifier"):
+                names.add(n.text.decode())
+                continue
+            stack += [c for f in ("name", "declarator") for c in n.children_by_field_name(f)]
+        return names
+
     # --- parsing -----------------------------------------------------------------
     @abstractmethod
     def ts_language(self) -> tree_sitter.Language:

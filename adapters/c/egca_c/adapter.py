@@ -51,6 +51,10 @@ class CAdapter(LanguageAdapter):
 
     line_comment = "//"
     preamble_pattern = r"^(#include|using ).*$"
+    # Composing a chat answer with its prompt: what a prompt may give that an answer needs.
+    definition_types = frozenset({"declaration", "function_definition", "preproc_include", "preproc_def",
+                                  "preproc_function_def", "type_definition", "struct_specifier", "enum_specifier",
+                                  "union_specifier"})
     runtime_image = RuntimeImage("runtimes/c/Dockerfile", 50063, image_command(50063),
                                  packages=("runtimes/c", "adapters/c"))
 

@@ -105,6 +105,34 @@ class PythonAdapter(LanguageAdapter):
         end = rng.start_byte + len(program[rng.start_byte:end].rstrip())
         return Range.of_bytes(program, rng.start_byte, max(end, rng.start_byte + 1))
 
+    # --- composing a chat answer with its prompt ------------------------------------------------
+    definition_types = declaration_types | frozenset({"expression_statement", "type_alias_statement"})
+
+    def defined_names(self, node: tree_sitter.Node, program: bytes) -> set[str] | None:
+        """Imports define no name; functions, classes (decorated or not) and type aliases
+        their name; a top-level assignment (`FIX = ...`, `a, b = 1, 2`) its targets; any
+        other expression statement (a call, a docstring) nothing."""
+        if node.type in ("import_statement", "import_from_statement", "future_import_statement"):
+            return set()
+        if node.type == "decorated_definition":
+            node = node.child_by_field_name("definition") or node
+        if node.type in ("function_definition", "class_definition"):
+            name = node.child_by_field_name("name")
+            return {name.text.decode()} if name is not None else set()
+        if node.type == "type_alias_statement":
+            left = node.child_by_field_name("left")
+            return {n.text.decode() for n in preorder(left) if n.type == "identifier"} if left is not None else None
+        assignment = node.named_children[0] if node.named_children else None
+        if assignment is None or assignment.type not in ("assignment", "augmented_assignment"):
+            return None
+        left = assignment.child_by_field_name("left")
+        names = set()
+        for n in preorder(left) if left is not None else ():
+            if n.type == "identifier" and (n.parent is left or n.parent.type in self.pattern_types
+                                           or n.parent.type == "pattern_list"):
+                names.add(n.text.decode())
+        return names or None
+
     # --- spans ------------------------------------------------------------------------------
     def header_range(self, program: bytes, node: tree_sitter.Node) -> Range:
         """Up to (not including) the `:` that opens the block; comments after it are not header."""
