@@ -32,7 +32,7 @@ PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 log "installing Python packages (torch CPU build first)"
 "${PIP[@]}" torch==2.13.0
 editables=(-e ".[train,dev,containers]")
-for pkg in runtimes/kit runtimes/python runtimes/c adapters/python adapters/javascript adapters/c; do
+for pkg in runtimes/kit runtimes/python runtimes/c runtimes/javascript adapters/python adapters/javascript adapters/c; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
 done
 "${PIP[@]}" "${editables[@]}"

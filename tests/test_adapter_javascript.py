@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 
 import pytest
 
@@ -95,13 +95,14 @@ def test_function_names_and_constraints():
 
 def test_local_runtime_command(monkeypatch, tmp_path):
     argv = JS.local_runtime_command(5123)
-    repo = Path(__file__).resolve().parents[1]
-    assert argv[1:] == [str(repo / "runtimes/javascript/src/server.js"), "--host", "127.0.0.1", "--port", "5123"]
+    assert argv == [sys.executable, "-m", "egca_runtime_javascript", "--host", "127.0.0.1", "--port", "5123"]
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "server.js").write_text("")
-    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "src" / "child.js").write_text("")
     monkeypatch.setenv("EGCA_JS_RUNTIME_DIR", str(tmp_path))
-    assert JS.local_runtime_command(1)[1] == str(tmp_path / "src" / "server.js")
+    with pytest.raises(Exception, match="npm ci"):
+        JS.local_runtime_command(1)
+    (tmp_path / "node_modules").mkdir()
+    assert JS.local_runtime_command(1)[2] == "egca_runtime_javascript"
     monkeypatch.setenv("EGCA_JS_RUNTIME_DIR", str(tmp_path / "missing"))
     with pytest.raises(Exception, match="not at"):
         JS.local_runtime_command(1)

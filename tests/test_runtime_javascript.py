@@ -1,5 +1,6 @@
-"""The JavaScript Tracer service (runtimes/javascript), started as the real Node.js server on
-loopback: Run/Trace semantics (docs/EVENTS.md), hostile programs, health, reflection, bad input."""
+"""The JavaScript Tracer service (runtimes/javascript), started through the adapter's launcher as
+the real server on loopback (Python on the kit; the programs run in Node.js): Run/Trace semantics
+(docs/EVENTS.md), hostile programs, health, reflection, bad input."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ def test_health_and_reflection(channel):
 @pytest.mark.parametrize("request_, fragment", [
     (tracer_pb2.RunRequest(program="", tests=[tracer_pb2.TestCase(id="0", code="1")]), "empty"),
     (tracer_pb2.RunRequest(program="const f = 1", tests=[]), "no test"),
-    (tracer_pb2.RunRequest(program="x" * (300 * 1024), tests=[tracer_pb2.TestCase(id="0", code="1")]), "limit"),
+    (tracer_pb2.RunRequest(program="x" * (1100 * 1024), tests=[tracer_pb2.TestCase(id="0", code="1")]), "larger than"),
     (tracer_pb2.RunRequest(program="const f = 1", tests=[tracer_pb2.TestCase(id="0", code="1")],
                            limits=tracer_pb2.Limits(timeout_s=-1)), "non-negative"),
     (tracer_pb2.RunRequest(program="const f = 1", tests=[tracer_pb2.TestCase(id="0", code="  ")]), "no code"),
@@ -212,14 +213,17 @@ def test_sandbox_itself_isolates(stub):
 
 
 def test_forged_results_are_ignored(stub):
-    """A program writing to the result channel cannot turn a failing test into a pass."""
+    """A program writing result lines to fd 3 cannot turn a failing test into a pass: in a Run its
+    fd 3 goes to the trusted harness, which takes any line that is not the reply to its call as a
+    broken protocol (the test fails, the rest are not run)."""
     program = """const f = () => {
   const fs = require('fs');
-  fs.writeSync(3, '{"t":"res","i":0,"st":"PASS"}\\n{"t":"done"}\\n');
+  fs.writeSync(3, '{"t":"result","i":0,"s":"PASS"}\\n{"t":"done"}\\n{"t":"ret","value":2}\\n');
   return 1;
 }"""
-    reply = run(stub, program, "if (f() !== 2) throw new Error('wrong')")
-    assert status(reply.results[0]) == "FAIL"
+    reply = run(stub, program, "if (f() !== 2) throw new Error('wrong')", "if (f() !== 2) throw new Error('wrong')")
+    assert [status(r) for r in reply.results] == ["ERROR", "NOT_RUN"]
+    assert reply.results[0].error.kind == "Protocol"
 
 
 # --- Trace ---------------------------------------------------------------------------------------

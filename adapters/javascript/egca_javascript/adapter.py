@@ -4,6 +4,7 @@ tree-sitter-javascript trees, and where the Node.js Tracer service lives."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import tree_sitter
@@ -85,8 +86,8 @@ class JavaScriptAdapter(LanguageAdapter):
     preamble_pattern = r"^(import |const \w+ = require\().*$"
     runtime_image = RuntimeImage(
         "runtimes/javascript/Dockerfile", 50062,
-        ("node", "/opt/egca/runtimes/javascript/src/healthcheck.js", "127.0.0.1:50062"),
-        packages=("adapters/javascript",),
+        ("python", "-m", "egca_runtime_javascript.healthcheck", "127.0.0.1:50062"),
+        packages=("runtimes/javascript", "adapters/javascript"),
         context=("runtimes/javascript/package.json", "runtimes/javascript/package-lock.json",
                  "runtimes/javascript/src", "runtimes/javascript/node_modules"))
 
@@ -140,13 +141,15 @@ class JavaScriptAdapter(LanguageAdapter):
 
     # --- runtime ------------------------------------------------------------------------------
     def local_runtime_command(self, port: int) -> list[str]:
-        server = _runtime_dir() / "src" / "server.js"
-        if not server.is_file():
-            raise InfrastructureError(f"the JavaScript runtime is not at {server} (set EGCA_JS_RUNTIME_DIR)")
-        if not (server.parent.parent / "node_modules").is_dir():
+        # The server is Python (egca_runtime_javascript, on the kit); the programs run in Node.
+        # EGCA_JS_RUNTIME_DIR, when set, is passed on: where src/ and node_modules/ are.
+        child = _runtime_dir() / "src" / "child.js"
+        if not child.is_file():
+            raise InfrastructureError(f"the JavaScript runtime is not at {child.parent.parent} (set EGCA_JS_RUNTIME_DIR)")
+        if not (child.parent.parent / "node_modules").is_dir():
             raise InfrastructureError(f"the JavaScript runtime's packages are not installed: run `npm ci` in "
-                                      f"{server.parent.parent}")
-        return [os.environ.get("EGCA_NODE", "node"), str(server), "--host", "127.0.0.1", "--port", str(port)]
+                                      f"{child.parent.parent}")
+        return [sys.executable, "-m", "egca_runtime_javascript", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def _trim_end(program: bytes, start: int, end: int) -> int:

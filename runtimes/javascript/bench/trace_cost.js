@@ -6,6 +6,7 @@
 const vm = require('vm');
 const { instrument } = require('../src/instrument');
 const { createTracer } = require('../src/trace_runtime');
+const V = require('../src/values').makeValues();
 
 const PROGRAMS = {
   sum_loop: ['const f = (n) => {\n  let s = 0;\n  for (let i = 0; i < n; i++) { s += i % 7; }\n  return s;\n}', 'f(20000)'],
@@ -33,8 +34,8 @@ for (const [name, [program, call]] of Object.entries(PROGRAMS)) {
   vm.runInContext(program, plainCtx);
   const inst = instrument(program);
   let events = 0;
-  const tracer = () => createTracer({ stepNames: inst.points.map((p) => p.names), fnParams: inst.fns.map((f) => f.params),
-    maxEvents: 1e9, emit: () => { events++; } });
+  const tracer = () => createTracer({ fns: inst.fns, points: inst.points, maxEvents: 1e9, emit: () => { events++; },
+    encode: V.encodeTrace, describeError: V.describeError });
   const tracedCtx = vm.createContext({ __egca$t: tracer() });
   vm.runInContext(inst.code, tracedCtx);
   const plain = time(() => vm.runInContext(call, plainCtx), repeats);

@@ -1,59 +1,108 @@
 'use strict';
-// Runs inside the sandbox (never in the server process). Reads one job as JSON
-// on stdin, runs the program and its tests, and reports through fd 3 as JSON
-// lines, each prefixed with the job's token so that a program writing to fd 3
-// cannot forge results.
+// The sandboxed, untrusted half of the JavaScript runtime: loads the program and either
+// serves the trusted harness's calls (Run) or traces one test (Trace). Nothing here
+// decides a Run's verdict.
 //
-// Job: {mode: "run"|"trace", token, program, tests: [{id, code}], timeoutMs,
-//       maxEvents, stepNames, fnParams}
-// Lines: {t:"hello"} {t:"compile", msg, kind, line, col} {t:"load", st, msg, kind, file, line, col}
-//        {t:"start", i} {t:"res", i, st, msg, kind, file, line, col, wall} {t:"done", events, truncated}
-//        and, in trace mode, event arrays (see trace_runtime.js) before each result.
+// The first line on stdin is the job:
+//   {"mode": "serve" | "trace", "program", "deadline_s", "seed", "now",
+//    serve: "stmts" (statement table for error locations), "names" (top-level declarations);
+//    trace: "tests": [{"id", "code"}], "fns", "points", "max_events"}
+// It writes the kit's child protocol (egca_kit.protocol) on fd 3. In "trace" mode fd 3 is
+// the server's channel: control messages and trace events. In "serve" mode fd 3 goes to
+// the trusted harness (harness.js), never to the server: {"t": "loaded", "names"} |
+// {"t": "compile_error"} | {"t": "load_error"}, then one reply per call line read from
+// stdin ({"t": "call", "name", "args", "new"} or {"t": "get", "name"}):
+// {"t": "ret", "value", "args"} or {"t": "exc", "s", "kind", "msg", "loc", "type"}.
 
 const fs = require('fs');
 const vm = require('vm');
 const { performance } = require('perf_hooks');
-const { createTracer, describeError } = require('./trace_runtime');
+const { makeValues } = require('./values');
+const { createTracer } = require('./trace_runtime');
 
+// Bound before the program runs: a program that patches globals cannot break these.
+const V = makeValues();
+const writeSync = fs.writeSync, readSync = fs.readSync;
+const realExit = process.reallyExit.bind(process);
+const clock = performance.now.bind(performance);
+const started = clock();
+const stringify = JSON.stringify, parseJSON = JSON.parse;
+const fromUtf8 = (buf, a, b) => buf.toString('utf8', a, b);
+const defineProperty = Object.defineProperty, ownKeys = Object.getOwnPropertyNames;
+const Reflect_ = { apply: Reflect.apply, construct: Reflect.construct };
+
+const CHANNEL = 3;
 const PROGRAM_FILE = '/egca/program.js';
 const TEST_FILE = '/egca/test.js';
-const OUT_FD = 3;
 const FLUSH_BYTES = 64 * 1024;
+const TIMEOUT_CODE = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 
-const writeSync = fs.writeSync;
-const realExit = process.reallyExit.bind(process);
-const job = JSON.parse(fs.readFileSync(0, 'utf8'));
-const prefix = job.token + ' ';
-
+// --- the channel (buffered: a trace writes many small lines) ---------------------------------
 let buffer = [];
 let buffered = 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
-function flush() {
-  if (!buffer.length) return;
-  const data = Buffer.from(buffer.join(''), 'utf8');
-  buffer = [];
-  buffered = 0;
+function writeAll(fd, data) {
   let off = 0;
   while (off < data.length) {
     try {
-      off += writeSync(OUT_FD, data, off, data.length - off);
+      off += writeSync(fd, data, off, data.length - off);
     } catch (e) {
       if (e.code !== 'EAGAIN') throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);   // pipe full: let the server read
+      Atomics.wait(pause, 0, 0, 1);
     }
   }
 }
 
+function flush() {
+  if (!buffered) return;
+  const data = Buffer.from(buffer.join(''), 'utf8');
+  buffer = [];
+  buffered = 0;
+  writeAll(CHANNEL, data);
+}
+
 function emit(line) {
-  const s = prefix + line + '\n';
-  buffer.push(s);
-  buffered += s.length;
+  buffer.push(line + '\n');
+  buffered += line.length + 1;
   if (buffered >= FLUSH_BYTES) flush();
 }
 
-function send(obj) { emit(JSON.stringify(obj)); }
+function send(obj) {
+  emit(stringify(obj));
+  flush();
+}
 
-// --- what the program may not do (the sandbox is the real containment) ----------
+// --- stdin, read synchronously by lines ---------------------------------------------------------
+const inBuf = Buffer.alloc(1 << 16);
+let pendingIn = Buffer.alloc(0);
+
+function readLine() {
+  for (;;) {
+    const nl = pendingIn.indexOf(10);
+    if (nl >= 0) {
+      const line = fromUtf8(pendingIn, 0, nl);
+      pendingIn = pendingIn.subarray(nl + 1);
+      return line;
+    }
+    let n;
+    try {
+      n = readSync(0, inBuf, 0, inBuf.length, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 1); continue; }
+      if (e.code === 'EOF') n = 0; else throw e;
+    }
+    if (n === 0) {
+      if (!pendingIn.length) return null;
+      const line = fromUtf8(pendingIn, 0, pendingIn.length);
+      pendingIn = Buffer.alloc(0);
+      return line;
+    }
+    pendingIn = Buffer.concat([pendingIn, inBuf.subarray(0, n)]);
+  }
+}
+
+// --- what the program may not do (the sandbox is the real containment) --------------------------
 function deny(what) {
   return function denied() { throw new Error(what + ' is not allowed in the sandbox'); };
 }
@@ -79,7 +128,7 @@ function harden() {
   globalThis.exports = globalThis.module.exports;
 }
 
-// --- outcome of an exception: where it was thrown decides ERROR vs FAIL ------------
+// --- where an exception comes from ---------------------------------------------------------------
 function innermostFrame(e) {
   let stack;
   try {
@@ -98,80 +147,247 @@ function innermostFrame(e) {
 
 function errorKind(e) {
   try {
-    if (e instanceof Error) return String(e.name || 'Error');
+    if (e instanceof Error || (e !== null && typeof e === 'object' && typeof e.name === 'string')) {
+      return String(e.name || 'Error');
+    }
   } catch (err) { /* fall through */ }
   return 'Error';
 }
 
-function outcome(e) {
-  if (e && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-    return { st: 'TIMEOUT', kind: 'Timeout', msg: 'Timeout: the run exceeded its time limit' };
+const isTimeout = (e) => e !== null && typeof e === 'object' && e.code === TIMEOUT_CODE && e instanceof Error;
+
+// UTF-16 offset of a 1-based line and 1-based column of `source`.
+function offsetOf(source, line, col) {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = source.indexOf('\n', at);
+    if (nl < 0) break;
+    at = nl + 1;
   }
-  const frame = innermostFrame(e);
-  const res = { st: frame && frame.file === 'test' ? 'FAIL' : 'ERROR', kind: errorKind(e), msg: describeError(e) };
-  if (frame) Object.assign(res, frame);
-  return res;
+  return Math.min(at + Math.max(0, col - 1), source.length);
 }
 
-// SyntaxErrors V8 finds that Babel did not: "<file>:<line>\n<source line>\n<spaces>^^^".
-function syntaxLocation(e) {
+// The statement (index into the server's range table) an error at UTF-16 `at` lies in:
+// the smallest containing one, cut to its header when `at` is before its body.
+function statementAt(stmts, at) {
+  let best = null;
+  for (const s of stmts) {
+    if (s[0] > at || s[1] < at) continue;
+    if (!best || s[1] - s[0] <= best[1] - best[0]) best = s;
+  }
+  if (!best) return null;
+  return best[2] >= 0 && at < best[2] && best[4] !== null ? best[4] : best[3];
+}
+
+// An explicit RANGE of the character at UTF-16 `at` (and the rest of its line).
+function charRange(source, at) {
+  const byte = (i) => Buffer.byteLength(source.slice(0, i), 'utf8');
+  const lineStart = source.lastIndexOf('\n', at - 1) + 1;
+  let lineEnd = source.indexOf('\n', at);
+  if (lineEnd < 0) lineEnd = source.length;
+  const line = source.slice(0, at).split('\n').length;
+  const end = Math.max(at + 1, lineEnd);
+  return [byte(at), byte(end), line, line, byte(at) - byte(lineStart), byte(end) - byte(lineStart)];
+}
+
+// A SyntaxError V8 found: "<file>:<line>\n<source line>\n<spaces>^^^".
+function syntaxError(e, source) {
+  const out = { t: 'compile_error', kind: errorKind(e), msg: V.describeError(e), loc: null };
   const lines = typeof e.stack === 'string' ? e.stack.split('\n') : [];
   const m = /:(\d+)$/.exec(lines[0] || '');
-  if (!m) return {};
-  const caret = (lines[2] || '').indexOf('^');
-  return { line: Number(m[1]), col: caret >= 0 ? caret + 1 : 1 };
+  if (m) {
+    const caret = (lines[2] || '').indexOf('^');
+    out.loc = charRange(source, offsetOf(source, Number(m[1]), caret >= 0 ? caret + 1 : 1));
+  }
+  return out;
 }
 
-// --- the run --------------------------------------------------------------------
-function main() {
-  send({ t: 'hello' });
-  const started = performance.now();
-  const remaining = () => Math.max(1, Math.floor(job.timeoutMs - (performance.now() - started)));
-  let tracer = null;
-  if (job.mode === 'trace') {
-    tracer = createTracer({ stepNames: job.stepNames, fnParams: job.fnParams, maxEvents: job.maxEvents, emit });
-    Object.defineProperty(globalThis, '__egca$t', { value: tracer, writable: false, configurable: false, enumerable: false });
+// --- Run: serve the harness's calls ---------------------------------------------------------------
+function serve(job) {
+  const source = job.program;
+  const stmts = job.stmts || [];
+  let script;
+  try {
+    script = new vm.Script(source, { filename: PROGRAM_FILE });
+  } catch (e) {
+    send(syntaxError(e, source));
+    return;
+  }
+  send({ t: 'program' });
+  const where = (e) => {
+    const f = innermostFrame(e);
+    return f && f.file === 'program' ? statementAt(stmts, offsetOf(source, f.line, f.col)) : null;
+  };
+  const failure = (e) => ({ t: 'exc', s: 'ERROR', kind: errorKind(e), msg: V.describeError(e).slice(0, 4000),
+    loc: where(e), type: errorKind(e) });
+  const accessors = new Map();
+  const lookup = (name) => {
+    let get = accessors.get(name);
+    if (!get) {
+      if (!/^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name)) throw new ReferenceError(`${name} is not defined`);
+      get = vm.runInThisContext(`(function () { return ${name}; })`);
+      accessors.set(name, get);
+    }
+    return get();
+  };
+  harden();
+  const before = new Set(ownKeys(globalThis));
+  const seed = job.seed | 0, now = Number(job.now) || 0;
+  let state = 'load';
+  let id = '';
+
+  function loop() {
+    V.determinism(globalThis, seed, now);
+    try {
+      script.runInThisContext();
+    } catch (e) {
+      send(Object.assign(failure(e), { t: 'load_error' }));
+      return;
+    }
+    const names = {};
+    for (const name of [...(job.names || []), ...ownKeys(globalThis).filter((k) => !before.has(k))]) {
+      try {
+        names[name] = typeof lookup(name) === 'function' ? 'callable' : 'value';
+      } catch (e) { /* declared but never initialised */ }
+    }
+    send({ t: 'loaded', names });
+    for (;;) {
+      state = 'idle';
+      const line = readLine();
+      if (line === null) return;
+      const msg = parseJSON(line);
+      id = String(msg.id);
+      state = 'call';
+      let reply;
+      try {
+        const fn = lookup(String(msg.name));
+        if (msg.t === 'get') {
+          reply = `{"t":"ret","id":${stringify(id)},"value":${V.encodeExact(fn)}}`;
+        } else {
+          const args = (msg.args || []).map((a) => V.decode(a));
+          V.determinism(globalThis, seed, now);
+          let value = msg.new ? Reflect_.construct(fn, args) : Reflect_.apply(fn, undefined, args);
+          if (Object.prototype.toString.call(value) === '[object Generator]') value = [...value];
+          reply = `{"t":"ret","id":${stringify(id)},"value":${V.encodeExact(value)},"args":[${args.map((a) => V.encodeExact(a)).join(',')}]}`;
+        }
+      } catch (e) {
+        if (isTimeout(e)) throw e;
+        reply = failure(e);
+        reply.id = id;
+      }
+      emit(typeof reply === 'string' ? reply : stringify(reply));
+      flush();
+    }
+  }
+
+  try {
+    timed(loop, job);
+  } catch (e) {
+    if (!isTimeout(e)) throw e;
+    buffer = [];
+    buffered = 0;
+    const out = { s: 'TIMEOUT', kind: 'Timeout', msg: 'the time limit ran out' + (state === 'load' ? ' while the program loaded' : ''), loc: null };
+    send(Object.assign(out, { t: state === 'load' ? 'load_error' : 'exc', id }));
+  }
+}
+
+// Run `fn` with V8's watchdog on the rest of the job's time: it stops the program wherever it is.
+const TIMED = new vm.Script('globalThis[Symbol.for("egca.timed")]()', { filename: 'egca-timed' });
+function timed(fn, job) {
+  const left = Math.max(1, Math.floor(Number(job.deadline_s || 10) * 1000 - (clock() - started)));
+  defineProperty(globalThis, Symbol.for('egca.timed'), { value: fn, configurable: true });
+  return TIMED.runInThisContext({ timeout: left });
+}
+
+// --- Trace: run the test here, instrumented ------------------------------------------------------------
+function trace(job) {
+  const tests = [];
+  for (let i = 0; i < job.tests.length; i++) {
+    try {
+      // A block keeps a test's declarations apart; program bindings stay visible.
+      tests.push(new vm.Script('{\n' + job.tests[i].code + '\n}', { filename: TEST_FILE, lineOffset: -1 }));
+    } catch (e) {
+      send({ t: 'bad_test', i, msg: `test ${stringify(job.tests[i].id)} does not compile: ${V.describeError(e)}` });
+      return;
+    }
   }
   let script;
   try {
     script = new vm.Script(job.program, { filename: PROGRAM_FILE });
   } catch (e) {
-    send(Object.assign({ t: 'compile', kind: errorKind(e), msg: describeError(e) }, syntaxLocation(e)));
+    send({ t: 'compile_error', kind: errorKind(e), msg: V.describeError(e), loc: null });
+    send({ t: 'done' });
     return;
   }
+  send({ t: 'program' });
+  const tracer = createTracer({ fns: job.fns, points: job.points, maxEvents: job.max_events || 20000, emit,
+    encode: V.encodeTrace, describeError: V.describeError });
+  defineProperty(globalThis, '__egca$t', { value: tracer, writable: false, configurable: false, enumerable: false });
   harden();
-  try {
-    script.runInThisContext({ timeout: remaining() });
-  } catch (e) {
-    flush();
-    send(Object.assign({ t: 'load' }, outcome(e)));
-    return;
-  }
-  for (let i = 0; i < job.tests.length; i++) {
-    send({ t: 'start', i });
-    flush();
-    const t0 = performance.now();
-    let res;
+  const seed = job.seed | 0, now = Number(job.now) || 0;
+  const outcome = (e) => {
+    const f = innermostFrame(e);
+    return { s: f && f.file === 'test' ? 'FAIL' : 'ERROR', kind: errorKind(e), msg: V.describeError(e).slice(0, 4000) };
+  };
+  let state = -1;
+  let t0 = 0;
+
+  function loop() {
+    V.determinism(globalThis, seed, now);
     try {
-      // A block keeps each test's declarations apart; program bindings stay visible.
-      vm.runInThisContext('{\n' + job.tests[i].code + '\n}', { filename: TEST_FILE, timeout: remaining() });
-      res = { st: 'PASS' };
+      script.runInThisContext();
     } catch (e) {
-      res = outcome(e);
+      flush();
+      const o = outcome(e);
+      for (let i = 0; i < tests.length; i++) {
+        send(Object.assign({ t: 'result', i, wall: 0, program_level: true }, o, { s: 'ERROR' }));
+      }
+      return;
     }
-    res.t = 'res';
-    res.i = i;
-    res.wall = (performance.now() - t0) / 1000;
-    send(res);
-    flush();
-    if (res.st === 'TIMEOUT') return;
+    for (let i = 0; i < tests.length; i++) {
+      state = i;
+      send({ t: 'start', i });
+      t0 = clock();
+      let res;
+      try {
+        V.determinism(globalThis, seed, now);
+        tests[i].runInThisContext();
+        res = { s: 'PASS' };
+      } catch (e) {
+        if (isTimeout(e)) throw e;
+        res = outcome(e);
+      }
+      flush();
+      send(Object.assign(res, { t: 'result', i, wall: (clock() - t0) / 1000, truncated: tracer.truncated }));
+    }
+    send({ t: 'done' });
   }
-  send({ t: 'done', events: tracer ? tracer.count : 0, truncated: tracer ? tracer.truncated : false });
+
+  try {
+    timed(loop, job);
+  } catch (e) {
+    if (!isTimeout(e)) throw e;
+    flush();
+    send({ t: 'result', i: Math.max(0, state), s: 'TIMEOUT', kind: 'Timeout', msg: 'Timeout: the time limit ran out',
+      wall: state >= 0 ? (clock() - t0) / 1000 : 0, truncated: tracer.truncated });
+  }
+}
+
+function main() {
+  const job = parseJSON(readLine());
+  send({ t: 'ready' });
+  if (job.mode === 'serve') serve(job);
+  else trace(job);
 }
 
 try {
   main();
-} finally {
-  flush();
-  realExit(0);
+} catch (e) {
+  try {
+    flush();
+    send({ t: 'internal', msg: V.describeError(e) });
+  } catch (err) { /* the channel is gone */ }
+  realExit(70);
 }
+try { flush(); } catch (e) { /* the channel is gone */ }
+realExit(0);

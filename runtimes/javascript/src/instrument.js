@@ -41,11 +41,6 @@ function parse(source, pos) {
   }
 }
 
-// Only checks the program parses; returns the AST and positions for error lookups.
-function check(source) {
-  const pos = new Positions(source);
-  return { ast: parse(source, pos), pos };
-}
 
 // --- phase 1: what is traced, and which bindings each trace point sees -------------
 
@@ -363,39 +358,65 @@ function rewrite(ast, info) {
   for (let i = 0; i < ast.program.body.length; i++) ast.program.body[i] = walk(ast.program.body[i], false);
 }
 
-// Instrument `source`; throws CompileError when it does not parse.
+// A table of ranges, each kept once; RANGE references are indices into it.
+class RangeTable {
+  constructor() { this.ranges = []; this.index = new Map(); }
+  ref(r) {
+    if (!r) return null;
+    const key = r.join(',');
+    let i = this.index.get(key);
+    if (i === undefined) { i = this.ranges.length; this.ranges.push(r); this.index.set(key, i); }
+    return i;
+  }
+}
+
+// Instrument `source` for Trace; throws CompileError when it does not parse. Returns the
+// code to run and the tables the child's tracer needs: the ranges, each traced function
+// [name, range, params] and each trace point [range, branch range, branch kind, names].
 function instrument(source) {
   const pos = new Positions(source);
   const ast = parse(source, pos);
   const info = collect(ast, pos);
   rewrite(ast, info);
   const code = generate(ast, { comments: false, jsescOption: { minimal: true } }).code;
+  const table = new RangeTable();
   return {
     code,
-    fns: info.fns.map((f) => ({ name: f.name, range: f.range, params: f.params })),
-    points: info.points,
+    fns: info.fns.map((f) => [f.name, table.ref(f.range), f.params]),
+    points: info.points.map((p) => [table.ref(p.range), table.ref(p.branchRange || p.range), p.kind, p.names]),
+    ranges: table.ranges,
   };
 }
 
-// The smallest statement of the original program containing UTF-16 offset `at`,
-// as a byte range (compound statements cut to their header): where a run-time
-// error location points.
-function statementAt(ast, pos, at) {
-  let best = null;
+// Check that `source` parses (throws CompileError) and return what a Run needs: the
+// statement table (an error's line and column in the program -> the statement it lies
+// in; compound statements cut to their header before their body) and the names the
+// program declares at top level.
+function check(source) {
+  const pos = new Positions(source);
+  const ast = parse(source, pos);
+  const table = new RangeTable();
+  const stmts = [];   // [start, end, body start or -1, range, header range] (UTF-16 offsets)
+  const bodyOf = { IfStatement: 'consequent', WhileStatement: 'body', ForStatement: 'body', ForOfStatement: 'body',
+    ForInStatement: 'body', FunctionDeclaration: 'body', ClassDeclaration: 'body' };
   traverse(ast, {
     Statement(path) {
       const n = path.node;
-      if (n.start > at || n.end < at || t.isBlockStatement(n) || t.isProgram(n)) return;
-      if (!best || n.end - n.start <= best.end - best.start) best = n;
+      if (t.isBlockStatement(n) || t.isProgram(n)) return;
+      const body = n[bodyOf[n.type]];
+      stmts.push([n.start, n.end, body ? body.start : -1, table.ref(pos.range(n.start, n.end)),
+        body ? table.ref(pos.range(n.start, pos.trimmedEnd(n.start, body.start))) : null]);
     },
     noScope: true,
   });
-  if (!best) return pos.range(at, at);
-  const bodyOf = { IfStatement: 'consequent', WhileStatement: 'body', ForStatement: 'body', ForOfStatement: 'body',
-    ForInStatement: 'body', FunctionDeclaration: 'body', ClassDeclaration: 'body' };
-  const body = best[bodyOf[best.type]];
-  if (body && at < body.start) return pos.range(best.start, pos.trimmedEnd(best.start, body.start));
-  return pos.range(best.start, best.end);
+  const names = [];
+  for (const n of ast.program.body) {
+    if ((t.isFunctionDeclaration(n) || t.isClassDeclaration(n)) && n.id) names.push(n.id.name);
+    else if (t.isVariableDeclaration(n)) {
+      for (const d of n.declarations) names.push(...Object.keys(t.getBindingIdentifiers(d.id)));
+    }
+  }
+  return { ranges: table.ranges, stmts, names };
 }
 
-module.exports = { instrument, check, statementAt, CompileError };
+module.exports = { instrument, check, CompileError };

@@ -40,15 +40,11 @@ class Positions {
     return lo;
   }
 
-  // SourceRange (proto field names) of UTF-16 [start, end).
+  // The kit's explicit RANGE [sb, eb, sl, el, sc, ec] of UTF-16 [start, end).
   range(start, end) {
     const sl = this.lineIndex(start), el = this.lineIndex(end);
-    return {
-      start_byte: this.byteOf(start), end_byte: this.byteOf(end),
-      start_line: sl + 1, end_line: el + 1,
-      start_col: this.byteOf(start) - this.byteOf(this.lineStarts[sl]),
-      end_col: this.byteOf(end) - this.byteOf(this.lineStarts[el]),
-    };
+    return [this.byteOf(start), this.byteOf(end), sl + 1, el + 1,
+      this.byteOf(start) - this.byteOf(this.lineStarts[sl]), this.byteOf(end) - this.byteOf(this.lineStarts[el])];
   }
 
   // UTF-16 offset of a 1-based line and a 0-based UTF-16 column (V8/Babel convention).

@@ -1,27 +1,19 @@
 'use strict';
 // The object instrumented programs call (as globalThis.__egca$t) inside the
 // sandboxed child. It keeps the traced call stack, diffs each frame's visible
-// bindings after every statement, and emits compact event lines; the server
-// turns them into TraceEvents using the static tables it built while
-// instrumenting (ranges, function names), so lines carry only ids and values.
+// bindings after every statement, and emits the kit's trace events
+// (egca_kit.protocol), with RANGE an index into the table the Babel helper built:
 //
-// Line formats (JSON arrays), kind codes as in TraceEvent.Kind:
-//   CALL      [2, fid, frame, depth, [[name, value], ...]]
-//   STEP      [1, pid, frame, depth, fid, [[name, value], ...]]
-//   BRANCH    [5, pid, frame, depth, fid, taken]
-//   RETURN    [3, pid, frame, depth, fid, value]        pid -1: fell off the end
-//   EXCEPTION [4, pid, frame, depth, fid, message]
+//   ["C", range, frame, depth, function, [[name, VALUE], ...]]
+//   ["S", range, frame, depth, [[name, VALUE], ...]]
+//   ["B", range, frame, depth, taken, kind]
+//   ["R", range, frame, depth, VALUE]
+//   ["X", range, frame, depth, message]
+//
+// Lines are built by concatenation, each value encoded once (the same text serves
+// to diff a binding against its previous value).
 
-const { encode, MAX_ITEMS } = require('./encode');
-
-function describeError(e) {
-  try {
-    if (e instanceof Error) return String(e.name || 'Error') + ': ' + String(e.message);
-    return 'Uncaught: ' + String(e);
-  } catch (err) {
-    return 'Uncaught: <unprintable>';
-  }
-}
+const MAX_ITEMS = 64;
 
 // A shallow copy of an array whose shown items are all primitives (else null).
 function snapshot(v) {
@@ -42,14 +34,22 @@ function sameItems(v, snap) {
   for (let i = 0; i < snap.length; i++) {
     const a = v[i], b = snap[i];
     if (a !== b && !(a !== a && b !== b)) return false;
+    if (a === 0 && b === 0 && 1 / a !== 1 / b) return false;
   }
   return true;
 }
 
-function createTracer({ stepNames, fnParams, maxEvents, emit }) {
+function createTracer({ fns, points, maxEvents, emit, encode, describeError }) {
   // Names are JSON-quoted once, so event lines are built by concatenation.
+  const stepNames = points.map((p) => p[3]);
   const quotedStep = stepNames.map((names) => names.map((n) => JSON.stringify(n)));
+  const fnParams = fns.map((f) => f[2]);
   const quotedParams = fnParams.map((names) => names.map((n) => JSON.stringify(n)));
+  const fnRange = fns.map((f) => (f[1] === null ? 'null' : String(f[1])));
+  const fnName = fns.map((f) => JSON.stringify(f[0]));
+  const pointRange = points.map((p) => (p[0] === null ? 'null' : String(p[0])));
+  const branchRange = points.map((p) => (p[1] === null ? 'null' : String(p[1])));
+  const branchKind = points.map((p) => JSON.stringify(p[2] || ''));
   let count = 0;
   let truncated = false;
   let nextFrame = 1;
@@ -101,7 +101,7 @@ function createTracer({ stepNames, fnParams, maxEvents, emit }) {
         frame.last[names[i]] = { raw: args[i], json, snap: snapshot(args[i]) };   // unchanged arguments are not repeated by STEPs
         parts += (i ? ',[' : '[') + quoted[i] + ',' + json + ']';
       }
-      out('[2,' + fid + ',' + frame.id + ',' + depth + ',[' + parts + ']]');
+      out('["C",' + fnRange[fid] + ',' + frame.id + ',' + depth + ',' + fnName[fid] + ',[' + parts + ']]');
       return frame;
     },
     // The frame is left (return or exception).
@@ -109,20 +109,20 @@ function createTracer({ stepNames, fnParams, maxEvents, emit }) {
     // STEP after a statement.
     s(frame, pid, vals) {
       if (count >= maxEvents) { truncated = true; return; }
-      out('[1,' + pid + ',' + frame.id + ',' + frame.depth + ',' + frame.fid + ',[' + diff(frame, pid, vals) + ']]');
+      out('["S",' + pointRange[pid] + ',' + frame.id + ',' + frame.depth + ',[' + diff(frame, pid, vals) + ']]');
     },
     // Header STEP then BRANCH of an if / while / do-while / for; returns the condition.
     b(frame, pid, value, vals) {
       if (count < maxEvents) {
         T.s(frame, pid, vals);
-        out('[5,' + pid + ',' + frame.id + ',' + frame.depth + ',' + frame.fid + ',' + (value ? 'true' : 'false') + ']');
+        out('["B",' + branchRange[pid] + ',' + frame.id + ',' + frame.depth + ',' + (value ? 'true,' : 'false,') + branchKind[pid] + ']');
       } else truncated = true;
       return value;
     },
     // Ternary: BRANCH only (it is part of its statement).
     t(frame, pid, value) {
       if (count < maxEvents) {
-        out('[5,' + pid + ',' + frame.id + ',' + frame.depth + ',' + frame.fid + ',' + (value ? 'true' : 'false') + ']');
+        out('["B",' + branchRange[pid] + ',' + frame.id + ',' + frame.depth + ',' + (value ? 'true,' : 'false,') + branchKind[pid] + ']');
       } else truncated = true;
       return value;
     },
@@ -130,20 +130,20 @@ function createTracer({ stepNames, fnParams, maxEvents, emit }) {
     r(frame, pid, value, vals) {
       if (count < maxEvents) {
         T.s(frame, pid, vals);
-        out('[3,' + pid + ',' + frame.id + ',' + frame.depth + ',' + frame.fid + ',' + encode(value) + ']');
+        out('["R",' + pointRange[pid] + ',' + frame.id + ',' + frame.depth + ',' + encode(value) + ']');
       } else truncated = true;
       return value;
     },
     // RETURN of a function that fell off its end.
     rn(frame) {
-      out('[3,-1,' + frame.id + ',' + frame.depth + ',' + frame.fid + ',{"null_value":true}]');
+      out('["R",' + fnRange[frame.fid] + ',' + frame.id + ',' + frame.depth + ',null]');
     },
     // EXCEPTION leaving statement `pid` of `frame` (once per frame and exception).
     x(frame, pid, e) {
       if (frame.exc === e && e !== undefined) return;
       frame.exc = e;
       if (pid < 0) return;
-      out('[4,' + pid + ',' + frame.id + ',' + frame.depth + ',' + frame.fid + ',' + JSON.stringify(describeError(e)) + ']');
+      out('["X",' + pointRange[pid] + ',' + frame.id + ',' + frame.depth + ',' + JSON.stringify(describeError(e).slice(0, 1000)) + ']');
     },
     // for-of / for-in: the header STEP + BRANCH(taken) at the start of each iteration ...
     h(frame, pid, vals) { T.b(frame, pid, true, vals); },
@@ -165,8 +165,8 @@ function createTracer({ stepNames, fnParams, maxEvents, emit }) {
     },
     // The loop ran out: header STEP (nothing changed) + BRANCH(not taken).
     end(frame, pid) {
-      out('[1,' + pid + ',' + frame.id + ',' + frame.depth + ',' + frame.fid + ',[]]');
-      out('[5,' + pid + ',' + frame.id + ',' + frame.depth + ',' + frame.fid + ',false]');
+      out('["S",' + pointRange[pid] + ',' + frame.id + ',' + frame.depth + ',[]]');
+      out('["B",' + branchRange[pid] + ',' + frame.id + ',' + frame.depth + ',false,' + branchKind[pid] + ']');
     },
     // for-in is traced as for-of over the keys it would enumerate.
     keys(obj) {
@@ -182,4 +182,4 @@ function createTracer({ stepNames, fnParams, maxEvents, emit }) {
   return T;
 }
 
-module.exports = { createTracer, describeError };
+module.exports = { createTracer };

@@ -391,6 +391,8 @@ def _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv=None) -
             cmd += ["--symlink", os.readlink(p), p]
         elif os.path.isdir(p):
             cmd += ["--ro-bind", p, p]
+    # /tmp is private; the runtime's own binds come after it, so one under /tmp stays visible.
+    cmd += ["--dev", "/dev", "--proc", "/proc", "--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", "/tmp"]
     for p in ro_binds:
         real = os.path.realpath(p)
         if os.path.exists(real) and not real.startswith(tuple("/" + d + "/" for d in SYSTEM_DIRS)):
@@ -406,9 +408,7 @@ def _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv=None) -
             cmd += ["--ro-bind", real, real]
             if real != os.path.abspath(p):   # a symlinked path: keep the name the caller uses
                 cmd += ["--ro-bind", real, os.path.abspath(p)]
-    cmd += ["--dev", "/dev", "--proc", "/proc",
-            "--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", "/tmp",
-            "--dir", SCRATCH, "--bind", scratch, SCRATCH, "--remount-ro", "/",
+    cmd += ["--dir", SCRATCH, "--bind", scratch, SCRATCH, "--remount-ro", "/",
             "--chdir", SCRATCH, "--hostname", "sandbox"]
     if mode == "bwrap-root":
         cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]
