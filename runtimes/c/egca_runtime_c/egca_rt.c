@@ -436,8 +436,9 @@ void egca_pderef(const void *p, size_t elsz, void (*pr)(const void *)) {
 }
 
 /* ------------------------------------------------------------- asserts */
-/* Replaces glibc's: records where the failed assert is (program or test code). */
-void __assert_fail(const char *expr, const char *file, unsigned int line, const char *func) {
+/* Replaces glibc's: records where the failed assert is (program or test code). Weak: a
+ * program that defines its own still links (and loses only the assert's place). */
+__attribute__((weak)) void __assert_fail(const char *expr, const char *file, unsigned int line, const char *func) {
     (void)func;
     egca_hot->assert_where = (file && strcmp(file, "<test>") == 0) ? 2 : 1;
     egca_hot->assert_line = (int)line;
