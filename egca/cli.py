@@ -79,9 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--views", type=int, default=1000,
                    help="embed the full view of at most this many candidates, the latest (default 1000; 0: all)")
 
-    p = sub.add_parser("train", help="EGCA-GRPO training from a YAML config")
-    p.add_argument("--config", type=Path, required=True)
-    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p = sub.add_parser("train", help="EGCA-GRPO training from a YAML config",
+                       description="EGCA-GRPO training (TRL) from a YAML config. Exit codes: 2 bad config or "
+                                   "input, 3 infrastructure failure (engine, runtime, sandbox).")
+    from egca.train.cli import add_arguments as add_train_arguments
+    add_train_arguments(p)
 
     p = sub.add_parser("runtimes", help="the runtimes' conformance suite; the engine and runtimes as containers "
                                         "(Docker or Podman's Docker API)")
@@ -221,9 +223,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from egca.train.cli import main as train_main
+    from egca.train.cli import run_args
 
-    return train_main(["--config", str(args.config), *args.rest])
+    return run_args(args)
 
 
 def cmd_bench(args) -> int:

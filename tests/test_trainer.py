@@ -416,19 +416,45 @@ def test_remote_engine_gives_the_same_analyses_as_the_in_process_one(engine, mod
 
 
 def test_cli_trains_from_the_example_yaml_and_saves_a_loadable_checkpoint(tmp_path, capsys):
+    """`egca train --config ... --set ...` through the main `egca` command (the --set options used to be
+    refused there), with the user's reward function next to the engine's, each with its weight."""
     from pathlib import Path
 
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from egca.train.cli import main
+    from egca.cli import main
     example = Path(__file__).resolve().parents[1] / "examples" / "tiny-cpu.yaml"
     out = tmp_path / "out"
-    rc = main(["--config", str(example), "--set", f"model.path={tmp_path / 'model'}", "--set", "model.vocab_size=384",
-               "--set", "model.warm_start_steps=0", "--set", "data.limit=1", "--set", f"train.output_dir={out}",
-               "--set", "train.max_steps=1", "--set", "train.max_completion_length=16", "--set", "train.disable_tqdm=true"])
-    assert rc == 0, capsys.readouterr().err
+    rc = main(["train", "--config", str(example), "--set", f"model.path={tmp_path / 'model'}",
+               "--set", "model.vocab_size=384", "--set", "model.warm_start_steps=0", "--set", "data.limit=1",
+               "--set", f"train.output_dir={out}", "--set", "train.max_steps=1",
+               "--set", "train.max_completion_length=16", "--set", "train.disable_tqdm=true",
+               "--set", "train.reward_funcs=[egca, 'test_trainer:length_reward']",
+               "--set", "train.reward_weights=[1.0, 0.5]", "--set", "train.analyses_log=true"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "rewards/length_reward/mean" in captured.out + captured.err
     assert AutoModelForCausalLM.from_pretrained(out).config.num_hidden_layers == 2
     assert len(AutoTokenizer.from_pretrained(out)) == 384
+    assert (out / "analyses.jsonl").read_text().count("\n") == 4
+
+
+def test_cli_exit_codes_bad_input_2_infrastructure_3(tmp_path, model_dir, capsys):
+    from egca.cli import main
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train:\n  output_dir: x\n  no_such_setting: 1\n")
+    assert main(["train", "--config", str(bad)]) == 2
+    assert "no_such_setting" in capsys.readouterr().err
+    assert main(["train", "--config", str(bad), "--set", "train.reward_funcs=['no_such_module:f']"]) == 2
+    # No engine listens on port 1: the first reward call fails, and that is not the model's fault.
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"model: {{path: {model_dir}}}\ndata: {{datasets: [humaneval], limit: 1}}\n"
+                   f"train: {{output_dir: {tmp_path / 'o'}, max_steps: 1, num_generations: 2, "
+                   "per_device_train_batch_size: 2, max_completion_length: 8, use_cpu: true, bf16: false, "
+                   "report_to: none, gradient_checkpointing: null, activation_checkpointing: false, "
+                   "engine_address: '127.0.0.1:1', disable_tqdm: true}\n")
+    assert main(["train", "--config", str(cfg)]) == 3
+    assert "infrastructure error" in capsys.readouterr().err
 
 
 def test_cli_reports_bad_config_in_one_line(tmp_path, capsys):

@@ -10,11 +10,19 @@
     train:                           # EGCATrainConfig: every trl.GRPOConfig field + the EGCA fields
       preset: paper                  # optional: PAPER_PRESET under the values given here
       method: egca                   # egca | grpo
+      reward_funcs: [egca]           # optional: "egca" (the engine), "pkg.module:function", or a reward model
+      reward_weights: [1.0]          # optional: one per reward function (TRL's)
       output_dir: runs/tiny-cpu/out
       ...
 
+`--set section.key=value` overrides one setting (the value is read as YAML).
 Relative paths are relative to the working directory. The final model and
 tokenizer are saved to `train.output_dir` (a directory `transformers` loads).
+Exit codes: 0 done, 2 bad config or input, 3 infrastructure failure.
+
+The parser is this sectioned YAML + `--set` rather than TRL's `TrlParser`:
+TrlParser maps one flat file onto dataclasses, while a run here also needs the
+model-building and problem-selection settings that are no GRPOConfig fields.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import yaml
 from egca.errors import EgcaError, InfrastructureError
 
 SECTIONS = ("model", "data", "train")
+EXIT_INVALID, EXIT_INFRA = 2, 3
 
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> dict[str, Any]:
@@ -56,9 +65,41 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> dict[str, Any]:
     return cfg
 
 
+def resolve_reward_funcs(names) -> list | None:
+    """`train.reward_funcs` entries: "egca" (the engine's reward), "pkg.module:function" (a
+    reward function to import), a function of `trl.rewards` by name, or anything else
+    TRL accepts as a string (a reward model's path)."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [names]
+    import importlib
+    out = []
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"train.reward_funcs entries must be strings, got {name!r}")
+        if name == "egca":
+            out.append(name)
+        elif ":" in name:
+            module, _, attr = name.partition(":")
+            try:
+                out.append(getattr(importlib.import_module(module), attr))
+            except (ImportError, AttributeError) as e:
+                raise ValueError(f"reward function {name!r} cannot be imported: {e}") from None
+        else:
+            try:
+                import trl.rewards as trl_rewards
+            except ImportError:
+                trl_rewards = None
+            out.append(getattr(trl_rewards, name, None) if trl_rewards and callable(getattr(trl_rewards, name, None))
+                       else name)
+    return out
+
+
 def build_train_config(train: dict[str, Any]):
     from egca.train.config import EGCATrainConfig
     train = dict(train)
+    train.pop("reward_funcs", None)
     preset = train.pop("preset", None)
     known = {f.name for f in fields(EGCATrainConfig)}
     unknown = sorted(set(train) - known)
@@ -69,7 +110,7 @@ def build_train_config(train: dict[str, Any]):
     return EGCATrainConfig.from_preset(preset, **train)
 
 
-def prepare_model_dir(model: dict[str, Any], datasets: list[str], problems=()) -> Path:
+def prepare_model_dir(model: dict[str, Any], datasets: list[str], problems=(), args=None) -> Path:
     if "path" not in (model or {}):
         raise ValueError("model.path is required (a local Hugging Face model directory)")
     path = Path(model["path"])
@@ -80,10 +121,15 @@ def prepare_model_dir(model: dict[str, Any], datasets: list[str], problems=()) -
         from egca.train.tiny import build_tiny
         tiny = {k: model[k] for k in ("vocab_size", "hidden_size", "num_layers", "seed", "warm_start_steps")
                 if k in model}
-        print(f"building the tiny model and tokenizer in {path}", file=sys.stderr)
-        # Warm start (toy only): a few LM steps on the training problems' programs, so samples parse.
-        texts = [p.prompt + p.reference for p in problems] or None
-        build_tiny(path, datasets=model.get("tokenizer_datasets", datasets), warm_start_texts=texts, **tiny)
+        # Several training processes (accelerate launch): the main one builds, the others wait and load.
+        import contextlib
+        guard = args.main_process_first(local=True, desc="tiny model") if args is not None else contextlib.nullcontext()
+        with guard:
+            if not (path / "config.json").is_file():
+                print(f"building the tiny model and tokenizer in {path}", file=sys.stderr)
+                # Warm start (toy only): a few LM steps on the training problems' programs, so samples parse.
+                texts = [p.prompt + p.reference for p in problems] or None
+                build_tiny(path, datasets=model.get("tokenizer_datasets", datasets), warm_start_texts=texts, **tiny)
     return path
 
 
@@ -94,48 +140,63 @@ def build_trainer(cfg: dict[str, Any], engine=None):
     from egca.train.data import build_dataset, select_problems
     from egca.train.trainer import EGCATrainer
 
-    args = build_train_config(cfg.get("train") or {})
+    train = cfg.get("train") or {}
+    args = build_train_config(train)
+    reward_funcs = resolve_reward_funcs(train.get("reward_funcs"))
     data = cfg.get("data") or {}
     names = data.get("datasets") or ["humaneval"]
     problems = select_problems(list(names), data.get("tasks"), data.get("limit"))
-    model_dir = prepare_model_dir(cfg.get("model") or {}, list(names), problems)
+    model_dir = prepare_model_dir(cfg.get("model") or {}, list(names), problems, args)
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
     dataset, by_id = build_dataset(problems, args.prompt_style, args.inject_constraints)
     return EGCATrainer(model=model, args=args, train_dataset=dataset, problems=by_id, engine=engine,
-                       processing_class=tokenizer)
+                       processing_class=tokenizer, reward_funcs=reward_funcs)
 
 
-def run_from_config(path: str | Path, overrides: list[str] = ()) -> Path:
-    """Train as the YAML file says; returns the directory of the saved model."""
+def run_from_config(path: str | Path, overrides: list[str] = ()) -> Path | None:
+    """Train as the YAML file says; returns the directory of the saved model (None in the
+    non-main processes of a multi-process run: the main process saves)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")   # local paths only: never reach for the Hub
     cfg = load_config(path, overrides)
     with build_trainer(cfg) as trainer:
         trainer.train()
         out = Path(trainer.args.output_dir)
-        trainer.save_model(str(out))
+        trainer.save_model(str(out))   # collective: every process takes part, the main one writes
+        if not trainer.accelerator.is_main_process:
+            return None
         trainer.processing_class.save_pretrained(str(out))
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="egca train", description="EGCA-GRPO training (TRL) from a YAML config.")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`egca train`'s options (shared by `egca train` and `python -m egca.train.cli`)."""
     parser.add_argument("--config", required=True, help="YAML file with model/data/train sections")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override one setting, e.g. --set train.max_steps=2 (repeatable)")
-    args = parser.parse_args(argv)
+                        help="override one setting, e.g. --set train.max_steps=2 (repeatable; the value is YAML)")
+
+
+def run_args(args: argparse.Namespace) -> int:
     try:
         out = run_from_config(args.config, args.overrides)
     except InfrastructureError as e:
-        print(f"egca train: infrastructure error: {e}", file=sys.stderr)
-        return 1
+        print(f"egca train: infrastructure error (not the model's fault): {e}", file=sys.stderr)
+        return EXIT_INFRA
     except (EgcaError, ValueError) as e:
         print(f"egca train: {e}", file=sys.stderr)
-        return 2
-    print(f"model saved to {out}")
+        return EXIT_INVALID
+    if out is not None:
+        print(f"model saved to {out}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="egca train", description="EGCA-GRPO training (TRL) from a YAML config. "
+                                     "Exit codes: 2 bad config or input, 3 infrastructure failure.")
+    add_arguments(parser)
+    return run_args(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
