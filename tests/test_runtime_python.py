@@ -242,3 +242,27 @@ def test_parallel_calls(server):
     with ThreadPoolExecutor(4) as pool:
         resps = list(pool.map(lambda k: run(server, PROG, f"assert add({k}, 1) == {k + 1}"), range(8)))
     assert all(statuses(r) == ["PASS"] for r in resps)
+
+
+def test_candidate_runs_apart_from_its_harness(server):
+    """Run: the candidate is a different uid from the harness that judges it, holds only
+    fds 0-3 (calls, output, replies), and never sees the job (tests, expected values)."""
+    prog = ("import os\n"
+            "def probe():\n"
+            "    uid = os.getuid()\n"
+            "    parent = [l for l in open('/proc/%d/status' % os.getppid()) if l.startswith('Uid:')][0].split()[1]\n"
+            "    fds = sorted(int(f) for f in os.listdir('/proc/self/fd'))\n"
+            "    try:\n"
+            "        os.kill(os.getppid(), 9)\n"
+            "        killed = True\n"
+            "    except OSError:\n"
+            "        killed = False\n"
+            "    os.set_blocking(0, False)\n"
+            "    try:\n"
+            "        pending = os.read(0, 1 << 16).decode()\n"
+            "    except BlockingIOError:\n"
+            "        pending = ''\n"
+            "    return [uid, int(parent), fds, killed, pending]\n")
+    resp = run(server, prog, "r = probe()\nassert r[0] != r[1], r\nassert r[2][:4] == [0, 1, 2, 3] and len(r[2]) <= 5, r\n"
+                             "assert r[3] is False, r\nassert 'SECRET' not in r[4], r\nSECRET = 1")
+    assert statuses(resp) == ["PASS"], resp

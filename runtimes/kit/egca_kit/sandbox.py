@@ -45,6 +45,16 @@ or read the harness; under ``bwrap-user`` they share the namespace's one uid
 (the harness should make itself non-dumpable). The harness's cwd is ``/tmp``;
 the candidate's is the scratch directory, which only its uid can write.
 
+Split uids (`split_uids=True`): for a harness that starts its candidate itself
+(fork, so an interpreter is paid for once). Under ``bwrap-root`` `argv` starts
+as root inside the sandbox with only CAP_SETUID/CAP_SETGID and no-new-privs,
+and ``EGCA_SANDBOX_UIDS=H,C`` says which two unprivileged uids to drop to: the
+harness must fork the candidate, then each side calls setgroups([]),
+setresgid and setresuid to its own uid before anything else (the candidate
+before it runs a line of the program; the harness before it reads the tests).
+Under ``bwrap-user`` and the unsafe plain mode the variable is absent: both
+keep the one uid and the harness makes itself non-dumpable.
+
 Exit status under bwrap: bwrap reports a child killed by signal N as exit code
 128+N, so such codes are reported as `signal` = N (a program that calls
 exit(137) is reported as killed by SIGKILL; no test in the wild does that).
@@ -279,7 +289,7 @@ def run_sandboxed(argv: list[str], *, files: dict[str, bytes] | None = None,
                   limits: SandboxLimits | None = None, stdin: bytes = b"",
                   env: dict[str, str] | None = None, ro_binds: list[str] | tuple = (),
                   on_channel_line: Callable[[bytes], None] | None = None,
-                  candidate_argv: list[str] | None = None) -> SandboxResult:
+                  candidate_argv: list[str] | None = None, split_uids: bool = False) -> SandboxResult:
     """Run `argv` in a fresh sandbox (see the module docstring).
 
     argv[0] must be an absolute path or a name on PATH that exists inside the
@@ -297,7 +307,7 @@ def run_sandboxed(argv: list[str], *, files: dict[str, bytes] | None = None,
         raise SandboxRefused(_REFUSAL)
     return _run(list(argv), mode=mode, files=files or {}, limits=limits or SandboxLimits(),
                 stdin=stdin, env=env, ro_binds=tuple(ro_binds), on_channel_line=on_channel_line,
-                candidate_argv=list(candidate_argv) if candidate_argv else None)
+                candidate_argv=list(candidate_argv) if candidate_argv else None, split_uids=split_uids)
 
 
 def _resolve(argv: list[str]) -> list[str]:
@@ -308,19 +318,22 @@ def _resolve(argv: list[str]) -> list[str]:
 
 
 def _run(argv, *, mode, files, limits, stdin, env, ro_binds, on_channel_line,
-         candidate_argv=None) -> SandboxResult:
+         candidate_argv=None, split_uids=False) -> SandboxResult:
     argv = _resolve(argv)
     candidate_argv = _resolve(candidate_argv) if candidate_argv else None
     leases = []
     try:
         if mode == "bwrap-root":
             leases.append(_UidLease())
-            if candidate_argv:
+            if candidate_argv or split_uids:
                 leases.append(_UidLease())   # the candidate's own uid; the harness keeps the first
         uids = [lease.uid for lease in leases]
+        if split_uids and len(uids) == 2:
+            env = {**(env or {}), "EGCA_SANDBOX_UIDS": f"{uids[0]},{uids[1]}"}
         scratch = _make_scratch(files, uids[-1] if uids else None)
         try:
-            return _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, uids, candidate_argv)
+            return _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, uids, candidate_argv,
+                          split_uids)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     finally:
@@ -373,10 +386,13 @@ def _pair_script(argv, candidate_argv, mode, uids) -> list[str]:
     return ["/bin/sh", "-c", script]
 
 
-def _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv=None) -> tuple[list[str], str]:
+def _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv=None,
+             split_uids=False) -> tuple[list[str], str]:
     """The full command line and the cwd to start it in."""
     if candidate_argv:
         inner = _pair_script(argv, candidate_argv, mode, uids)
+    elif split_uids and mode == "bwrap-root":
+        inner = ["setpriv", "--no-new-privs", "--"] + argv   # root with CAP_SETUID/SETGID only: it drops itself
     else:
         inner = _drop(mode, uids[0] if uids else None) + argv
     if mode == "plain":
@@ -440,8 +456,8 @@ def _high_fd(fd: int) -> int:
 
 
 def _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, uids,
-           candidate_argv=None) -> SandboxResult:
-    cmd, cwd = _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv)
+           candidate_argv=None, split_uids=False) -> SandboxResult:
+    cmd, cwd = _command(argv, mode, scratch, limits, ro_binds, uids, candidate_argv, split_uids)
     cmd = _rlimit_prefix(limits, mode) + cmd
     if mode == "plain":
         cmd = ["env", "-C", cwd, "--"] + cmd

@@ -53,6 +53,7 @@ class Process:
     ranges: list | None = None                # statement table, when the language has it (else the child sends it)
     grace_s: float = 0.0                      # sandbox clock beyond the request's limit (the child's own deadline)
     limits: sandbox.SandboxLimits | None = None   # replaces the request's limits (an interpreter's floor, e.g. V8's)
+    split_uids: bool = False                  # Run: the harness forks the candidate itself (egca_kit.sandbox)
 
 
 class Language:
@@ -133,7 +134,8 @@ def _start(proc: Process, limits: sandbox.SandboxLimits, on_line) -> sandbox.San
         limits = proc.limits
     if proc.grace_s:
         limits = sandbox.SandboxLimits(**{**limits.__dict__, "timeout_s": limits.timeout_s + proc.grace_s})
-    return sandbox.run_sandboxed(proc.argv, candidate_argv=proc.candidate_argv, files=proc.files,
+    return sandbox.run_sandboxed(proc.argv, candidate_argv=proc.candidate_argv, split_uids=proc.split_uids,
+                                 files=proc.files,
                                  limits=limits, stdin=proc.stdin, env=proc.env, ro_binds=proc.ro_binds,
                                  on_channel_line=on_line)
 

@@ -1,8 +1,10 @@
 """The sandboxed, untrusted half of the Python runtime: loads the program and
 either serves the trusted harness's calls (Run) or traces one test (Trace).
 
-Started as ``python -I -S -c <this file's text>`` inside the sandbox, so it
-imports only the standard library. The first line on stdin is the job:
+Trace: started as ``python -I -S child.pyc`` inside the sandbox (only the
+standard library). Run: the trusted harness (harness.py) imports this module,
+forks, and the forked candidate drops to its own uid and calls `entry()`.
+The first line on stdin is the job:
 
     {"mode": "serve" | "trace", "program": str, "tests": [{"id", "code"}] (trace),
      "max_events": int, "recursion_limit": int, "deadline_s": float, "seed": int}
@@ -40,10 +42,7 @@ CO_VARKEYWORDS = 0x8
 FLUSH_EVERY = 256            # trace events buffered before a write
 _YIELD = __import__("dis").opmap["YIELD_VALUE"]
 
-# Move the channel off fd 3 so a program writing to "fd 3" by accident cannot
-# corrupt it; bind what we use so a program that monkeypatches modules cannot break us.
-_chan = os.dup(CHANNEL_FD)
-os.close(CHANNEL_FD)
+_chan = None                 # the channel, moved off fd 3 by open_channel()
 _write = os.write
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=repr).encode
 _monotonic = time.monotonic
@@ -688,13 +687,28 @@ def main():
         trace(job)
 
 
-try:
-    main()
-except BaseException as e:  # noqa: B036
+def open_channel():
+    """Move the channel off fd 3 so a program writing to "fd 3" by accident cannot corrupt it;
+    what we use is bound at import, so a program that monkeypatches modules cannot break us."""
+    global _chan
+    _chan = os.dup(CHANNEL_FD)
+    os.close(CHANNEL_FD)
+
+
+def entry():
+    """Run the job on stdin and end the process (the harness forks into this for Run)."""
     try:
-        flush()
-        emit({"t": "internal", "msg": "%s: %s" % (type(e).__name__, e)})
-    except BaseException:
-        pass
-    os._exit(70)
-os._exit(0)
+        open_channel()
+        main()
+    except BaseException as e:  # noqa: B036
+        try:
+            flush()
+            emit({"t": "internal", "msg": "%s: %s" % (type(e).__name__, e)})
+        except BaseException:
+            pass
+        os._exit(70)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    entry()

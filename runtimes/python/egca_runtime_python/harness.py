@@ -1,11 +1,14 @@
 """The trusted half of the Python runtime's Run: runs the test code and decides
 every verdict, in a process the candidate cannot reach.
 
-Started as ``python -I -S -c <this file's text>`` in the same sandbox as the
-candidate (child.py, "serve" mode) but as another uid (egca_kit.sandbox), with
-fd 3 = the server's channel, fd 4 = calls to the candidate, fd 5 = its replies.
-stdin holds the job: {"program", "tests": [{"id", "code"}], "deadline_s",
-"candidate_deadline_s", "recursion_limit", "seed"}.
+Started as ``python -I -S harness.pyc`` in the sandbox with split uids
+(egca_kit.sandbox): before it reads anything it forks the candidate (child.py,
+"serve" mode: one interpreter start for both), and each side drops to its own
+unprivileged uid, so the candidate can neither signal, ptrace nor read the
+harness. The candidate gets fd 0 = calls and fd 3 = replies and nothing else;
+the harness keeps fd 3 = the server's channel, fd 4 = calls, fd 5 = replies.
+stdin holds the job: {"program", "tests": [{"id", "code"}], "entry_points",
+"deadline_s", "candidate_deadline_s", "recursion_limit", "seed"}.
 
 The candidate never sees a test's code or an expected value: each name the
 test code uses that is not a builtin and that the program defines becomes a
@@ -297,10 +300,47 @@ def _on_deadline(signum, frame):
     raise Deadline()
 
 
-def main():
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    if job.get("shared_uid"):
+def _drop_to(uid):
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid):
+        raise OSError("could not drop to uid %d" % uid)
+
+
+def start_candidate():
+    """Fork the candidate before a byte of the job is read; each side takes its own uid."""
+    uids = os.environ.get("EGCA_SANDBOX_UIDS")
+    calls_r, calls_w = os.pipe()
+    replies_r, replies_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(calls_r, 0)                 # the job on stdin is the harness's, never the candidate's
+            os.dup2(replies_w, CHANNEL_FD)      # its fd 3 reaches the harness, not the server
+            os.closerange(CHANNEL_FD + 1, 1 << 16)
+            if uids:
+                _drop_to(int(uids.split(",")[1]))
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import child
+        except BaseException:  # noqa: B036 - nothing may run unprivileged-less: die
+            os._exit(71)
+        child.entry()
+    os.dup2(calls_w, CALLS_FD)
+    os.dup2(replies_r, REPLIES_FD)
+    for fd in (calls_r, calls_w, replies_r, replies_w):
+        if fd not in (CALLS_FD, REPLIES_FD):
+            os.close(fd)
+    if uids:
+        _drop_to(int(uids.split(",")[0]))
+        os.chdir("/tmp")
+    else:
         _non_dumpable()
+
+
+def main():
+    start_candidate()
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     start = _monotonic()
     deadline = start + float(job.get("deadline_s") or 10.0)
     candidate = Candidate(deadline)
@@ -373,12 +413,13 @@ def main():
     emit({"t": "done"})
 
 
-try:
-    main()
-except BaseException as e:  # noqa: B036
+if __name__ == "__main__":
     try:
-        emit({"t": "internal", "msg": "%s: %s" % (type(e).__name__, e)})
-    except BaseException:
-        pass
-    os._exit(70)
-os._exit(0)
+        main()
+    except BaseException as e:  # noqa: B036
+        try:
+            emit({"t": "internal", "msg": "%s: %s" % (type(e).__name__, e)})
+        except BaseException:
+            pass
+        os._exit(70)
+    os._exit(0)

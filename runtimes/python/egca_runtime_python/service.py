@@ -1,7 +1,8 @@
 """The Python runtime on the kit: only what differs for Python.
 
-Run: the trusted harness (harness.py) runs the tests and decides verdicts; the
-candidate (child.py, "serve" mode) loads the program and answers its calls.
+Run: the trusted harness (harness.py) runs the tests and decides verdicts; it forks
+the candidate (child.py, "serve" mode), which loads the program and answers its calls,
+each on its own uid.
 Trace: child.py ("trace" mode) runs one test under sys.settrace.
 Both start as ``python -I -S``: only the standard library, only the
 interpreter's own prefix mounted in the sandbox.
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from egca_kit import limits, sandbox
+from egca_kit import limits
 from egca_kit.tracer import Language, Process, TracerService
 
 from egca_runtime_python import __version__
@@ -76,10 +77,8 @@ class Python(Language):
                "entry_points": list(entry_points),
                "deadline_s": harness_deadline, "candidate_deadline_s": candidate_deadline,
                "recursion_limit": limits.RECURSION_LIMIT, "seed": SEED}
-        if "uid-drop" not in sandbox.isolation():
-            job["shared_uid"] = True          # the harness makes itself non-dumpable
-        return Process(argv=self._python("harness"), candidate_argv=self._python("child"),
-                       stdin=json.dumps(job).encode(), ro_binds=self.binds, env=ENV)
+        return Process(argv=self._python("harness"), split_uids=True, stdin=json.dumps(job).encode(),
+                       ro_binds=self.binds, env=ENV)
 
     def trace(self, program, test, lim, max_events) -> Process:
         job = {"mode": "trace", "program": program, "tests": [{"id": test.id, "code": test.code}],
