@@ -388,3 +388,62 @@ def test_trace_of_non_compiling_program_ends_with_error(stub):
     events = trace(stub, "const f = (x) => {", "f(1)")
     assert kinds(events) == ["END"] and tracer_pb2.TestStatus.Name(events[0].status) == "ERROR"
     assert "SyntaxError" in events[0].message
+
+
+# --- trusted verdicts: the harness decides, the candidate only answers calls -------------------------
+
+def test_values_cross_exactly_and_mutations_come_back(stub):
+    program = """const vals = () => [-0, NaN, Infinity, -Infinity, undefined, null, 2n ** 70n, 'é', 1.5, 2 ** 60,
+  new Map([[1, [2]]]), new Set([3, 1]), {a: {b: [true]}}, new Int32Array([7])];
+const mutate = (xs, o, m) => { xs.push(4); xs[0] = 9; o.k = 1; delete o.gone; m.set('x', 1); return xs.length; };
+class P { constructor() { this.x = 1; } }
+const make = () => new P();
+"""
+    test = """const v = vals();
+if (!Object.is(v[0], -0) || !Number.isNaN(v[1]) || v[2] !== Infinity || v[3] !== -Infinity) throw new Error('numbers');
+if (v[4] !== undefined || v[5] !== null || v[6] !== 2n ** 70n || v[7] !== 'é' || v[8] !== 1.5 || v[9] !== 2 ** 60) throw new Error('scalars');
+if (!(v[10] instanceof Map) || JSON.stringify([...v[10]]) !== '[[1,[2]]]') throw new Error('map');
+if (!(v[11] instanceof Set) || JSON.stringify([...v[11]]) !== '[3,1]') throw new Error('set order');
+if (JSON.stringify(v[12]) !== '{"a":{"b":[true]}}' || !(v[13] instanceof Int32Array) || v[13][0] !== 7) throw new Error('nested');
+const xs = [1, 2, 3], o = {gone: 1}, m = new Map();
+if (mutate(xs, o, m) !== 4 || JSON.stringify(xs) !== '[9,2,3,4]' || JSON.stringify(o) !== '{"k":1}' || m.get('x') !== 1)
+  throw new Error('copy back');
+const p = make();
+if (p.x !== 1 || p instanceof Function || typeof p.constructor !== 'function') throw new Error('object');
+"""
+    reply = run(stub, program, test)
+    assert status(reply.results[0]) == "PASS", reply
+
+
+def test_randomness_and_clock_are_the_same_in_harness_candidate_and_trace(stub):
+    program = "const pick = () => [Math.random(), Math.random(), Date.now(), new Date().getTime()];\n"
+    test = ("const got = pick();\nconst want = [Math.random(), Math.random(), Date.now(), new Date().getTime()];\n"
+            "if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(JSON.stringify([got, want]));\n")
+    reply = run(stub, program, test, test)
+    assert [status(r) for r in reply.results] == ["PASS", "PASS"], reply
+    ends = [trace(stub, program, "pick()")[-1] for _ in range(2)]
+    returns = [[e for e in trace(stub, program, "pick()") if kinds([e]) == ["RETURN"]] for _ in range(2)]
+    assert all(tracer_pb2.TestStatus.Name(e.status) == "PASS" for e in ends)
+    assert canonical(returns[0][0].value) == canonical(returns[1][0].value)
+
+
+@pytest.mark.parametrize("body, kind", [
+    ("Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)", "TIMEOUT"),   # stops answering, unstoppable
+    ("process.mainModule.require('child_process').execSync('kill -9 ' + process.pid)", "ERROR"),  # kills itself
+])
+def test_a_candidate_that_dies_or_hangs_fails_its_test_and_the_rest_do_not_run(stub, body, kind):
+    reply = run(stub, f"const f = (x) => {{ if (x === 2) {body}; return x; }}\n",
+                "if (f(1) !== 1) throw new Error('x')", "f(2)", "f(3)", limits=tracer_pb2.Limits(timeout_s=2))
+    assert [status(r) for r in reply.results] == ["PASS", kind, "NOT_RUN"], reply
+
+
+def test_builtins_are_never_proxied_but_entry_points_are(stub):
+    """A program defining `isNaN` or `JSON` cannot replace them in the test code; an entry point
+    that happens to share a builtin's name is the program's."""
+    program = "function isNaN(x) { return 'mine'; }\nvar JSON = {stringify: () => 'same'};\n"
+    req = tracer_pb2.RunRequest(program=program, limits=FAST, tests=[tracer_pb2.TestCase(
+        id="0", code="if (isNaN(1) !== false || JSON.stringify([1]) !== '[1]') throw new Error('builtin')")])
+    assert status(stub.Run(req, timeout=60).results[0]) == "PASS"
+    req.entry_points.append("isNaN")
+    req.tests[0].code = "if (isNaN(1) !== 'mine') throw new Error('entry point')"
+    assert status(stub.Run(req, timeout=60).results[0]) == "PASS"
