@@ -24,5 +24,5 @@ ENV PATH=/opt/egca/bin:/usr/local/bin:/usr/bin:/bin PYTHONDONTWRITEBYTECODE=1 GR
 USER 10001:10001
 EXPOSE 50051
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-m", "egca.healthcheck", "127.0.0.1:50051"]
+  CMD ["python", "-m", "egca_kit.healthcheck", "127.0.0.1:50051"]
 ENTRYPOINT ["egca", "serve", "--host", "0.0.0.0", "--port", "50051"]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from egca.errors import InfrastructureError
-from egca.healthcheck import image_command
+from egca_kit.healthcheck import image_command
 from egca.plugin import available_adapters, get_adapter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +74,9 @@ COMPONENTS = {
        for lang, img in _IMAGES.items()},
 }
 RUNTIMES = tuple(_IMAGES)
-# Local packages that go into the wheelhouse (the images install from it, offline): egca
-# itself, then each runtime's and adapter's packages.
-LOCAL_PACKAGES = (".", *dict.fromkeys(p for img in _IMAGES.values() for p in img.packages))
+# Local packages that go into the wheelhouse (the images install from it, offline): the
+# runtime kit (every image's base), egca itself, then each runtime's and adapter's packages.
+LOCAL_PACKAGES = ("runtimes/kit", ".", *dict.fromkeys(p for img in _IMAGES.values() for p in img.packages))
 # Paths of the build context besides the wheelhouse, the protocol and the Dockerfiles.
 CONTEXT_PATHS = tuple(dict.fromkeys(p for img in _IMAGES.values() for p in img.context))
 

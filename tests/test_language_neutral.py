@@ -40,7 +40,7 @@ ENGINE_VOCABULARY = {*(m.value for m in Mode), *(k.value for k in DivergenceKind
                      "step", "call", "return", "exception", "branch", "end", "list", "map", "object",
                      "true", "false"}
 # The engine image's own interpreter, named by its health check (not a language it analyses).
-ALLOWED = {("egca/healthcheck.py", "python")}
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def _declared_node_types() -> set[str]:

@@ -8,7 +8,7 @@ import tree_sitter
 import tree_sitter_c
 
 from egca.core import Range
-from egca.healthcheck import image_command
+from egca_kit.healthcheck import image_command
 from egca.plugin import LanguageAdapter, RuntimeImage
 from egca.problem import Problem
 

@@ -10,7 +10,7 @@ import tree_sitter
 import tree_sitter_python
 
 from egca.core import Constraints, Range
-from egca.healthcheck import image_command
+from egca_kit.healthcheck import image_command
 from egca.plugin import LanguageAdapter, RuntimeImage, preorder
 from egca_python import datasets
 

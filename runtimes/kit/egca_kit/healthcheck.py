@@ -1,4 +1,4 @@
-"""`python -m egca.healthcheck HOST:PORT [SERVICE]`: exit 0 when the gRPC server
+"""`python -m egca_kit.healthcheck HOST:PORT [SERVICE]`: exit 0 when the gRPC server
 there answers the standard health check with SERVING, else 1 (with the reason
 on stderr). The images' HEALTHCHECK and compose's healthcheck use it."""
 
@@ -35,7 +35,7 @@ def check(address: str, service: str = "", timeout_s: float = 3.0) -> str | None
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not 1 <= len(argv) <= 2:
-        print("usage: python -m egca.healthcheck HOST:PORT [SERVICE]", file=sys.stderr)
+        print("usage: python -m egca_kit.healthcheck HOST:PORT [SERVICE]", file=sys.stderr)
         return 2
     problem = check(argv[0], argv[1] if len(argv) > 1 else "")
     if problem:
