@@ -31,11 +31,13 @@ fi
 PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 log "installing Python packages (torch CPU build first)"
 "${PIP[@]}" torch==2.13.0
-editables=(-e ".[train,dev,containers]")
+editables=(-e ".[train,dev,containers,verl]")
 for pkg in runtimes/kit runtimes/python runtimes/c runtimes/javascript adapters/python adapters/javascript adapters/c; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
 done
-"${PIP[@]}" "${editables[@]}"
+"${PIP[@]}" -c constraints.txt "${editables[@]}"   # ranges in pyproject.toml, tested pins in constraints.txt
+log "installing verl without its dependencies (its own set pins transformers<5.11; docs/VERL.md)"
+"${PIP[@]}" -c constraints.txt --no-deps verl
 
 if [ -f runtimes/javascript/package-lock.json ]; then
   log "installing the JavaScript runtime (npm ci)"
