@@ -47,6 +47,8 @@ class Analysis:
     # Aligned trace steps around the divergence (egca/report/window.py), only when
     # EngineConfig.trace_window asks for them.
     trace: dict | None = None
+    # What the analysis could not do and why, in words (no reference solution: not localized).
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self, timings: bool = False) -> dict:
         """The JSON of `egca analyze --json`; stage timings only on request (they vary run to run)."""
@@ -61,4 +63,6 @@ class Analysis:
             d["token_weights"] = list(self.token_weights)
         if self.trace is not None:
             d["trace"] = self.trace
+        if self.notes:
+            d["notes"] = list(self.notes)
         return d

@@ -28,12 +28,16 @@ from egca.compose import compose  # noqa: F401  (egca.engine.compose: its old ho
 from egca.core import Constraints, DivergenceKind, GateConfig, Mode, Range
 from egca.plugin import LanguageAdapter, get_adapter
 from egca.problem import Problem, TestCase, validate_completion
+from egca.references import ReferenceChooser
 from egca.runtimes import RuntimePool
 from egca.spans import WEIGHTINGS, Layout, snap, token_weights
 from egca.trace import Trace, from_events
 from egca_kit.v1 import tracer_pb2
 
 REWARDS = ("binary", "fraction")
+# Whether the runtimes' wire carries stdin/stdout tests (whole-program problems). Until it
+# does, analysing a program problem is refused in one line.
+RUNTIMES_RUN_PROGRAM_TESTS = "stdin" in tracer_pb2.TestCase.DESCRIPTOR.fields_by_name
 # Wall clock of the extra trace that locates a timeout the runtime could not locate.
 LOCATE_TIMEOUT_S = 2.0
 
@@ -64,6 +68,8 @@ class Engine:
         self._constraints: dict[tuple, Constraints] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=max(1, self.config.workers), thread_name_prefix="egca")
+        # Problems with several solutions per language: the passing one closest to each candidate.
+        self.references = ReferenceChooser(self.runtimes, self._limits)
 
     def __enter__(self) -> "Engine":
         return self
@@ -89,6 +95,9 @@ class Engine:
             raise InvalidInput("token_offsets must have one entry per completion")
         if not problem.tests:
             raise InvalidInput(f"problem {problem.task_id} has no tests")
+        if problem.kind == "program" and not RUNTIMES_RUN_PROGRAM_TESTS:
+            raise InvalidInput(f"problem {problem.task_id} is a whole-program problem (stdin/stdout tests); "
+                               f"the {problem.language} runtime cannot run such tests yet")
         adapter = get_adapter(problem.language)
         completions = [validate_completion(c) for c in completions]
         futures = [self._pool.submit(self._analyze_one, adapter, problem, c,
@@ -106,10 +115,18 @@ class Engine:
         program, layout = compose(adapter, problem, completion)
         program_bytes = program.encode("utf-8")
         total = len(problem.tests)
+        notes: list[str] = []
+        if problem.references.get(problem.language):
+            with clock("reference"):
+                choice = self.references.choose(problem, program_bytes)
+            problem = choice.problem
+            notes += [choice.note] if choice.note else []
+        if not problem.has_reference and not notes:
+            notes.append("the problem has no reference solution: mode and reward only, not localized")
 
         with clock("gate"):
             bad_syntax = adapter.syntax_error(program_bytes)
-            violations = [] if bad_syntax else self._check_constraints(adapter, problem, program_bytes)
+            violations = [] if bad_syntax or notes else self._check_constraints(adapter, problem, program_bytes)
 
         def finish(mode: Mode, passed: int, failing: str | None = None, div: Divergence | None = None) -> Analysis:
             span = None
@@ -123,13 +140,13 @@ class Engine:
             reward = (1.0 if passed == total else 0.0) if reward_kind == "binary" else passed / total
             return Analysis(mode=mode, reward=reward, tests_passed=passed, tests_total=total, failing_test=failing,
                             divergence=div, span=span, token_weights=weights, constraint_violations=violations,
-                            timings=timings)
+                            timings=timings, notes=notes)
 
         client = self.runtimes.client(problem.language)
         with clock("run"):
             run = client.run(program, problem.tests, self._limits(), [problem.entry_point])
         passed = _passed(run)
-        if bad_syntax is not None and run.status != tracer_pb2.COMPILE_ERROR:
+        if bad_syntax is not None and run.status != tracer_pb2.COMPILE_ERROR and not notes:
             # The grammar's false alarm (newer syntax, a grammar gap): the compiler decides.
             violations = self._check_constraints(adapter, problem, program_bytes)
         mode = classify(run, violations, total)
@@ -149,7 +166,7 @@ class Engine:
         if mode is not Mode.LOGIC:
             return finish(mode, passed)
         failing = next(r for r in run.results if r.status != tracer_pb2.PASS)
-        if not localize:
+        if not localize or notes:   # notes: no (passing) reference to compare with
             return finish(mode, passed, failing.id)
 
         test = next(t for t in problem.tests if t.id == failing.id)
