@@ -45,8 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse one candidate completion of a problem")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--dataset", help="built-in dataset (see `egca datasets`)")
-    src.add_argument("--problem", type=Path, help="problem file (.json, see docs/ENGINE_API.md)")
-    p.add_argument("--task", help="task id within --dataset")
+    src.add_argument("--problem", type=Path,
+                     help="problem file: .json/.jsonl/.parquet in any problem format (docs/PROBLEMS.md)")
+    p.add_argument("--task", help="task id within --dataset (or within a --problem file of many rows)")
+    p.add_argument("--format", help="the --problem file's format (default: detected; see docs/PROBLEMS.md)")
     p.add_argument("--candidate", type=Path, required=True, help="file holding the completion text")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--timings", action="store_true", help="include per-stage timings in --json output")
@@ -63,10 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=50051, help="port (default 50051; 0 picks a free one)")
     _add_runtime_option(p)
 
-    p = sub.add_parser("datasets", help="list built-in datasets, a dataset's tasks, or print one problem")
+    p = sub.add_parser("datasets", help="list datasets, a dataset's tasks, or print one problem; "
+                                        "`datasets import FILE --name NAME` imports a file of problems",
+                       usage="egca datasets [NAME [TASK_ID]] [--json]\n"
+                             "       egca datasets import FILE --name NAME [--format FORMAT] [--strict]")
     p.add_argument("name", nargs="?")
     p.add_argument("task_id", nargs="?")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--name", dest="import_name", help="import: the dataset's name")
+    p.add_argument("--format", help="import: the file's format (default: detected; docs/PROBLEMS.md)")
+    p.add_argument("--strict", action="store_true", help="import: stop at the first malformed row")
 
     p = sub.add_parser("demo", help="analyse the bundled failing completions (the quick start's main job)")
     p.add_argument("--json", action="store_true",
@@ -132,7 +140,7 @@ def cmd_analyze(args) -> int:
             raise InvalidInput("--dataset needs --task (see `egca datasets NAME` for task ids)")
         problem = datasets.get(args.dataset, args.task)
     else:
-        problem = load_problem_file(args.problem)
+        problem = _problem_from_file(args.problem, args.format, args.task, load_problem_file)
     completion = read_candidate_file(args.candidate)
     offsets = None
     if args.html:   # the page's heatmap: the engine weights a simple split of the completion
@@ -154,6 +162,26 @@ def cmd_analyze(args) -> int:
                                     reward=args.reward)[0]
     _print_result(args, problem, completion, result)
     return 0
+
+
+def _problem_from_file(path: Path, fmt: str | None, task: str | None, load_native):
+    """One problem of a file: the own format's single problem as before; any other format
+    (or --task) through egca.formats."""
+    from egca import formats
+
+    rows = formats.read_rows(path)
+    if not rows:
+        raise InvalidInput(f"problem file {path} holds no problem")
+    if not fmt and not task and formats.detect(rows[0]) == "egca" and path.suffix in (".json", ".jsonl"):
+        return load_native(path)
+    if not task:
+        return formats.convert_row(rows[0], fmt or formats.detect(rows[0]), 0)
+    converted = formats.convert_rows(rows, fmt)
+    found = next((p for p in converted.problems if p.task_id == task), None)
+    if found is None:
+        bad = next((e for e in converted.errors if f"({task})" in e), None)
+        raise InvalidInput(bad or f"no task '{task}' in {path}")
+    return found
 
 
 def _print_result(args, problem, completion: str, result) -> None:
@@ -180,6 +208,8 @@ def _print_result(args, problem, completion: str, result) -> None:
         return
     program, _ = compose(get_adapter(problem.language), problem, completion)
     print(render(problem.task_id, result, program, problem.reference_program, color=sys.stdout.isatty()))
+    for note in getattr(result, "notes", None) or ():
+        print(f"note: {note}")
 
 
 def cmd_serve(args) -> int:
@@ -193,6 +223,8 @@ def cmd_serve(args) -> int:
 def cmd_datasets(args) -> int:
     from egca import datasets
 
+    if args.name == "import":
+        return cmd_datasets_import(args)
     if args.name is None:
         table = datasets.list_datasets()
         if args.json:
@@ -207,6 +239,21 @@ def cmd_datasets(args) -> int:
         print(json.dumps(ids) if args.json else "\n".join(ids))
         return 0
     print(json.dumps(datasets.get(args.name, args.task_id).to_dict(), indent=None if args.json else 2))
+    return 0
+
+
+def cmd_datasets_import(args) -> int:
+    from egca import datasets
+
+    if not args.task_id or not args.import_name:
+        raise InvalidInput("usage: egca datasets import FILE --name NAME [--format FORMAT] [--strict]")
+    converted = datasets.import_file(args.task_id, args.import_name, args.format, args.strict)
+    for error in converted.errors:
+        print(f"egca: skipped {error}", file=sys.stderr)
+    kinds = ", ".join(f"{sum(p.kind == k for p in converted.problems)} {k}" for k in ("function", "program")
+                      if any(p.kind == k for p in converted.problems))
+    print(f"imported {len(converted.problems)} of {converted.rows} rows ({converted.format} format; {kinds}) "
+          f"as '{args.import_name}' in {datasets.user_dir()}")
     return 0
 
 

@@ -201,6 +201,11 @@ class LanguageAdapter(ABC):
         """One line about a built-in dataset (source, size), for `egca datasets`."""
         return self.builtin_datasets[name][2] if name in self.builtin_datasets else ""
 
+    def split_test_code(self, test: str, entry_point: str, task_id: str = "?") -> tuple:
+        """HumanEval-style test code (a `check` function, a test function of asserts) as one
+        `TestCase` per check, for importing such datasets (egca.formats.humaneval)."""
+        raise InvalidInput(f"the {self.name} adapter cannot split HumanEval-style test code into test cases")
+
     def load_dataset(self, name: str) -> list[Problem]:
         """Convert a shipped dataset's raw upstream rows into problems (the problem format:
         docs/ENGINE_API.md, "Problems")."""

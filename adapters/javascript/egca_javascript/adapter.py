@@ -94,6 +94,10 @@ class JavaScriptAdapter(LanguageAdapter):
     def ts_language(self) -> tree_sitter.Language:
         return tree_sitter.Language(tree_sitter_javascript.language())
 
+    # --- importing datasets ----------------------------------------------------------------------
+    def split_test_code(self, test: str, entry_point: str, task_id: str = "?") -> tuple:
+        return datasets.split_tests(test, self.parse, task_id)
+
     # --- names --------------------------------------------------------------------------------
     def function_name(self, fn: tree_sitter.Node, program: bytes) -> str | None:
         node = fn.child_by_field_name("name")

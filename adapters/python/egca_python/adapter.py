@@ -105,6 +105,10 @@ class PythonAdapter(LanguageAdapter):
         end = rng.start_byte + len(program[rng.start_byte:end].rstrip())
         return Range.of_bytes(program, rng.start_byte, max(end, rng.start_byte + 1))
 
+    # --- importing datasets ----------------------------------------------------------------------
+    def split_test_code(self, test: str, entry_point: str, task_id: str = "?") -> tuple:
+        return datasets.split_humaneval_tests(test, entry_point, self.parse, task_id)
+
     # --- composing a chat answer with its prompt ------------------------------------------------
     definition_types = declaration_types | frozenset({"expression_statement", "type_alias_statement"})
 
