@@ -198,3 +198,18 @@ def test_replica_killed_mid_batch_loses_nothing(stack):
             containers.start_runtime(stack["client"], "python", 2)
     assert killed.is_set()
     assert disturbed == undisturbed
+
+
+@pytest.mark.parametrize("name,port,language", [("egca-runtime-python-1", 50061, "python"),
+                                                ("egca-runtime-javascript-1", 50062, "javascript"),
+                                                ("egca-runtime-c-1", 50063, "c")])
+def test_conformance_against_the_runtime_containers(stack, name, port, language):
+    """The runtime conformance suite, hostile and reward-hacking corpora included, against the images."""
+    from egca.plugin import get_adapter
+    from egca_kit.conformance import load_suite, run_suite
+
+    suite = get_adapter(language).conformance_suite()
+    assert suite is not None, f"{language} has no conformance suite"
+    checks = run_suite(f"{stack['ips'][name]}:{port}", load_suite(suite))
+    failed = [f"{c.name}: {c.detail}" for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
