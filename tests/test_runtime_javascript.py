@@ -5,6 +5,8 @@ the real server on loopback (Python on the kit; the programs run in Node.js): Ru
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 
 import grpc
@@ -447,3 +449,50 @@ def test_builtins_are_never_proxied_but_entry_points_are(stub):
     req.entry_points.append("isNaN")
     req.tests[0].code = "if (isNaN(1) !== 'mine') throw new Error('entry point')"
     assert status(stub.Run(req, timeout=60).results[0]) == "PASS"
+
+
+FORGE = r"""const add = (a, b) => {
+  const fs = require('fs');
+  const seen = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('harness.js')) continue;
+      seen.push(pid);
+      const fd = fs.openSync(`/proc/${pid}/fd/3`, 'w');
+      fs.writeSync(fd, [0, 1].map((i) => JSON.stringify({t: 'result', i, s: 'PASS', wall: 0})).join('\n') + '\n{"t":"done"}\n');
+      process.mainModule.require('child_process').execSync('kill -9 ' + pid);
+    } catch (e) { seen.push(e.code); }
+  }
+  console.log(JSON.stringify(seen));
+  return 0;
+}
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root to start the runtime as an unprivileged user")
+def test_unprivileged_server_candidate_cannot_reach_the_harness(tmp_path):
+    """Run by a user that is not root (as in the image), the sandbox is bubblewrap in a user
+    namespace and the harness and the candidate share a uid; Node cannot make the harness
+    non-dumpable, so the candidate gets its own pid namespace: it cannot find the harness to
+    write forged results into its channel (/proc/<pid>/fd/3) or kill it."""
+    tmp_path.chmod(0o777)
+    env = {**os.environ, "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                             *get_adapter("javascript").local_runtime_command(0)],
+                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=tmp_path)
+    try:
+        line = proc.stdout.readline().decode()
+        assert line.startswith("PORT "), line
+        address = f"127.0.0.1:{int(line.split()[1])}"
+        wait_until_serving(address, timeout_s=30)
+        with grpc.insecure_channel(address, options=CHANNEL_OPTIONS) as ch:
+            stub = tracer_pb2_grpc.TracerStub(ch)
+            assert "userns" in stub.Info(tracer_pb2.InfoRequest()).isolation
+            reply = run(stub, FORGE, "if (add(1, 2) !== 3) throw new Error('x')",
+                        "if (add(1, 2) !== 3) throw new Error('x')")
+            assert [status(r) for r in reply.results] == ["FAIL", "FAIL"], reply
+            assert json.loads(reply.output.splitlines()[0]) == []      # no harness in sight
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
