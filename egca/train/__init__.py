@@ -2,10 +2,12 @@
 
     from egca.train import EGCATrainer, EGCATrainConfig
 
-`EGCATrainer` is a drop-in `trl.GRPOTrainer` (trl==1.16.0: it overrides a private
-hook) whose reward is unit-test pass from the engine and whose advantages are
-a_{i,t} = A_i * w_{i,t}, w from the engine's span. `method="grpo"` keeps the
-engine reward and spreads A_i uniformly, for A/B runs.
+`EGCATrainer` is a drop-in `trl.GRPOTrainer` (trl >=1.10,<2: it overrides the private
+`_generate_and_score_completions`) whose advantages are a_{i,t} = A_i * w_{i,t}, w from
+the engine's span, sign-aware (the span takes negative advantages only). The engine's
+unit-test reward is the reward function "egca", weighted like any other; without it the
+engine supplies only the credit for the user's rewards. `method="grpo"` spreads A_i
+uniformly, for A/B runs. docs/TRAINING.md has the details.
 
 Imports are lazy so that `import egca.train` does not pull in torch.
 """
