@@ -384,6 +384,7 @@ def test_trace_timeout_ends_with_timeout(stub):
     events = trace(stub, program, "spin()", limits=tracer_pb2.Limits(timeout_s=1, max_events=100))
     assert tracer_pb2.TestStatus.Name(events[-1].status) == "TIMEOUT"
     assert events[-1].truncated and len(events) == 101
+    assert events[-1].range.start_line == 3          # where it was stuck: the loop
 
 
 def test_trace_of_non_compiling_program_ends_with_error(stub):

@@ -369,7 +369,7 @@ function trace(job) {
     if (!isTimeout(e)) throw e;
     flush();
     send({ t: 'result', i: Math.max(0, state), s: 'TIMEOUT', kind: 'Timeout', msg: 'Timeout: the time limit ran out',
-      wall: state >= 0 ? (clock() - t0) / 1000 : 0, truncated: tracer.truncated });
+      loc: tracer.where, wall: state >= 0 ? (clock() - t0) / 1000 : 0, truncated: tracer.truncated });
   }
 }
 

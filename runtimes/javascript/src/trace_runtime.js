@@ -54,6 +54,7 @@ function createTracer({ fns, points, maxEvents, emit, encode, describeError }) {
   let truncated = false;
   let nextFrame = 1;
   let depth = 0;
+  let last = -1;
 
   function out(line) {
     if (count >= maxEvents) { truncated = true; return; }
@@ -108,6 +109,7 @@ function createTracer({ fns, points, maxEvents, emit, encode, describeError }) {
     o(frame) { depth = frame.depth - 1; },
     // STEP after a statement.
     s(frame, pid, vals) {
+      last = pid;
       if (count >= maxEvents) { truncated = true; return; }
       out('["S",' + pointRange[pid] + ',' + frame.id + ',' + frame.depth + ',[' + diff(frame, pid, vals) + ']]');
     },
@@ -121,6 +123,7 @@ function createTracer({ fns, points, maxEvents, emit, encode, describeError }) {
     },
     // Ternary: BRANCH only (it is part of its statement).
     t(frame, pid, value) {
+      last = pid;
       if (count < maxEvents) {
         out('["B",' + branchRange[pid] + ',' + frame.id + ',' + frame.depth + ',' + (value ? 'true,' : 'false,') + branchKind[pid] + ']');
       } else truncated = true;
@@ -177,6 +180,8 @@ function createTracer({ fns, points, maxEvents, emit, encode, describeError }) {
     // switch header: STEP only.
     sw(frame, pid, value, vals) { T.s(frame, pid, vals); return value; },
     get truncated() { return truncated; },
+    // The range of the statement that ran last (where a program that runs out of time was).
+    get where() { return last < 0 || points[last][0] === null ? null : points[last][0]; },
     get count() { return count; },
   };
   return T;
