@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import tree_sitter
 import tree_sitter_c
@@ -106,5 +107,10 @@ class CAdapter(LanguageAdapter):
         return super().syntax_error(program)
 
     # --- runtime --------------------------------------------------------------------
+    def conformance_suite(self):
+        """runtimes/c/conformance/suite.json of this checkout."""
+        path = Path(__file__).resolve().parents[3] / "runtimes" / "c" / "conformance" / "suite.json"
+        return path if path.is_file() else None
+
     def local_runtime_command(self, port: int) -> list[str]:
         return [sys.executable, "-m", "egca_runtime_c", "--host", "127.0.0.1", "--port", str(port)]
