@@ -190,7 +190,9 @@ def test_hostile_program_is_contained(stub, name):
     program, expected = HOSTILE[name]
     reply = run(stub, program, "f()", "f()", limits=tracer_pb2.Limits(timeout_s=2, memory_bytes=512 * 1024 * 1024))
     assert status(reply.results[0]) == expected, reply
-    assert status(reply.results[1]) in (expected, "NOT_RUN")
+    # The run's wall clock is shared: after a memory bomb, the second one may run out of time.
+    assert status(reply.results[1]) in (expected, "NOT_RUN") or \
+        name.endswith("_bomb") and status(reply.results[1]) == "TIMEOUT", reply
     assert reply.results[0].error.message
     assert stub.Info(tracer_pb2.InfoRequest()).language == "javascript"  # still up
 
