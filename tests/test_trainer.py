@@ -415,7 +415,7 @@ def test_remote_engine_gives_the_same_analyses_as_the_in_process_one(engine, mod
         assert (g.mode, g.reward, g.span, g.token_weights) == (w.mode, w.reward, w.span, w.token_weights)
 
 
-def test_cli_trains_from_the_example_yaml_and_saves_a_loadable_checkpoint(tmp_path, capsys):
+def test_cli_trains_from_the_example_yaml_and_saves_a_loadable_checkpoint(tmp_path, capsys, monkeypatch):
     """`egca train --config ... --set ...` through the main `egca` command (the --set options used to be
     refused there), with the user's reward function next to the engine's, each with its weight."""
     from pathlib import Path
@@ -425,11 +425,14 @@ def test_cli_trains_from_the_example_yaml_and_saves_a_loadable_checkpoint(tmp_pa
     from egca.cli import main
     example = Path(__file__).resolve().parents[1] / "examples" / "tiny-cpu.yaml"
     out = tmp_path / "out"
+    (tmp_path / "my_rewards.py").write_text("def length_reward(completions, **kwargs):\n"
+                                            "    return [min(len(c), 200) / 200 for c in completions]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     rc = main(["train", "--config", str(example), "--set", f"model.path={tmp_path / 'model'}",
                "--set", "model.vocab_size=384", "--set", "model.warm_start_steps=0", "--set", "data.limit=1",
                "--set", f"train.output_dir={out}", "--set", "train.max_steps=1",
                "--set", "train.max_completion_length=16", "--set", "train.disable_tqdm=true",
-               "--set", "train.reward_funcs=[egca, 'test_trainer:length_reward']",
+               "--set", "train.reward_funcs=[egca, 'my_rewards:length_reward']",
                "--set", "train.reward_weights=[1.0, 0.5]", "--set", "train.analyses_log=true"])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
@@ -464,3 +467,14 @@ def test_cli_reports_bad_config_in_one_line(tmp_path, capsys):
     assert main(["--config", str(bad)]) == 2
     assert "no_such_setting" in capsys.readouterr().err
     assert main(["--config", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_reward_funcs_in_yaml_resolve_to_what_grpotrainer_takes():
+    import trl.rewards
+
+    from egca.train.cli import resolve_reward_funcs
+    got = resolve_reward_funcs(["egca", "think_format_reward", "egca.train.data:build_rows", "org/reward-model"])
+    assert got == ["egca", trl.rewards.think_format_reward, __import__("egca.train.data").train.data.build_rows,
+                   "org/reward-model"]
+    with pytest.raises(ValueError, match="cannot be imported"):
+        resolve_reward_funcs(["egca.no_such_module:f"])
