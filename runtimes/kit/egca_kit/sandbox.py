@@ -341,9 +341,9 @@ def _run(argv, *, mode, files, limits, stdin, env, ro_binds, on_channel_line,
             lease.release()
 
 
-def _make_scratch(files: dict[str, bytes], uid: int | None) -> str:
+def _make_scratch(files: dict[str, bytes], uid: int | None, parent: str | None = None) -> str:
     try:
-        scratch = tempfile.mkdtemp(prefix="egca-sbx-")
+        scratch = tempfile.mkdtemp(prefix="egca-sbx-", dir=parent)
         os.chmod(scratch, 0o700)
         for rel, data in files.items():
             path = os.path.normpath(os.path.join(scratch, rel))
@@ -554,6 +554,9 @@ def _feed(fd: int, data: bytes) -> None:
 
 
 def _kill(proc: _Proc) -> None:
+    if type(proc) is not _Proc:
+        proc.kill()               # a run in a warm sandbox (egca_kit.warm): its fork server kills it
+        return
     # The group holds prlimit/bwrap (or the program); bwrap's pid namespace dies with it.
     try:
         os.killpg(proc.pid, signal.SIGKILL)

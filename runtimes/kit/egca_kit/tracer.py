@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import grpc
 
 from egca_kit import limits as limits_mod
-from egca_kit import protocol, sandbox
+from egca_kit import protocol, sandbox, warm
 from egca_kit.errors import InvalidRequest, SandboxError, SandboxRefused
 from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
@@ -54,6 +54,7 @@ class Process:
     grace_s: float = 0.0                      # sandbox clock beyond the request's limit (the child's own deadline)
     limits: sandbox.SandboxLimits | None = None   # replaces the request's limits (an interpreter's floor, e.g. V8's)
     split_uids: bool = False                  # Run: the harness forks the candidate itself (egca_kit.sandbox)
+    entry: str | None = None                  # warm sandboxes: the preloaded "module:function" to call (egca_kit.warm)
 
 
 class Language:
@@ -78,6 +79,10 @@ class Language:
     def trace(self, program: str, test, limits: sandbox.SandboxLimits, max_events: int) -> Process:
         """The process that traces one test of `program`; raise CompileFailed."""
         raise NotImplementedError
+
+    def warm(self) -> "warm.WarmSpec | None":
+        """What to preload into warm sandboxes (egca_kit.warm), or None: every run cold."""
+        return None
 
 
 # ---------------------------------------------------------------- validation
@@ -129,11 +134,22 @@ def _check_infrastructure(report: protocol.Report, res: sandbox.SandboxResult, l
         raise SandboxError(f"{language} runtime child did not start ({state}): {why}")
 
 
-def _start(proc: Process, limits: sandbox.SandboxLimits, on_line) -> sandbox.SandboxResult:
+def _start(proc: Process, limits: sandbox.SandboxLimits, on_line, pool: "warm.WarmPool | None" = None
+           ) -> sandbox.SandboxResult:
     if proc.limits is not None:
         limits = proc.limits
     if proc.grace_s:
         limits = sandbox.SandboxLimits(**{**limits.__dict__, "timeout_s": limits.timeout_s + proc.grace_s})
+    if pool is not None and not pool.disabled \
+            and warm.fits(pool.spec, proc.entry, proc.ro_binds, proc.candidate_argv, proc.split_uids):
+        try:
+            return pool.run(proc.argv, files=proc.files, limits=limits, stdin=proc.stdin, env=proc.env,
+                            on_channel_line=on_line, entry=proc.entry, candidate_argv=proc.candidate_argv,
+                            split_uids=proc.split_uids)
+        except SandboxError:
+            if not pool.disabled:
+                raise
+            # the pool turned itself off (zygotes cannot start here): this run goes cold
     return sandbox.run_sandboxed(proc.argv, candidate_argv=proc.candidate_argv, split_uids=proc.split_uids,
                                  files=proc.files,
                                  limits=limits, stdin=proc.stdin, env=proc.env, ro_binds=proc.ro_binds,
@@ -143,8 +159,12 @@ def _start(proc: Process, limits: sandbox.SandboxLimits, on_line) -> sandbox.San
 # ---------------------------------------------------------------- the servicer
 
 class TracerService(tracer_pb2_grpc.TracerServicer):
-    def __init__(self, language: Language):
+    def __init__(self, language: Language, warm_sandboxes: int = 32):
+        """`warm_sandboxes`: the most warm sandboxes kept (one per concurrent run; 0: every run
+        cold). Used only when the language has a `warm()` spec and the sandbox allows it."""
         self.language = language
+        spec = language.warm() if warm_sandboxes > 0 else None
+        self.warm_pool = warm.WarmPool(spec, warm_sandboxes) if spec is not None and warm.enabled() else None
 
     def Info(self, request, context):
         resp = TS.InfoResponse(language=self.language.name, runtime_version=self.language.runtime_version(),
@@ -177,7 +197,7 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             if msg is not None:
                 report.take(msg)
 
-        res = _start(proc, limits, on_line)
+        res = _start(proc, limits, on_line, self.warm_pool)
         _check_infrastructure(report, res, self.language.name)
         resp.wall_s = res.wall_s
         resp.output_truncated = res.output_truncated
@@ -256,7 +276,7 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
 
         def work() -> None:
             try:
-                outcome["res"] = _start(proc, limits, on_line)
+                outcome["res"] = _start(proc, limits, on_line, self.warm_pool)
             except BaseException as e:  # noqa: B036 - handed to the RPC thread
                 outcome["error"] = e
             finally:

@@ -413,7 +413,8 @@ def main():
     emit({"t": "done"})
 
 
-if __name__ == "__main__":
+def entry():
+    """Run the job on stdin and end the process (a warm sandbox's fork calls this: egca_kit.warm)."""
     try:
         main()
     except BaseException as e:  # noqa: B036
@@ -423,3 +424,7 @@ if __name__ == "__main__":
             pass
         os._exit(70)
     os._exit(0)
+
+
+if __name__ == "__main__":
+    entry()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from egca_kit import limits
 from egca_kit.tracer import Language, Process, TracerService
+from egca_kit.warm import WarmSpec
 
 from egca_runtime_python import __version__
 
@@ -78,14 +79,20 @@ class Python(Language):
                "deadline_s": harness_deadline, "candidate_deadline_s": candidate_deadline,
                "recursion_limit": limits.RECURSION_LIMIT, "seed": SEED}
         return Process(argv=self._python("harness"), split_uids=True, stdin=json.dumps(job).encode(),
-                       ro_binds=self.binds, env=ENV)
+                       ro_binds=self.binds, env=ENV, entry="harness:entry")
 
     def trace(self, program, test, lim, max_events) -> Process:
         job = {"mode": "trace", "program": program, "tests": [{"id": test.id, "code": test.code}],
                "max_events": max_events, "recursion_limit": limits.RECURSION_LIMIT,
                "deadline_s": deadlines(lim.timeout_s)[0], "seed": SEED}
         return Process(argv=self._python("child"), stdin=json.dumps(job).encode() + b"\n",
-                       ro_binds=self.binds, env=ENV)
+                       ro_binds=self.binds, env=ENV, entry="child:entry")
+
+    def warm(self) -> WarmSpec:
+        """Warm sandboxes start with harness and child imported: a run is a fork, not an
+        interpreter start (egca_kit.warm; EGCA_WARM=0 turns it off)."""
+        return WarmSpec(preload={name: str(self.scripts / f"{name}.pyc") for name in ("child", "harness")},
+                        ro_binds=self.binds, env=ENV)
 
 
 def PythonTracer() -> TracerService:
