@@ -144,6 +144,11 @@ class JavaScriptAdapter(LanguageAdapter):
         return Range.of_bytes(program, node.start_byte, max(end, node.start_byte + 1))
 
     # --- runtime ------------------------------------------------------------------------------
+    def conformance_suite(self):
+        """runtimes/javascript/conformance/suite.json of this checkout."""
+        path = Path(__file__).resolve().parents[3] / "runtimes" / "javascript" / "conformance" / "suite.json"
+        return path if path.is_file() else None
+
     def local_runtime_command(self, port: int) -> list[str]:
         # The server is Python (egca_runtime_javascript, on the kit); the programs run in Node.
         # EGCA_JS_RUNTIME_DIR, when set, is passed on: where src/ and node_modules/ are.
