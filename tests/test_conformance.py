@@ -3,6 +3,7 @@ and the trusted-verdict and fail-closed guarantees it rests on."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,7 +20,41 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_in_repo_runtime_has_a_suite():
-    assert {"python"} <= set(LANGUAGES)
+    assert {"python", "c", "javascript"} <= set(LANGUAGES)
+
+
+def test_suites_hacks_are_built_from_the_corpora(tmp_path):
+    """tools/build_conformance_hacks.py --check: every committed suite's "hacks" is what its
+    language's hacks.json makes of the dataset; a suite whose hacks differ is stale (exit 1)."""
+    tool = [sys.executable, str(ROOT / "tools" / "build_conformance_hacks.py")]
+    p = subprocess.run([*tool, "--check"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_conformance_hacks as build
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    assert {"c", "javascript"} <= set(build.languages())
+    for language in build.languages():
+        hacks = load_suite(build.suite_path(language))["hacks"]
+        assert len(hacks) == len(json.loads(build.corpus_path(language).read_text())) >= 10
+        assert all(h["program"] and h["tests"] and h["entry_points"] for h in hacks)
+    # a stale suite (one trick dropped) is caught, and rewriting it restores exactly the hacks
+    stale = tmp_path / "runtimes"
+    for language in build.languages():
+        (stale / language / "conformance").mkdir(parents=True)
+        suite = load_suite(build.suite_path(language))
+        (stale / language / "conformance" / "hacks.json").write_text(build.corpus_path(language).read_text())
+        build.write_suite(stale / language / "conformance" / "suite.json", {**suite, "hacks": suite["hacks"][1:]})
+    build.RUNTIMES, saved = stale, build.RUNTIMES
+    try:
+        assert build.main(["--check"]) == 1
+        assert build.main([]) == 0 and build.main(["--check"]) == 0
+        for language in build.languages():
+            rebuilt = load_suite(stale / language / "conformance" / "suite.json")
+            assert rebuilt == load_suite(saved / language / "conformance" / "suite.json")
+    finally:
+        build.RUNTIMES = saved
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             suite["hacks"] = hacks
             write_suite(path, suite)
-            print(f"{path.relative_to(ROOT)}: {len(hacks)} hacks")
+            print(f"{path}: {len(hacks)} hacks")
     if args.check and stale:
         print("stale conformance hacks (run tools/build_conformance_hacks.py): " + ", ".join(stale), file=sys.stderr)
         return 1
