@@ -1,0 +1,2 @@
+"""EGCA Tracer service for C++."""
+__version__ = "0.1.0"

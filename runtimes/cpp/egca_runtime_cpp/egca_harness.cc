@@ -1,0 +1,367 @@
+/* EGCA C++ Run harness: the trusted side of a Run (see runtimes/cpp/README.md,
+ * "Trusted verdicts"). Built once per server as libegca_cpp_harness.so; the harness
+ * executable is the test code + generated stubs + this library, and never contains
+ * the candidate's source.
+ *
+ * - the runner (harness_main) forks one test process per test and alone writes the
+ *   control lines on fd 3; it is non-dumpable, so nothing it forks can ptrace it or
+ *   read its memory (/proc/<pid>/mem, /proc/<pid>/fd);
+ * - a test process runs the test's code; each call of a program function goes to a
+ *   stub, which forks a call child: the child keeps only fds 0-2 and its reply pipe,
+ *   unmaps the runner<->test result page and every read-only or executable segment of
+ *   the harness executable (the test code and its constants: the expected values),
+ *   dlopen()s the candidate's shared object and runs the generated entry, which calls
+ *   the function on the arguments (fork copied them) and replies with plain bytes;
+ * - the stub rebuilds the result from those bytes (egca_wire.hpp) in the test process,
+ *   where the test code compares it: the candidate's code never runs there.
+ * A reply that does not parse, or a child that crashes, exits or runs out of time,
+ * fails the test (ERROR, TIMEOUT for the deadline). */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <exception>
+#include <string>
+#include <typeinfo>
+#include <cxxabi.h>
+#include "egca_harness.hpp"
+#include "egca_rt.hpp"
+
+#define CHAN 3
+#define FAILED_EXIT 86
+#define EXC_EXIT 87
+#define MAX_REPLY (512u << 20)
+static const char TRAILER[8] = "EGCAEND";
+
+namespace egca_h {
+
+struct result { volatile int status; char kind[40]; char msg[600]; volatile int loc; };
+enum { R_NONE, R_FAIL, R_ERROR, R_TIMEOUT };
+static result *res;                 /* runner <-> test process (unmapped in call children) */
+static egca_rt::Hot *hot;           /* call child -> test process: untrusted, a location and a message */
+static double deadline, timeout_s;
+static const char *prog_path = "./prog.so";
+static Call *current;
+
+static double now_s() {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void write_all(int fd, const void *p, size_t n) {
+    const char *c = (const char *)p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) { if (errno == EINTR) continue; return; }
+        c += w; n -= (size_t)w;
+    }
+}
+
+static const char *sig_name(int sig, char *buf, size_t cap) {
+    static const struct { int n; const char *s; } names[] = {
+        {SIGSEGV, "SIGSEGV"}, {SIGFPE, "SIGFPE"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGILL, "SIGILL"},
+        {SIGKILL, "SIGKILL"}, {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}, {SIGTERM, "SIGTERM"}, {SIGPIPE, "SIGPIPE"},
+        {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"}, {SIGINT, "SIGINT"}, {SIGHUP, "SIGHUP"}, {SIGALRM, "SIGALRM"},
+        {SIGUSR1, "SIGUSR1"}, {SIGUSR2, "SIGUSR2"}, {SIGQUIT, "SIGQUIT"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) if (names[i].n == sig) return names[i].s;
+    snprintf(buf, cap, "signal %d", sig);
+    return buf;
+}
+
+/* The test process records why its test failed and ends. */
+[[noreturn]] static void fail(int status, const char *kind, int loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    res->status = status;
+    res->loc = loc;
+    snprintf(res->kind, sizeof res->kind, "%s", kind);
+    vsnprintf(res->msg, sizeof res->msg, fmt, ap);
+    va_end(ap);
+    fflush(NULL);
+    _exit(FAILED_EXIT);
+}
+
+void test_fail(const char *expr, int line) {
+    fail(R_FAIL, "AssertionError", -1, "assertion failed: %s (test line %d)", expr, line);
+}
+
+void bad_reply(const char *what) {
+    fail(R_ERROR, "BadReply", -1, "%s() returned %s", current ? current->name : "?", what);
+}
+
+/* ------------------------------------------------------------- a call */
+Call::Call(const char *n, const char *s) : fd(-1), pid(-1), buf(nullptr), len(0), cap(0), in{nullptr, 0, 0, bad_reply} {
+    snprintf(name, sizeof name, "%s", n);
+    snprintf(sym, sizeof sym, "%s", s);
+}
+
+Call::~Call() { free(buf); }
+
+static int unmap_harness(struct dl_phdr_info *info, size_t, void *) {
+    if (info->dlpi_name && info->dlpi_name[0]) return 0;         /* the executable only */
+    long pg = sysconf(_SC_PAGESIZE);
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        /* its code and read-only data (test code, literals, constants); never the first
+         * segment (ELF header, dynamic symbols the loader still needs) nor writable data */
+        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || ph->p_offset == 0) continue;
+        uintptr_t a = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)(pg - 1);
+        uintptr_t b = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + pg - 1) & ~(uintptr_t)(pg - 1);
+        munmap((void *)a, b - a);
+    }
+    return 1;
+}
+
+[[noreturn]] static void child(Call *c, void **args, int reply_fd) {
+    /* the call child: only stdout, stderr and the reply pipe (as fd 3) stay open */
+    setpgid(0, 0);
+    dup2(reply_fd, CHAN);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    closefrom(4);
+    munmap(res, sizeof *res);
+    res = nullptr;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    char sym[64];
+    memcpy(sym, c->sym, sizeof sym);
+    dl_iterate_phdr(unmap_harness, nullptr);
+    void *h = dlopen(prog_path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) { fprintf(stderr, "egca: cannot load the program: %s\n", dlerror()); _exit(121); }
+    void (*attach)(egca_rt::Hot *) = (void (*)(egca_rt::Hot *))dlsym(h, "egca_rt_attach");
+    if (attach) attach(hot);
+    void (*entry)(void **, int) = (void (*)(void **, int))dlsym(h, sym);
+    if (!entry) { fprintf(stderr, "egca: the program defines no callable function for %s\n", sym); _exit(122); }
+    srand(0);
+    entry(args, CHAN);
+    _exit(123);
+}
+
+void Call::call(void **args) {
+    current = this;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) fail(R_ERROR, "ForkFailed", -1, "the harness could not call %s() (no pipe)", name);
+    fflush(NULL);
+    hot->last = -1; hot->depth = 0; hot->assert_where = 0; hot->assert_msg[0] = 0;
+    hot->thrown_at = -1; hot->exc_set = 0; hot->exc_msg[0] = 0;
+    pid_t child_pid = fork();
+    if (child_pid < 0) fail(R_ERROR, "ForkFailed", -1, "the harness could not call %s() (process limit)", name);
+    if (child_pid == 0) child(this, args, p[1]);
+    close(p[1]);
+    fd = p[0];
+    pid = child_pid;
+    /* Read the reply until EOF or until the child has ended (what it forked may hold the
+     * pipe open: then what is buffered is read and the rest ignored), within the deadline. */
+    double call_deadline = deadline - (timeout_s > 2 ? 0.25 : 0.1 * timeout_s);
+    int timed_out = 0, status = 0, ended = 0;
+    for (;;) {
+        if (!ended && waitpid(pid, &status, WNOHANG) == pid) {
+            ended = 1;
+            fcntl(fd, F_SETFL, O_NONBLOCK);
+        }
+        double left = call_deadline - now_s();
+        if (left <= 0 && !ended) { timed_out = 1; break; }
+        struct pollfd pf = {fd, POLLIN, 0};
+        int r = ended ? 1 : poll(&pf, 1, left > 0.02 ? 20 : (int)(left * 1000) + 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r == 0) continue;
+        if (len + 65536 > cap) {
+            if (cap >= MAX_REPLY) break;
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *b = (char *)realloc(buf, ncap);
+            if (!b) break;
+            buf = b; cap = ncap;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        len += (size_t)n;
+    }
+    close(fd);
+    while (!ended) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (timed_out || now_s() >= call_deadline) {
+            kill(-pid, SIGKILL); kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            timed_out = 1;
+            break;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, nullptr);
+    }
+    kill(-pid, SIGKILL);            /* whatever the call forked goes with it */
+    int last = hot->last, in_prog = hot->depth > 0;
+    int loc = in_prog && last >= 0 ? last : -1;
+    if (timed_out)
+        fail(R_TIMEOUT, "Timeout", loc, "the call of %s() did not finish within the run's %gs", name, timeout_s);
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        char sb[32];
+        if (sig == SIGXCPU || sig == SIGKILL)
+            fail(R_TIMEOUT, "Timeout", loc, "the call of %s() was killed (%s: CPU time)", name, sig_name(sig, sb, sizeof sb));
+        if (sig == SIGABRT && hot->assert_where == 1) {
+            char am[260];
+            snprintf(am, sizeof am, "%s", (const char *)hot->assert_msg);
+            fail(R_ERROR, "AssertionError", last >= 0 ? last : -1, "assertion failed in the program: %s", am);
+        }
+        fail(R_ERROR, sig_name(sig, sb, sizeof sb), loc, "%s in the program", sig_name(sig, sb, sizeof sb));
+    }
+    int code = WEXITSTATUS(status);
+    if (code == EXC_EXIT && hot->exc_set == 2) {
+        char em[310];
+        snprintf(em, sizeof em, "%s", (const char *)hot->exc_msg);
+        int at = hot->thrown_at;
+        fail(R_ERROR, "Exception", at >= 0 ? at : -1, "uncaught exception from %s(): %s", name, em);
+    }
+    if (code == 121) fail(R_ERROR, "LoadError", -1, "the program could not be loaded");
+    if (code == 122) fail(R_ERROR, "NameError", -1, "the program defines no callable %s()", name);
+    if (code != 0 || len < sizeof TRAILER || memcmp(buf + len - sizeof TRAILER, TRAILER, sizeof TRAILER) != 0)
+        fail(R_ERROR, "Exit", loc, "the program exited with status %d during %s()", code, name);
+    in.p = buf;
+    in.len = len - sizeof TRAILER;
+    in.pos = 0;
+}
+
+void Call::done() {
+    if (in.pos != in.len) bad_reply("more than its result");
+    current = nullptr;
+}
+
+/* ------------------------------------------------------------- the runner */
+static std::string exception_text() {
+    std::type_info *t = abi::__cxa_current_exception_type();
+    std::string type = "exception";
+    if (t) {
+        int st = 0;
+        char *d = abi::__cxa_demangle(t->name(), nullptr, nullptr, &st);
+        type = d && st == 0 ? d : t->name();
+        free(d);
+    }
+    try {
+        throw;
+    } catch (const std::exception &e) {
+        return type + ": " + e.what();
+    } catch (...) {
+        return type;
+    }
+}
+
+/* argv: run <deadline_ms> [program.so]. fd 3: ready, start/result per test, done. */
+int harness_main(int argc, char **argv, void (*const *tests)(), int ntests) {
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (argc < 3) { fprintf(stderr, "egca: usage: run deadline_ms [program.so]\n"); return 2; }
+    timeout_s = atof(argv[2]) / 1000.0;
+    deadline = now_s() + timeout_s;
+    if (argc > 3) prog_path = argv[3];
+    void *m1 = mmap(nullptr, sizeof *res, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *m2 = mmap(nullptr, sizeof *hot, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m1 == MAP_FAILED || m2 == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return 3; }
+    res = (result *)m1;
+    hot = (egca_rt::Hot *)m2;
+    write_all(CHAN, "{\"t\":\"ready\"}\n", 14);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
+    char line[2048];
+    for (int i = 0; i < ntests; i++) {
+        int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", i);
+        write_all(CHAN, line, (size_t)n);
+        memset((void *)res, 0, sizeof *res);
+        res->loc = -1;
+        fflush(nullptr);
+        double t0 = now_s();
+        pid_t pid = fork();
+        if (pid < 0) {
+            n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
+                         "\"msg\":\"the harness could not start the test (process limit)\"}\n", i);
+            write_all(CHAN, line, (size_t)n);
+            break;
+        }
+        if (pid == 0) {
+            setpgid(0, 0);
+            sigprocmask(SIG_SETMASK, &old, nullptr);
+            srand(0);
+            try {
+                tests[i]();
+            } catch (...) {
+                std::string t = exception_text();
+                fail(R_FAIL, "Exception", -1, "uncaught exception in test code: %s", t.c_str());
+            }
+            fflush(nullptr);
+            _exit(0);
+        }
+        setpgid(pid, pid);
+        int status = 0, timed_out = 0;
+        for (;;) {
+            pid_t w = waitpid(pid, &status, WNOHANG);
+            if (w == pid) break;
+            double left = deadline - now_s();
+            if (left <= 0) {
+                kill(-pid, SIGKILL); kill(pid, SIGKILL);
+                waitpid(pid, &status, 0);
+                timed_out = 1;
+                break;
+            }
+            struct timespec ts = {0, left > 0.05 ? 50000000 : (long)(left * 1e9)};
+            sigtimedwait(&chld, nullptr, &ts);
+        }
+        kill(-pid, SIGKILL);
+        double wall = now_s() - t0;
+        const char *st = "PASS";
+        char kind[48] = "", msg[700] = "", sb[32];
+        int loc = -1;
+        if (!timed_out && WIFEXITED(status) && WEXITSTATUS(status) == FAILED_EXIT && res->status != R_NONE) {
+            st = res->status == R_FAIL ? "FAIL" : res->status == R_TIMEOUT ? "TIMEOUT" : "ERROR";
+            snprintf(kind, sizeof kind, "%s", res->kind);
+            snprintf(msg, sizeof msg, "%s", res->msg);
+            loc = res->loc;
+        } else if (timed_out) {
+            st = "TIMEOUT"; strcpy(kind, "Timeout");
+            snprintf(msg, sizeof msg, "the test did not finish within %gs", timeout_s);
+        } else if (WIFSIGNALED(status)) {
+            const char *name = sig_name(WTERMSIG(status), sb, sizeof sb);
+            st = "FAIL"; snprintf(kind, sizeof kind, "%s", name);
+            snprintf(msg, sizeof msg, "%s in test code (after the program returned)", name);
+        } else if (WEXITSTATUS(status) != 0) {
+            st = "FAIL"; strcpy(kind, "Exit");
+            snprintf(msg, sizeof msg, "the test exited with status %d", WEXITSTATUS(status));
+        }
+        char jm[1500];
+        size_t o = 0;
+        jm[o++] = '"';
+        for (const char *s = msg; *s && o + 8 < sizeof jm; s++) {
+            unsigned char ch = (unsigned char)*s;
+            if (ch == '"' || ch == '\\') { jm[o++] = '\\'; jm[o++] = (char)ch; }
+            else if (ch < 0x20 || ch >= 0x7f) o += (size_t)snprintf(jm + o, sizeof jm - o, "\\u%04x", ch);
+            else jm[o++] = (char)ch;
+        }
+        jm[o++] = '"'; jm[o] = 0;
+        for (char *k = kind; *k; k++) if (*k == '"' || *k == '\\' || (unsigned char)*k < 0x20) *k = '?';
+        char locs[24];
+        if (loc >= 0) snprintf(locs, sizeof locs, "%d", loc); else strcpy(locs, "null");
+        n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
+                     "\"wall\":%.6f}\n", i, st, kind, jm, locs, wall);
+        write_all(CHAN, line, (size_t)n);
+        if (strcmp(st, "TIMEOUT") == 0) break;
+    }
+    write_all(CHAN, "{\"t\":\"done\"}\n", 13);
+    return 0;
+}
+}  // namespace egca_h
