@@ -499,3 +499,17 @@ def test_unprivileged_server_candidate_cannot_reach_the_harness(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_run_timeout_says_where_it_was_stuck(stub):
+    """V8's watchdog leaves no stack: the candidate runs the stuck call again for a moment under
+    the sampling profiler, and the TIMEOUT is located on the loop; likewise a program stuck
+    while it loads."""
+    program = "const spin = (n) => {\n  let i = n;\n  while (true) {\n    i += 1;\n  }\n}\n"
+    reply = run(stub, program, "spin(1)", "spin(2)", limits=tracer_pb2.Limits(timeout_s=2))
+    assert [status(r) for r in reply.results] == ["TIMEOUT", "NOT_RUN"], reply
+    assert reply.results[0].error.has_location and reply.results[0].error.location.start_line in (3, 4), reply
+    stuck = "const f = () => 1;\nlet i = 0;\nwhile (i >= 0) {\n  i += 1;\n}\n"
+    reply = run(stub, stuck, "f()", "f()", limits=tracer_pb2.Limits(timeout_s=2))
+    assert [status(r) for r in reply.results] == ["TIMEOUT", "NOT_RUN"], reply
+    assert reply.results[0].error.location.start_line in (3, 4), reply

@@ -66,9 +66,9 @@ def check_installation() -> None:
 
 def deadlines(timeout_s: float) -> tuple[float, float]:
     """(candidate's soft deadline, harness's deadline), from each process's start: the candidate's
-    fires first so it can say it ran out of time; the harness gives up before the sandbox."""
-    return (max(0.2, timeout_s - max(0.5, 0.1 * timeout_s)),
-            max(0.3, timeout_s - max(0.25, 0.05 * timeout_s)))
+    fires first, so it can say where it was stuck (child.js stuckLine, ~0.2 s); the harness
+    gives up after that and before the sandbox's hard limit (the limit + STARTUP_GRACE_S)."""
+    return max(0.2, timeout_s - max(0.5, 0.1 * timeout_s)), timeout_s + 0.25
 
 
 class JavaScript(Language):

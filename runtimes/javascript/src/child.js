@@ -235,6 +235,7 @@ function serve(job) {
   const seed = job.seed | 0, now = Number(job.now) || 0;
   let state = 'load';
   let id = '';
+  let current = null;       // the call being answered, ready to run again (see stuckLine)
 
   function loop() {
     V.determinism(globalThis, seed, now);
@@ -265,6 +266,7 @@ function serve(job) {
           reply = `{"t":"ret","id":${stringify(id)},"value":${V.encodeExact(fn)}}`;
         } else {
           const args = (msg.args || []).map((a) => V.decode(a));
+          current = { name: String(msg.name), args: msg.args || [], isNew: !!msg.new };
           V.determinism(globalThis, seed, now);
           let value = msg.new ? Reflect_.construct(fn, args) : Reflect_.apply(fn, undefined, args);
           if (Object.prototype.toString.call(value) === '[object Generator]') value = [...value];
@@ -286,9 +288,56 @@ function serve(job) {
     if (!isTimeout(e)) throw e;
     buffer = [];
     buffered = 0;
-    const out = { s: 'TIMEOUT', kind: 'Timeout', msg: 'the time limit ran out' + (state === 'load' ? ' while the program loaded' : ''), loc: null };
+    let loc = null;
+    if (state === 'load' || (state === 'call' && current)) {
+      const line = stuckLine(source, state === 'load' ? null : current, seed, now);
+      if (line) loc = statementAt(stmts, offsetOf(source, line, 1 + /^\s*/.exec(source.split('\n')[line - 1] || '')[0].length));
+    }
+    const out = { s: 'TIMEOUT', kind: 'Timeout', msg: 'the time limit ran out' + (state === 'load' ? ' while the program loaded' : ''), loc };
     send(Object.assign(out, { t: state === 'load' ? 'load_error' : 'exc', id }));
   }
+}
+
+// Where a call (or the program's loading) that ran out of time was stuck: V8's watchdog
+// leaves no stack, so in the time the sandbox gives beyond the deadline the program is
+// loaded once more in a fresh context and the call made again (the same inputs, the same
+// seed) for a moment under V8's sampling profiler: the program's line with most samples.
+// (Fresh code: samples of code the first run optimised are credited to its caller.)
+const STUCK_SAMPLE_MS = 150;
+function stuckLine(source, call, seed, now) {
+  let profile = null;
+  try {
+    const ctx = vm.createContext({ require: sandboxRequire, console, process, Buffer, module: { exports: {} } });
+    const G = vm.runInContext('globalThis', ctx);
+    V.determinism(G, seed, now);
+    const again = () => {
+      new vm.Script(source, { filename: PROGRAM_FILE }).runInContext(ctx);
+      if (!call) return;
+      const fn = vm.runInContext(`(function () { return ${call.name}; })`, ctx)();
+      const args = call.args.map((a) => V.decode(a));
+      V.determinism(G, seed, now);
+      if (call.isNew) Reflect_.construct(fn, args); else Reflect_.apply(fn, undefined, args);
+    };
+    const session = new (require('inspector').Session)();
+    session.connect();
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: 200 });
+    session.post('Profiler.start');
+    try {
+      defineProperty(globalThis, Symbol.for('egca.timed'), { value: again, configurable: true });
+      TIMED.runInThisContext({ timeout: STUCK_SAMPLE_MS });
+    } catch (e) { /* stopped, or it failed this time: the samples say where it was */ }
+    session.post('Profiler.stop', (err, res) => { if (!err) profile = res.profile; });
+    session.disconnect();
+  } catch (e) {
+    return null;
+  }
+  let best = null;
+  for (const node of (profile && profile.nodes) || []) {
+    if (node.callFrame.url !== 'file://' + PROGRAM_FILE || !node.positionTicks) continue;
+    for (const t of node.positionTicks) if (!best || t.ticks > best.ticks) best = t;
+  }
+  return best ? best.line : null;
 }
 
 // Run `fn` with V8's watchdog on the rest of the job's time: it stops the program wherever it is.
