@@ -26,7 +26,7 @@ here compares step k with step k or a variable with its namesake. Instead:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from egca import syntax
@@ -51,6 +51,9 @@ class Found:
     reference: Range | None
     reason: str
     ref_event: int | None = None   # the reference event it corresponds to, when known
+    # Candidate name -> reference name of the matched functions and variables (the divergent
+    # function's first): how the two programs' texts correspond (egca.spans.narrow).
+    rename: dict[str, str] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -59,27 +62,71 @@ class Side:
     program: bytes
 
 
-def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point: str) -> Found | None:
+def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point: str,
+                    partial: bool = False, legacy: bool = False) -> Found | None:
+    """The earliest divergence of the candidate's trace from the reference's, or None.
+
+    `partial`: the candidate's trace stops early (it crashed): a value the candidate has not
+    reached yet, a return it never made, is not a divergence; only what it did differently
+    before it stopped is. `legacy`: the rules before sub-statement spans (benchmarks'
+    "before" column)."""
     fmap = map_functions(cand.trace, ref.trace, entry_point)
     vmap: dict[tuple[str, str], tuple[str, str]] = {}
     for cf, rf in fmap.items():
         vmap.update(map_variables(cand.trace, ref.trace, cf, rf))
+    hit = _earliest(adapter, cand, ref, fmap, vmap, partial, legacy)
+    if hit is None:
+        return None
+    return replace(hit, rename=_rename(cand.trace, fmap, vmap, hit.event))
 
+
+def find_crash_cause(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point: str,
+                     crash: Range | None) -> Found | None:
+    """For a candidate that raised or crashed on a test the reference passes: the earliest
+    divergence *before* the error (a wrong index computed earlier), or None when its trace
+    shows nothing earlier than the statement that crashed (`crash`, the crash site)."""
+    stop = next((e.idx for e in cand.trace.events if e.kind == "exception"), len(cand.trace.events))
+    hit = find_divergence(adapter, cand, ref, entry_point, partial=True)
+    if hit is None or hit.event >= stop or hit.candidate is None:
+        return None
+    if crash is not None and crash.start_byte <= hit.candidate.start_byte < crash.end_byte:
+        return None   # the statement that crashed is where it went wrong
+    return hit
+
+
+def _rename(cand: Trace, fmap: dict[str, str], vmap: dict[tuple[str, str], tuple[str, str]],
+            event: int) -> dict[str, str]:
+    """Candidate name -> reference name: matched functions, then matched variables, those of
+    the function the divergence is in winning over namesakes elsewhere."""
+    here = cand.events[event].function if 0 <= event < len(cand.events) else None
+    out = {c: r for c, r in fmap.items()}
+    for (cf, c), (_, r) in sorted(vmap.items(), key=lambda kv: kv[0][0] == here):
+        out[c] = r
+    return out
+
+
+def _earliest(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: dict[str, str],
+              vmap: dict[tuple[str, str], tuple[str, str]], partial: bool, legacy: bool) -> Found | None:
     found: list[Found] = []
     missing: list[tuple[tuple[str, str], tuple[str, str], Write]] = []
     for (cf, x), (rf, v) in vmap.items():
-        hit = _value_divergence(adapter, cand, ref, (cf, x), (rf, v))
+        hit = _value_divergence(adapter, cand, ref, (cf, x), (rf, v), partial)
         if isinstance(hit, Found):
             found.append(hit)
-        elif hit is not None:
+        elif hit is not None and not partial:
             missing.append(((cf, x), (rf, v), hit))
-    found.extend(_branch_divergences(adapter, cand, ref, fmap, vmap))
+    found.extend(_branch_divergences(adapter, cand, ref, fmap, vmap, partial))
     found.extend(_return_divergences(cand, ref, fmap))
     found.sort(key=lambda f: (f.event, _KIND_ORDER.get(f.kind, 9)))
 
     earliest = found[0] if found else None
     if (earliest is None or earliest.kind == DivergenceKind.RETURN) and missing:
         hit = _missing_write(adapter, cand, ref, missing)
+        if hit is not None:
+            return hit
+    if earliest is not None and earliest.kind == DivergenceKind.RETURN and not legacy:
+        rename = _rename(cand.trace, fmap, vmap, earliest.event)
+        hit = _return_cause(adapter, cand, ref, earliest) or _near_call(adapter, cand, ref, earliest, fmap, rename)
         if hit is not None:
             return hit
     if earliest is not None and earliest.kind in (DivergenceKind.VALUE, DivergenceKind.BRANCH) and missing:
@@ -168,12 +215,14 @@ def _hashable(value: Any) -> Any:
 # --- divergences ---------------------------------------------------------------------
 
 def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tuple[str, str],
-                      r_key: tuple[str, str]):
+                      r_key: tuple[str, str], partial: bool = False):
     """Found at the first candidate write that misses a reference value, the reference
     Write the candidate never produced ("missing"), or None when consistent."""
     hc, hr = cand.trace.history(*c_key), ref.trace.history(*r_key)
     if not hr:
         return None
+    if partial and not _written_in_loop(adapter, ref, hr):
+        return None   # may still be on its way to the reference's values when it stopped
     # Consistent when the candidate reaches every reference value in order and ends where
     # the reference ends: extra intermediate values are another way to compute what the
     # reference computes in one go (a loop for `max(...)`). Not when the reference itself
@@ -257,7 +306,7 @@ def _loopish(kind: str) -> bool:
 
 
 def _branch_divergences(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: dict[str, str],
-                        vmap: dict[tuple[str, str], tuple[str, str]]) -> list[Found]:
+                        vmap: dict[tuple[str, str], tuple[str, str]], partial: bool = False) -> list[Found]:
     out: list[Found] = []
     for cf, rf in fmap.items():
         rename = {c: r for (f, c), (g, r) in vmap.items() if f == cf}
@@ -336,7 +385,7 @@ def _return_divergences(cand: Side, ref: Side, fmap: dict[str, str]) -> list[Fou
             if x.value != y.value:
                 rng = _return_statement(cand.trace, x)
                 reason = f"`{cf}` returned {display(x.value)} here; the reference returned {display(y.value)}"
-                out.append(Found(x.idx, DivergenceKind.RETURN, rng, _return_statement(ref.trace, y), reason))
+                out.append(Found(x.idx, DivergenceKind.RETURN, rng, _return_statement(ref.trace, y), reason, y.idx))
                 break
     return out
 
@@ -432,4 +481,161 @@ def _mistimed_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
                     reason = (f"`{syntax.text(cand.program, e.range)}` left `{x}` unchanged here; the reference's "
                               f"`{v}` became {display(ref_updates[len(updates)].value)}")
                     return Found(e.idx, DivergenceKind.VALUE, e.range, ref_updates[len(updates)].range, reason)
+    return None
+
+
+# --- a wrong result with no counterpart structure: follow the returned value back ----------
+
+def _sequence(value: Any) -> tuple | str | None:
+    """A string, or the items of a complete (not truncated) list; else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == "list" and value[2] == -1:
+        return value[1]
+    return None
+
+
+def _return_cause(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found) -> Found | None:
+    """A matched function returned a wrong sequence (list, string) built by a variable the
+    reference has no counterpart for (it filters or maps in a comprehension, joins, calls a
+    built-in). Values decide where it went wrong: the first write that left the variable in
+    a state from which appending or prepending can never reach the reference's result (not
+    a prefix, not a suffix of it) is the divergence; when that write ran under a condition
+    (not a loop), the condition that let it run is. A variable that never received any
+    element the reference's result has: the condition that kept its writes from running."""
+    if hit.ref_event is None:
+        return None
+    x, y = cand.trace.events[hit.event], ref.trace.events[hit.ref_event]
+    want = _sequence(y.value)
+    if want is None or _sequence(x.value) is None:
+        return None
+    name = _variable_holding(cand.trace, x)
+    if name is None:
+        return None
+    writes = [w for w in cand.trace.writes.get((x.function, name), [])
+              if w.frame == x.frame and w.event < x.idx and cand.trace.events[w.event].kind == "step"]
+    states = [(w, _sequence(w.value)) for w in writes]
+    if not states or any(v is None for _, v in states):
+        return None
+    if not _reachable(states[0][1], want, "both"):
+        return None   # not built up from a part of the result: nothing to follow
+    # Each writing statement grows the value at one end: appending must stay a prefix of the
+    # result, prepending a suffix.
+    ends: dict[int, set[str]] = {}
+    for (_, p), (w, v) in zip(states, states[1:]):
+        grows = {end for end, ok in (("prefix", v[:len(p)] == p), ("suffix", v[len(v) - len(p):] == p)) if ok}
+        if len(p) < len(v) and len(grows) == 1 and w.range is not None:
+            ends.setdefault(w.range.start_byte, set()).update(grows)
+    for w, v in states[1:]:
+        end = ends.get(w.range.start_byte if w.range else -1, set())
+        if _reachable(v, want, next(iter(end)) if len(end) == 1 else "both"):
+            continue
+        guard = _guard(adapter, cand, x.function, w)
+        shown = display(want)
+        if guard is not None:
+            reason = (f"`{syntax.text(cand.program, guard[0])}` let `{syntax.text(cand.program, w.range)}` make "
+                      f"`{name}` {display(w.value)} here; the reference's result {shown} cannot be reached from it")
+            return Found(guard[1].idx, DivergenceKind.BRANCH, guard[0], hit.reference, reason, None)
+        reason = (f"`{name}` became {display(w.value)} here; the reference's result {shown} cannot be reached "
+                  f"from it")
+        return Found(w.event, DivergenceKind.VALUE, w.range, hit.reference, reason, None)
+    if len(states) == 1 and len(want) > len(states[0][1]):
+        # Never grew: the writes that would have added the reference's elements never ran.
+        best = None
+        for stmt in syntax.statements_writing(adapter, cand.program, name):
+            cond = _condition_of(adapter, cand.program, stmt)
+            if cond is None:
+                continue
+            decisions = [e for e in cand.trace.events if e.kind == "branch" and e.function == x.function
+                         and e.frame == x.frame and e.idx < x.idx and _decides(e, cond)]
+            if decisions and not any(d.taken for d in decisions) and (best is None or decisions[0].idx < best[1].idx):
+                best = (cond, decisions[0], stmt)
+        if best is not None:
+            cond, first, stmt = best
+            reason = (f"`{name}` never received an element of the reference's result {display(want)}: "
+                      f"`{syntax.text(cand.program, stmt)}` never ran because "
+                      f"`{syntax.text(cand.program, cond)}` was always false")
+            return Found(first.idx, DivergenceKind.MISSING, cond, hit.reference, reason, None)
+    return None
+
+
+def _reachable(state: tuple | str, want: tuple | str, end: str) -> bool:
+    """Can appending (`end` prefix) or prepending (suffix), or either (both), turn `state`
+    into `want`?"""
+    n = len(state)
+    if n > len(want):
+        return False
+    return (end != "suffix" and want[:n] == state) or (end != "prefix" and want[len(want) - n:] == state)
+
+
+def _variable_holding(trace: Trace, ret: Event) -> str | None:
+    """The one variable of the returning frame whose value was the returned value (written by
+    a statement: a parameter handed back unchanged is not built by the function)."""
+    current: dict[str, Any] = {}
+    for e in trace.events[:ret.idx]:
+        if e.frame == ret.frame and e.kind == "step":
+            for name, value in e.bindings:
+                current[name] = value
+    names = [n for n, v in current.items() if v == ret.value]
+    return names[0] if len(names) == 1 else None
+
+
+def _guard(adapter: LanguageAdapter, cand: Side, function: str, w: Write) -> tuple[Range, Event] | None:
+    """The condition of the innermost conditional (not a loop) around a write, and its last
+    decision before the write, when one is inside the same loop iteration."""
+    cond = _condition_of(adapter, cand.program, w.range) if w.range is not None else None
+    if cond is None:
+        return None
+    for e in reversed(cand.trace.events[:w.event]):
+        if e.kind == "branch" and e.frame == w.frame and _decides(e, cond):
+            return cond, e
+    return None
+
+
+def _decides(e: Event, cond: Range) -> bool:
+    """Is this BRANCH event the decision of the condition `cond` (which may include the
+    parentheses the runtime leaves out)?"""
+    return e.range is not None and cond.start_byte <= e.range.start_byte < cond.end_byte \
+        and e.range.end_byte <= cond.end_byte
+
+
+def _condition_of(adapter: LanguageAdapter, program: bytes, rng: Range) -> Range | None:
+    """The condition of the innermost conditional statement around `rng`, unless a loop or
+    a function is closer."""
+    cond = syntax.enclosing_condition(adapter, program, rng)
+    loop = syntax.enclosing_loop(adapter, program, rng)
+    if cond is None:
+        return None
+    if loop is not None and loop.start_byte > cond.start_byte:
+        return None
+    if loop is not None and loop.start_byte <= cond.start_byte < loop.end_byte:
+        return None   # the loop's own header
+    return cond
+
+
+def _near_call(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found, fmap: dict[str, str],
+               rename: dict[str, str]) -> Found | None:
+    """A wrong result whose computation has no counterpart statements may still call what
+    the reference calls (`range(n)` in a loop where the reference sums `range(n + 1)`): the
+    first executed candidate statement that calls a function the reference's counterpart
+    function also calls, with the same number of arguments but other ones, where the
+    reference never makes that exact call, is blamed."""
+    from egca.spans import calls_compared
+
+    x = cand.trace.events[hit.event]
+    rf = fmap.get(x.function)
+    ref_fn = syntax.function_range(adapter, ref.program, rf) if rf else None
+    if ref_fn is None:
+        return None
+    seen: set[int] = set()
+    for e in cand.trace.events[:x.idx]:
+        if e.kind != "step" or e.frame != x.frame or e.range is None or e.range.start_byte in seen:
+            continue
+        seen.add(e.range.start_byte)
+        found = calls_compared(adapter, cand.program, e.range, ref.program, ref_fn, rename)
+        if found is not None:
+            mine, theirs = found
+            reason = (f"`{syntax.text(cand.program, mine)}` here calls what the reference calls as "
+                      f"`{syntax.text(ref.program, theirs)}`, with other arguments; {hit.reason}")
+            return Found(e.idx, DivergenceKind.CALL, e.range, theirs, reason, None)
     return None

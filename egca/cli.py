@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timings", action="store_true", help="include per-stage timings in --json output")
     p.add_argument("--html", type=Path, metavar="FILE",
                    help="also write a self-contained HTML page of what the engine blamed and why")
-    p.add_argument("--weighting", default="span", help="token weighting: span (default), span_mix, uniform")
+    p.add_argument("--weighting", default="span",
+                   help="token weighting: span (default), span_mix, uniform, narrow, narrow_mix")
     p.add_argument("--reward", default="binary", choices=["binary", "fraction"])
     p.add_argument("--engine", metavar="HOST:PORT", default=os.environ.get("EGCA_ENGINE"),
                    help="use a running Engine service instead of the embedded one (also EGCA_ENGINE)")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from egca import syntax
-from egca.align import Side, find_divergence
+from egca.align import Found, Side, find_crash_cause, find_divergence
 from egca.analysis import Analysis, Divergence, Span
 from egca.errors import InvalidInput
 from egca.compose import compose  # noqa: F401  (egca.engine.compose: its old home)
@@ -30,7 +30,7 @@ from egca.plugin import LanguageAdapter, get_adapter
 from egca.problem import Problem, TestCase, validate_completion
 from egca.references import ReferenceChooser
 from egca.runtimes import RuntimePool
-from egca.spans import WEIGHTINGS, Layout, snap, token_weights
+from egca.spans import WEIGHTINGS, Layout, narrow, snap, token_weights
 from egca.trace import Trace, from_events
 from egca_kit.v1 import tracer_pb2
 
@@ -56,6 +56,10 @@ class EngineConfig:
     reference_cache_size: int = 4096
     # Aligned trace steps kept each side of a logic divergence in `Analysis.trace` (0: none).
     trace_window: int = 0
+    # The localization before sub-statement spans and crash causes (statement spans only, a
+    # crash blamed where it happened, the earlier alignment rules): the "before" column of
+    # `egca bench localize`.
+    legacy_localization: bool = False
 
 
 class Engine:
@@ -129,18 +133,23 @@ class Engine:
             violations = [] if bad_syntax or notes else self._check_constraints(adapter, problem, program_bytes)
 
         def finish(mode: Mode, passed: int, failing: str | None = None, div: Divergence | None = None) -> Analysis:
-            span = None
+            span = narrowed = None
             if div is not None and mode in LOCALIZED_MODES:
                 comp = layout.to_completion(div.candidate.start_byte, div.candidate.end_byte)
                 if comp is not None:
-                    span = Span((div.candidate.start_byte, div.candidate.end_byte), comp)
+                    span = narrowed = Span((div.candidate.start_byte, div.candidate.end_byte), comp)
+                    n = div.narrowed
+                    comp_n = layout.to_completion(n.start_byte, n.end_byte) if n is not None else None
+                    if comp_n is not None:
+                        narrowed = Span((n.start_byte, n.end_byte), comp_n)
             with clock("span"):
-                weights = None if offsets is None else token_weights(span.completion if span else None,
-                                                                   list(offsets), weighting)
+                weights = None if offsets is None else token_weights(
+                    span.completion if span else None, list(offsets), weighting,
+                    narrowed.completion if narrowed else None)
             reward = (1.0 if passed == total else 0.0) if reward_kind == "binary" else passed / total
             return Analysis(mode=mode, reward=reward, tests_passed=passed, tests_total=total, failing_test=failing,
-                            divergence=div, span=span, token_weights=weights, constraint_violations=violations,
-                            timings=timings, notes=notes)
+                            divergence=div, span=span, narrowed=narrowed, token_weights=weights,
+                            constraint_violations=violations, timings=timings, notes=notes)
 
         client = self.runtimes.client(problem.language)
         with clock("run"):
@@ -162,7 +171,11 @@ class Engine:
             if kind is DivergenceKind.TIMEOUT and not error.has_location and localize:
                 with clock("trace"):
                     error = self._last_statement(client, program, problem, crashed.id, error)
-            return finish(mode, passed, crashed.id, self._diagnostic(adapter, program_bytes, error, kind))
+            div = self._diagnostic(adapter, program_bytes, error, kind)
+            if kind is DivergenceKind.ERROR and localize and not notes and not self.config.legacy_localization:
+                with clock("trace"):
+                    div = self._crash_cause(adapter, problem, program_bytes, crashed.id, div)
+            return finish(mode, passed, crashed.id, div)
         if mode is not Mode.LOGIC:
             return finish(mode, passed)
         failing = next(r for r in run.results if r.status != tracer_pb2.PASS)
@@ -185,15 +198,49 @@ class Engine:
         if not ref.passed or cand.passed:
             return None   # nothing sound to compare: the reference fails its own test, or the run was flaky
         ref_program = problem.reference_program.encode("utf-8")
-        found = find_divergence(adapter, Side(cand, program), Side(ref, ref_program), problem.entry_point)
+        found = find_divergence(adapter, Side(cand, program), Side(ref, ref_program), problem.entry_point,
+                                legacy=self.config.legacy_localization)
         if found is None or found.candidate is None:
             return None
-        cand_rng = snap(adapter, program, found.candidate, found.kind)
-        ref_rng = snap(adapter, ref_program, found.reference, found.kind) if found.reference else None
         if window is not None and self.config.trace_window > 0:
             from egca.report.window import trace_window
             window.update(trace_window(cand, program, ref, ref_program, found, self.config.trace_window))
-        return Divergence(cand_rng, ref_rng, found.reason, found.kind)
+        return self._divergence(adapter, program, ref_program, found)
+
+    def _divergence(self, adapter: LanguageAdapter, program: bytes, ref_program: bytes, found: Found,
+                    reason: str | None = None, crash: Range | None = None) -> Divergence:
+        """An aligner's finding as a Divergence: snapped to its statement or condition, and
+        narrowed to the part that differs from the reference's counterpart (egca.spans.narrow)."""
+        cand_rng = snap(adapter, program, found.candidate, found.kind)
+        ref_rng = snap(adapter, ref_program, found.reference, found.kind) if found.reference else None
+        narrowed = None if self.config.legacy_localization else \
+            narrow(adapter, program, cand_rng, ref_program, ref_rng, found.rename)
+        return Divergence(cand_rng, ref_rng, reason or found.reason, found.kind,
+                          narrowed=narrowed[0] if narrowed else None, narrowed_reference=narrowed[1] if narrowed else None,
+                          crash=crash)
+
+    def _crash_cause(self, adapter: LanguageAdapter, problem: Problem, program: bytes, test_id: str,
+                     crash: Divergence | None) -> Divergence | None:
+        """A run-time error caused earlier: the candidate traced up to the error and the reference
+        on the same test; when they diverged before the error, the earliest divergence is
+        blamed and the crash is kept in the reason (and `Divergence.crash`). Otherwise the
+        crash site (`crash`) stays."""
+        test = next(t for t in problem.tests if t.id == test_id)
+        client = self.runtimes.client(problem.language)
+        cand = from_events(client.trace(program.decode("utf-8"), test, self._limits()))
+        ref = self._reference_trace(adapter, problem, test)
+        if not ref.passed or cand.passed:
+            return crash
+        ref_program = problem.reference_program.encode("utf-8")
+        found = find_crash_cause(adapter, Side(cand, program), Side(ref, ref_program), problem.entry_point,
+                                 crash.candidate if crash is not None else None)
+        if found is None or found.candidate is None:
+            return crash
+        where = f" at `{syntax.text(program, crash.candidate)}`" if crash is not None else ""
+        what = crash.reason if crash is not None else (cand.end_message or "an error")
+        return self._divergence(adapter, program, ref_program, found,
+                                reason=f"{found.reason}; the program later crashed{where} ({what})",
+                                crash=crash.candidate if crash is not None else None)
 
     # --- helpers ----------------------------------------------------------------------------
     def _limits(self) -> tracer_pb2.Limits:

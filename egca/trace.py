@@ -82,6 +82,15 @@ class Trace:
         return out
 
 
+def build(events: list[Event], status: int = tracer_pb2.FAIL, truncated: bool = False,
+          end_message: str = "") -> Trace:
+    """A Trace of plain events (their `idx` must be their position), with its derived views:
+    what `from_events` makes of a runtime's stream, for traces written by hand (tests)."""
+    trace = Trace(events=list(events), status=status, truncated=truncated, end_message=end_message)
+    _index(trace)
+    return trace
+
+
 def _range(pb: tracer_pb2.TraceEvent) -> Range | None:
     r = pb.range
     if r.end_byte == 0 and r.start_byte == 0 and r.start_line == 0:

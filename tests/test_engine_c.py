@@ -287,7 +287,8 @@ CASES = [
     return max;
 }
 """, "syntax", "abs"),
-    # run-time crash (SIGSEGV): the result array is never allocated
+    # run-time crash (SIGSEGV): the result array is never allocated; the crash's cause is
+    # blamed (the NULL the reference's malloc'ed array never was), not the store that crashed
     ("C/9", """    int *result = NULL;
     int running_max = 0;
     for (int i = 0; i < n; i++) {
@@ -298,8 +299,9 @@ CASES = [
     *out_n = n;
     return result;
 }
-""", "syntax", "result[i] = running_max;"),
-    # run-time crash (SIGFPE): the loop tests the wrong variable and divides by zero
+""", "syntax", "int *result = NULL;"),
+    # run-time crash (SIGFPE): the loop tests the wrong variable and divides by zero; the
+    # crash's cause is blamed: the loop went on where the reference's stopped
     ("C/13", """    while (a != 0) {
         int t = a % b;
         a = b;
@@ -307,7 +309,7 @@ CASES = [
     }
     return a;
 }
-""", "syntax", "int t = a % b;"),
+""", "syntax", "a != 0"),
     # timeout: b never changes
     ("C/13", """    while (b != 0) {
         int t = a % b;
@@ -503,3 +505,34 @@ def test_cli_analyze_c_compile_error(tmp_path):
     assert _span(out, completion) == "lenght"
     assert out["reward"] == 0.0 and out["tests_passed"] == 0
     assert "lenght" in out["divergence"]["reason"]
+
+
+def test_crash_caused_by_a_wrong_loop_bound_is_blamed_on_the_bound(engine):
+    """The loop starts at 0 where the reference's starts at 2: `n % k` then divides by zero
+    (SIGFPE). The cause, the loop's bound, is blamed; the crash stays in the reason."""
+    problem = datasets.get("humaneval-c", "C/31")
+    completion = """    if (n < 2)
+        return false;
+    for (long long k = 0; k * k <= n; k++) {
+        if (n % k == 0)
+            return false;
+    }
+    return true;
+}
+"""
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == "syntax"
+    s, e = result.span.completion
+    assert completion[s:e] == "for (long long k = 0; k * k <= n; k++)"
+    s, e = result.narrowed.completion
+    assert completion[s:e] == "0"
+    assert "later crashed at `if (n % k == 0)`" in result.divergence.reason and result.divergence.crash is not None
+
+
+def test_one_wrong_operator_is_narrowed_to_the_operation(engine):
+    problem = datasets.get("humaneval-c", "C/53")
+    completion = "    return x - y;\n}\n"
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == "logic"
+    s, e = result.narrowed.completion
+    assert completion[s:e] == "x - y"

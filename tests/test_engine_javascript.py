@@ -134,3 +134,14 @@ def test_same_bug_same_statement_in_python_and_javascript(engine):
 
     assert which(py, py_bad, py_result) == which(js, js_bad, js_result) == "update"
     assert py_result.divergence.kind == js_result.divergence.kind
+
+
+def test_one_wrong_operator_is_narrowed_to_the_operation(engine):
+    problem = datasets.get("humaneval-js", "JavaScript/53")
+    completion = "  return x - y;\n}\n"
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == "logic"
+    s, e = result.span.completion
+    assert completion[s:e] == "return x - y;"
+    s, e = result.narrowed.completion
+    assert completion[s:e] == "x - y"

@@ -282,3 +282,115 @@ def test_group_weights_sum_to_one(engine):
     s, e = results[1].span.completion
     on = [w for (a, b), w in zip(offsets[1], results[1].token_weights) if a < e and b > s]
     assert on and all(w > 0 for w in on) and abs(sum(on) - 1.0) < 1e-9  # all mass on the span
+
+
+# --- sub-statement spans and crash causes ---------------------------------------------------------
+
+def _text(completion: str, span) -> str:
+    s, e = span.completion
+    return completion.encode("utf-8")[s:e].decode("utf-8")
+
+
+@pytest.mark.parametrize("task,completion,statement,narrowed", [
+    # one wrong operator on a one-line completion: the operator with its operands
+    ("HumanEval/53", "    return x - y\n", "return x - y", "x - y"),
+    # one element of a parallel assignment
+    ("HumanEval/13", "    while b:\n        a, b = b, a // b\n    return a\n", "a, b = b, a // b", "a // b"),
+    # a loop bound: the argument that differs
+    ("HumanEval/18", """    times = 0
+
+    for i in range(len(string) - len(substring)):
+        if string[i:i+len(substring)] == substring:
+            times += 1
+
+    return times
+""", "for i in range(len(string) - len(substring))", "len(string) - len(substring)"),
+    # another function called: the call
+    ("HumanEval/9", """    running_max = None
+    result = []
+
+    for n in numbers:
+        if running_max is None:
+            running_max = n
+        else:
+            running_max = min(running_max, n)
+
+        result.append(running_max)
+
+    return result
+""", "running_max = min(running_max, n)", "min(running_max, n)"),
+])
+def test_narrowed_span_is_the_part_that_differs(engine, task, completion, statement, narrowed):
+    problem = datasets.get("humaneval", task)
+    offsets = [(i, i + 1) for i in range(len(completion.encode()))]
+    result = engine.analyze(problem, [completion], token_offsets=[offsets], weighting="narrow")[0]
+    assert result.mode == "logic"
+    assert _text(completion, result.span) == statement
+    assert _text(completion, result.narrowed) == narrowed
+    # `narrow`: all the credit on the narrowed part; the JSON carries both spans.
+    s, e = result.narrowed.completion
+    assert abs(sum(w for (a, b), w in zip(offsets, result.token_weights) if s <= a and b <= e) - 1.0) < 1e-9
+    d = result.to_dict()
+    assert d["span"]["completion"] == {"start_byte": result.span.completion[0], "end_byte": result.span.completion[1]}
+    assert d["narrowed"]["completion"] == {"start_byte": s, "end_byte": e}
+    assert d["narrowed"]["program"]["start_byte"] >= d["span"]["program"]["start_byte"]
+
+
+def test_narrow_mix_weighting_splits_credit_between_narrowed_and_statement(engine):
+    problem, completion = datasets.get("humaneval", "HumanEval/53"), "    return x - y\n"
+    offsets = [(i, i + 1) for i in range(len(completion.encode()))]
+    result = engine.analyze(problem, [completion], token_offsets=[offsets], weighting="narrow_mix")[0]
+    w = result.token_weights
+    assert abs(sum(w) - 1.0) < 1e-9
+    on_narrow = [w[i] for i in range(len(w)) if 11 <= i < 16]     # `x - y`
+    on_rest = [w[i] for i in range(len(w)) if 4 <= i < 11]        # `return `
+    assert min(on_narrow) > max(on_rest) > 0 and all(x == 0 for x in w[:4])
+
+
+def test_identical_statement_keeps_the_statement_as_narrowed(engine):
+    """A wrong value flowing into an unchanged statement: nothing narrower is justified."""
+    problem = datasets.get("humaneval", "HumanEval/3")
+    completion = "    balance = 1\n\n    for op in operations:\n        balance += op\n        if balance < 0:\n" \
+                 "            return True\n\n    return False\n"
+    result = engine.analyze(problem, [completion])[0]
+    assert _text(completion, result.span) == "balance = 1"
+    assert _text(completion, result.narrowed) == "1"
+
+
+def test_crash_caused_by_a_wrong_loop_bound_is_blamed_on_the_bound(engine):
+    """The loop runs one index too far; the element comparison then raises IndexError."""
+    problem = datasets.get("humaneval", "HumanEval/48")
+    completion = "    for i in range(len(text) + 1):\n        if text[i] != text[len(text) - 1 - i]:\n" \
+                 "            return False\n    return True\n"
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == "syntax"
+    assert _text(completion, result.span) == "for i in range(len(text) + 1)"
+    assert _text(completion, result.narrowed) == "len(text) + 1"
+    d = result.to_dict()["divergence"]
+    assert d["kind"] in ("branch", "value") and "later crashed at `if text[i] != text[len(text) - 1 - i]`" in d["reason"]
+    assert "IndexError" in d["reason"] and d["crash"]["start_line"] == result.divergence.candidate.start_line + 1
+
+
+def test_crash_with_nothing_earlier_keeps_the_crash_site(engine):
+    problem = datasets.get("humaneval", "HumanEval/35")
+    completion = "    m = l[len(l)]\n    for e in l:\n        if e > m:\n            m = e\n    return m\n"
+    result = engine.analyze(problem, [completion])[0]
+    assert result.mode == "syntax" and result.divergence.kind == "error" and result.divergence.crash is None
+    assert _text(completion, result.span) == "m = l[len(l)]"
+
+
+def test_analyze_json_narrows_a_one_line_wrong_operator(tmp_path):
+    """Acceptance: `egca analyze --json` on a one-line completion with one wrong operator."""
+    import json
+    import subprocess
+    import sys
+
+    cand = tmp_path / "c.txt"
+    cand.write_text("    return x - y\n")
+    out = subprocess.run([sys.executable, "-m", "egca.cli", "analyze", "--dataset", "humaneval", "--task",
+                          "HumanEval/53", "--candidate", str(cand), "--json", "--weighting", "narrow"],
+                         capture_output=True, text=True, check=True)
+    d = json.loads(out.stdout)
+    n, s = d["narrowed"]["completion"], d["span"]["completion"]
+    assert "    return x - y\n"[n["start_byte"]:n["end_byte"]] == "x - y"
+    assert "    return x - y\n"[s["start_byte"]:s["end_byte"]] == "return x - y"

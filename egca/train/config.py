@@ -68,7 +68,7 @@ class EGCATrainConfig(GRPOConfig):
     method: str = field(default="egca", metadata={"help": "egca | grpo", "choices": list(METHODS)})
     engine_address: str | None = field(default=None, metadata={"help": "host:port of an Engine gRPC service."})
     runtimes: dict | str | None = field(default=None, metadata={"help": "language -> Tracer addresses."})
-    weighting: str = field(default="span", metadata={"help": "span | span_mix | uniform"})
+    weighting: str = field(default="span", metadata={"help": "span | span_mix | uniform | narrow | narrow_mix"})
     test_reward: str = field(default="binary", metadata={"help": "binary | fraction"})
     inject_constraints: bool = field(default=False, metadata={"help": "Add extracted constraints to prompts."})
     prompt_style: str = field(default="completion", metadata={"help": "completion | chat"})
