@@ -11,7 +11,7 @@ import pytest
 from egca import cli, datasets
 from egca.bench import baselines
 from egca.bench.common import load_problems, span_fraction, tokens
-from egca.bench.mutants import KINDS, all_mutants, mutate, stream
+from egca.bench.mutants import KINDS, TWO_FAULTS, all_mutants, mutate, stream
 from egca.plugin import Range, available_adapters, get_adapter
 from egca.trace import Event, Trace
 from egca_kit.v1 import tracer_pb2
@@ -41,8 +41,28 @@ def test_mutants_are_deterministic_valid_and_inside_the_completion(language):
                 if m.kind != "deleted_statement":   # the truth statement holds the new text
                     assert any(t.start_byte <= m.site[0] and m.site[1] <= t.end_byte for t in m.truth), m.id
                 made[kind] += 1
-    # Every operator applies somewhere in a dozen reference solutions.
+    # Every operator applies somewhere in a dozen reference solutions (boolean operators are
+    # rarer: within sixty).
+    for kind in [k for k, n in made.items() if not n]:
+        made[kind] = sum(len(all_mutants(adapter, p, kind)) for p in _problems(language, 60))
     assert all(made.values()), made
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_two_fault_mutants_have_two_sites_in_two_statements(language):
+    adapter = get_adapter(language)
+    made = 0
+    for problem in _problems(language):
+        m = mutate(adapter, problem, TWO_FAULTS, 0)
+        if m is None:
+            continue
+        made += 1
+        program = problem.program(m.completion).encode("utf-8")
+        assert not adapter.parse(program).root_node.has_error and m.kind == TWO_FAULTS
+        assert len(m.fault_sites) == 2 and len(m.truth) == 2 and m.truth[0] != m.truth[1]
+        for (s, e), t in zip(m.fault_sites, m.truth):
+            assert t.start_byte <= s and e <= t.end_byte and e > s
+    assert made >= 6
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -123,13 +143,35 @@ def test_localize_json_schema(capsys):
     assert sum(lang["total"]["modes"].values()) == 3
     assert len(out["mutants"]) == 3
     for m in out["mutants"]:
-        assert m["kind"] in KINDS and m["mode"] in ("syntax", "constraint", "logic") and m["truth"]
+        assert m["kind"] in KINDS + (TWO_FAULTS,) and m["mode"] in ("syntax", "constraint", "logic") and m["truth"]
         if m["mode"] == "logic":
-            assert set(m["methods"]) == set(baselines.METHODS)
-            assert m["methods"]["uniform"] == {"hit": True, "size": 1.0}
-            assert all(0.0 <= v["size"] <= 1.0 for v in m["methods"].values())
+            assert m["scored"] == "logic"
+        if m["scored"]:
+            assert set(m["methods"]) == {"egca_narrow", "egca_span", "egca_before", *baselines.METHODS}
+            assert m["methods"]["uniform"]["hit"] is True and m["methods"]["uniform"]["size"] == 1.0
+            assert all(0.0 <= v["size"] <= 1.0 and 0.0 <= v["credit"] <= 1.0 + 1e-9 for v in m["methods"].values())
+            # The narrowed span lies inside the statement span.
+            e = m["egca"]
+            if e["narrowed"]:
+                assert e["span"][0] <= e["narrowed"][0] <= e["narrowed"][1] <= e["span"][1]
     for summary in lang["kinds"].values():
-        assert set(summary) >= {"kept", "modes", "logic", "methods"}
+        assert set(summary) >= {"kept", "modes", "logic", "crash", "scored", "methods", "scored_methods"}
+
+
+@pytest.mark.skipif("python" not in LANGUAGES, reason="python adapter not installed")
+def test_alternatives_corpus_loads_and_scores(capsys):
+    from egca.bench.corpus import load_corpus
+
+    for language in LANGUAGES:
+        for problem, m in load_corpus("alternatives", language):
+            program = problem.program(m.completion).encode("utf-8")
+            assert not get_adapter(language).parse(program).root_node.has_error, m.task_id
+            assert m.truth[0].start_byte <= m.site[0] < m.site[1] <= m.truth[0].end_byte
+    out = _bench(capsys, "localize", "--language", "python", "--corpus", "alternatives", "--limit", "4",
+                 "--no-baselines", "--timeout", "5")
+    lang = out["languages"]["python"]
+    assert lang["mutants_kept"] == 4 and all(m["kind"] == "alternative" for m in out["mutants"])
+    assert set(lang["total"]["return_span"]) == {"egca", "egca_before"}
 
 
 @pytest.mark.skipif("python" not in LANGUAGES, reason="python adapter not installed")

@@ -21,7 +21,8 @@ from typing import Sequence
 
 from egca.trace import Trace
 
-METHODS = ("egca", "uniform", "stepcoder", "ochiai", "diff")
+# EGCA's own columns (`egca bench localize`) are egca_narrow, egca_span and egca_before.
+METHODS = ("uniform", "stepcoder", "ochiai", "diff")
 
 
 def executed_statements(trace: Trace, lo: int, hi: int) -> set[tuple[int, int]]:

@@ -79,8 +79,12 @@ class FailingMutants:
     runs on each kept mutant in the same worker (the per-mutant work of a benchmark);
     results come back in stream order, so the output does not depend on thread timing."""
 
-    def __init__(self, engine, language: str, problems: Sequence[Problem], seed: int, jobs: int = 2):
+    def __init__(self, engine, language: str, problems: Sequence[Problem], seed: int, jobs: int = 2,
+                 kinds: Sequence[str] | None = None, source: Iterable[tuple[Problem, Mutant]] | None = None):
         self.engine, self.language, self.problems, self.seed = engine, language, problems, seed
+        # The mutation kinds streamed (default: every single-fault kind), or a fixed list of
+        # candidates (`source`: a corpus) instead of the stream.
+        self.kinds, self.source = kinds, source
         self.jobs = max(1, jobs)
         self.client = engine.runtimes.client(language)
         self._ref_ok: dict[str, bool] = {}
@@ -113,7 +117,9 @@ class FailingMutants:
 
     def take(self, limit: int, then: Callable | None = None, bar=None) -> list[tuple[Problem, Mutant, object]]:
         kept: list = []
-        source = iter(stream(get_adapter(self.language), self.problems, self.seed))
+        source = iter(self.source if self.source is not None else
+                      stream(get_adapter(self.language), self.problems, self.seed,
+                             **({"kinds": self.kinds} if self.kinds else {})))
         window: deque[Future] = deque()
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="bench") as pool:
             def refill():

@@ -30,7 +30,14 @@ from egca.plugin import LanguageAdapter, preorder
 from egca.problem import Problem
 
 KINDS = ("comparison", "arithmetic", "off_by_one", "wrong_variable", "negated_condition",
-         "deleted_statement", "wrong_return", "wrong_initial")
+         "deleted_statement", "wrong_return", "wrong_initial",
+         # expression-level and multi-token operators
+         "swapped_operands", "logical_operator", "dropped_term", "shifted_variable")
+# Two single faults of different kinds in different statements of one program; either counts.
+TWO_FAULTS = "two_faults"
+# The kinds a two-fault mutant draws its faults from (a deletion leaves no text to point at).
+_PAIRABLE = ("comparison", "arithmetic", "off_by_one", "wrong_variable", "wrong_initial", "swapped_operands",
+             "logical_operator", "dropped_term")
 
 # Relational operator swaps: a boundary shift and a direction flip.
 _COMPARISON = {"<": ("<=", ">"), "<=": ("<", ">="), ">": (">=", "<"), ">=": (">", "<="),
@@ -44,6 +51,10 @@ _DECIMAL = re.compile(rb"^[0-9]+$")
 # keyword in languages where `!(x)` is a syntax error).
 _NEGATIONS = ("!", "not ")
 _BOOLEANS = {b"True": b"False", b"False": b"True", b"true": b"false", b"false": b"true"}
+_LOGICAL = {"and": ("or",), "or": ("and",), "&&": ("||",), "||": ("&&",)}
+# Binary operators whose operands cannot be swapped without changing the result.
+_NON_COMMUTATIVE = frozenset({"-", "/", "//", "%", "<", "<=", ">", ">=", "**"})
+_TERMS = frozenset({"+", "-", "*"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,12 @@ class Mutant:
     description: str                   # e.g. "`<` -> `<=`"
     site: tuple[int, int]              # program bytes of the new text in the mutant program
     truth: tuple[Range, ...]           # ground-truth statement range(s) in the mutant program
+    sites: tuple[tuple[int, int], ...] = ()   # every fault's new text (two-fault mutants); () = (site,)
+
+    @property
+    def fault_sites(self) -> tuple[tuple[int, int], ...]:
+        """Program bytes of the mutated text of every fault (a deletion: an empty range)."""
+        return self.sites or (self.site,)
 
     @property
     def id(self) -> str:
@@ -330,10 +347,79 @@ def _wrong_initial(prog: _Program) -> list[list[_Edit]]:
     return sites
 
 
+def _binary(node: tree_sitter.Node) -> tuple[tree_sitter.Node, tree_sitter.Node, tree_sitter.Node] | None:
+    """(left, operator, right) of a binary expression: two named operands around one token."""
+    if node.child_count != 3:
+        return None
+    left, op, right = node.children
+    if not left.is_named or op.is_named or not right.is_named:
+        return None
+    return left, op, right
+
+
+def _swapped_operands(prog: _Program) -> list[list[_Edit]]:
+    """`a - b` -> `b - a`, `i < n` -> `n < i`: both operands move (multi-token)."""
+    sites = []
+    for node in prog.nodes:
+        parts = _binary(node) if prog.inside(node) else None
+        if parts is None or parts[1].type not in _NON_COMMUTATIVE:
+            continue
+        left, op, right = parts
+        if prog.text(left) == prog.text(right):
+            continue
+        new = prog.text(right) + prog.source[left.end_byte:right.start_byte] + prog.text(left)
+        sites.append([_Edit(node.start_byte, node.end_byte, new,
+                            f"`{_short(prog.text(node).decode())}` -> `{_short(new.decode())}`")])
+    return sites
+
+
+def _logical_operator(prog: _Program) -> list[list[_Edit]]:
+    return _token_swaps(prog, _LOGICAL)
+
+
+def _dropped_term(prog: _Program) -> list[list[_Edit]]:
+    """`len(s) - 1` -> `len(s)`: an arithmetic term dropped (the expression shrinks to its
+    left operand)."""
+    sites = []
+    for node in prog.nodes:
+        parts = _binary(node) if prog.inside(node) else None
+        if parts is None or parts[1].type not in _TERMS:
+            continue
+        left = parts[0]
+        sites.append([_Edit(node.start_byte, node.end_byte, prog.text(left),
+                            f"`{_short(prog.text(node).decode())}` -> `{_short(prog.text(left).decode())}`")])
+    return sites
+
+
+def _shifted_variable(prog: _Program) -> list[list[_Edit]]:
+    """A variable read in arithmetic or a comparison replaced by `(x + 1)` (multi-token)."""
+    numeric = set(_COMPARISON) | set(_ARITHMETIC) - _UNARY_ARITHMETIC
+    sites = []
+    cache: dict[int, tuple[set[str], set[tuple[int, int]]]] = {}
+    for node in prog.nodes:
+        if node.type not in prog.adapter.identifier_types or not prog.inside(node) or node.parent is None:
+            continue
+        parts = _binary(node.parent)
+        if parts is None or parts[1].type not in numeric or node.id not in (parts[0].id, parts[2].id):
+            continue
+        fn = prog.function_of(node)
+        key = fn.start_byte if fn is not None else -1
+        if key not in cache:
+            cache[key] = prog.variables(fn)
+        names, targets = cache[key]
+        name = node.text.decode()
+        if name not in names or (node.start_byte, node.end_byte) in targets:
+            continue
+        sites.append([_Edit(node.start_byte, node.end_byte, f"({name} + 1)".encode(), f"`{name}` -> `({name} + 1)`")])
+    return sites
+
+
 OPERATORS = {"comparison": _comparison, "arithmetic": _arithmetic, "off_by_one": _off_by_one,
              "wrong_variable": _wrong_variable, "negated_condition": _negated_condition,
              "deleted_statement": _deleted_statement, "wrong_return": _wrong_return,
-             "wrong_initial": _wrong_initial}
+             "wrong_initial": _wrong_initial, "swapped_operands": _swapped_operands,
+             "logical_operator": _logical_operator, "dropped_term": _dropped_term,
+             "shifted_variable": _shifted_variable}
 assert tuple(OPERATORS) == KINDS
 
 
@@ -382,10 +468,18 @@ def all_mutants(adapter: LanguageAdapter, problem: Problem, kind: str) -> list[M
 
 def mutate(adapter: LanguageAdapter, problem: Problem, kind: str, seed: int) -> Mutant | None:
     """One seeded mutant of `kind` (None when the reference has no valid site for it).
-    Same (problem, kind, seed) -> same mutant."""
+    Same (problem, kind, seed) -> same mutant. `two_faults`: see `mutate_two`."""
+    if kind == TWO_FAULTS:
+        return mutate_two(adapter, problem, seed)
     prog = _Program(adapter, problem)
+    found = _seeded_edits(prog, kind, seed)
+    return next(found, (None, None))[1]
+
+
+def _seeded_edits(prog: _Program, kind: str, seed: int) -> Iterator[tuple[_Edit, Mutant]]:
+    """The valid edits of one operator in seeded order (one per site)."""
     sites = OPERATORS[kind](prog)
-    rng = random.Random(f"{seed}|{adapter.name}|{problem.task_id}|{kind}")
+    rng = random.Random(f"{seed}|{prog.adapter.name}|{prog.problem.task_id}|{kind}")
     rng.shuffle(sites)
     for site in sites:
         # Negations are tried in spelling order; other alternatives in seeded order.
@@ -393,14 +487,55 @@ def mutate(adapter: LanguageAdapter, problem: Problem, kind: str, seed: int) -> 
         for edit in edits:
             m = _apply(prog, kind, edit)
             if m is not None:
-                return m
+                yield edit, m
+                break
+
+
+def mutate_two(adapter: LanguageAdapter, problem: Problem, seed: int) -> Mutant | None:
+    """Two seeded faults of different kinds in two different statements of one reference
+    (None when it has no such pair). Ground truth: both mutated statements; a span on
+    either is a hit."""
+    prog = _Program(adapter, problem)
+    rng = random.Random(f"{seed}|{adapter.name}|{problem.task_id}|{TWO_FAULTS}")
+    kinds = list(_PAIRABLE)
+    rng.shuffle(kinds)
+    first = None
+    for kind in kinds:
+        for edit, m in _seeded_edits(prog, kind, seed):
+            if first is None:
+                first = (kind, edit, m)
+                break
+            if kind == first[0] or m.truth[0].start_byte == first[2].truth[0].start_byte \
+                    or not (edit.end <= first[1].start or edit.start >= first[1].end):
+                continue
+            both = _apply_two(prog, first[1], edit)
+            if both is not None:
+                return both
     return None
+
+
+def _apply_two(prog: _Program, a: _Edit, b: _Edit) -> Mutant | None:
+    first, second = sorted((a, b), key=lambda e: e.start)
+    src = prog.source
+    mutated = src[:first.start] + first.text + src[first.end:second.start] + second.text + src[second.end:]
+    if prog.adapter.parse(mutated).root_node.has_error:
+        return None
+    shift = len(first.text) - (first.end - first.start)
+    sites = ((first.start, first.start + len(first.text)),
+             (second.start + shift, second.start + shift + len(second.text)))
+    truth = tuple(prog.adapter.statement_range(mutated, Range.of_bytes(mutated, *s)) for s in sites)
+    if truth[0] == truth[1]:
+        return None
+    completion = mutated[prog.lo:].decode("utf-8")
+    return Mutant(prog.problem.task_id, prog.adapter.name, TWO_FAULTS, completion,
+                  f"{first.description}; {second.description}", sites[0], truth, sites)
 
 
 def stream(adapter: LanguageAdapter, problems: Sequence[Problem], seed: int,
            kinds: Sequence[str] = KINDS) -> Iterator[tuple[Problem, Mutant]]:
     """Mutants in a seeded order that takes the kinds in turn, each kind walking the problems
-    in its own shuffled order, so any prefix is balanced across kinds and spread over problems."""
+    in its own shuffled order, so any prefix is balanced across kinds and spread over problems.
+    `kinds` may include TWO_FAULTS."""
     def per_kind(kind: str) -> Iterator[tuple[Problem, Mutant]]:
         order = list(problems)
         random.Random(f"{seed}|{adapter.name}|order|{kind}").shuffle(order)
