@@ -20,6 +20,7 @@ import grpc
 
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import get_adapter
+from egca.trace import CompactEvents
 from egca_kit.server import CHANNEL_OPTIONS, wait_until_serving
 from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
@@ -130,10 +131,16 @@ class TracerClient:
                                     entry_points=[e for e in entry_points if e])
         return self._call("Run", lambda s: s.Run(req, timeout=_deadline(req.limits)))
 
-    def trace(self, program: str, test, limits: tracer_pb2.Limits | None = None) -> list[tracer_pb2.TraceEvent]:
+    def trace(self, program: str, test, limits: tracer_pb2.Limits | None = None, compact: bool = True):
+        """The trace of one test: `CompactEvents` (the compact wire form, decoded in bulk by
+        egca.trace.from_events; indexing it gives typed events), or with `compact=False` the
+        typed TraceEvents as a list."""
         req = tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id=test.id, code=test.code),
-                                      limits=limits or tracer_pb2.Limits())
+                                      limits=limits or tracer_pb2.Limits(), compact=compact)
         # The whole stream is collected inside one attempt so a replica dying mid-stream is retried whole.
+        if compact:
+            return self._call("Trace", lambda s: CompactEvents.from_chunks(
+                list(s.Trace(req, timeout=_deadline(req.limits)))))
         return self._call("Trace", lambda s: [e for chunk in s.Trace(req, timeout=_deadline(req.limits))
                                               for e in chunk.events])
 

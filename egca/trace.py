@@ -1,6 +1,11 @@
 """Traces as the engine sees them: wire `TraceEvent`s turned into plain events
 with canonical values, plus the per-function views alignment works on.
 
+Two wire forms arrive here: typed `TraceEvent`s (any Tracer), or the compact form
+(`TraceRequest.compact`): the child's own protocol lines, which `CompactEvents` holds
+and `from_events` decodes in bulk (one JSON parse for the whole trace, ranges and values
+decoded straight into canonical form, no protobuf message per event).
+
 Language neutral by construction: everything here reads only the event model
 of docs/EVENTS.md.
 """
@@ -11,9 +16,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import json
+import logging
+
 from egca.core import Range
-from egca.values import canonical
+from egca.values import Tagged, canonical, canonical_float
 from egca_kit.v1 import tracer_pb2
+
+log = logging.getLogger(__name__)
 
 _KINDS = {tracer_pb2.TraceEvent.STEP: "step", tracer_pb2.TraceEvent.CALL: "call",
           tracer_pb2.TraceEvent.RETURN: "return", tracer_pb2.TraceEvent.EXCEPTION: "exception",
@@ -98,7 +108,10 @@ def _range(pb: tracer_pb2.TraceEvent) -> Range | None:
     return Range(r.start_byte, r.end_byte, r.start_line, r.end_line)
 
 
-def from_events(events: list[tracer_pb2.TraceEvent]) -> Trace:
+def from_events(events) -> Trace:
+    """A Trace from typed TraceEvents, or from `CompactEvents` (decoded in bulk)."""
+    if isinstance(events, CompactEvents):
+        return from_compact(events)
     out: list[Event] = []
     status, truncated, end_message = tracer_pb2.TEST_STATUS_UNSPECIFIED, False, ""
     for pb in events:
@@ -117,6 +130,10 @@ def from_events(events: list[tracer_pb2.TraceEvent]) -> Trace:
     return trace
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _index(trace: Trace) -> None:
     writes: dict[tuple[str, str], list[Write]] = defaultdict(list)
     branches: dict[tuple[str, int], list[Event]] = defaultdict(list)
@@ -125,7 +142,10 @@ def _index(trace: Trace) -> None:
     for e in trace.events:
         if e.kind in ("step", "call"):
             for name, value in e.bindings:
-                writes[(e.function, name)].append(Write(e.idx, e.function, name, value, e.range, e.frame))
+                w = _new(Write)
+                _set(w, "__dict__", {"event": e.idx, "function": e.function, "name": name, "value": value,
+                                     "range": e.range, "frame": e.frame})
+                writes[(e.function, name)].append(w)
             if e.kind == "call" and e.function not in trace.params:
                 trace.params[e.function] = [n for n, _ in e.bindings]
             if e.kind == "step":
@@ -135,3 +155,176 @@ def _index(trace: Trace) -> None:
         elif e.kind == "return":
             returns[e.function].append(e)
     trace.writes, trace.branches, trace.returns, trace.steps = dict(writes), dict(branches), dict(returns), dict(steps)
+
+
+# ---------------------------------------------------------------- the compact form
+
+class CompactEvents:
+    """A trace as the runtime sent it in compact form: the child's event lines, the
+    statement table and the typed END. `from_events` decodes it in bulk; indexing or
+    iterating it yields typed `TraceEvent`s (built on demand), for code that wants those."""
+
+    def __init__(self, lines: list[bytes], ranges: list, end: tracer_pb2.TraceEvent | None):
+        self.lines, self.ranges, self.end = lines, ranges, end
+        self._typed: list | None = None
+
+    @classmethod
+    def from_chunks(cls, chunks):
+        """The stream of a compact Trace call. A runtime that ignores `compact` (it predates
+        it) sends typed events: those are returned as they came, a list."""
+        lines: list[bytes] = []
+        typed: list = []
+        ranges: list = []
+        end = None
+        for chunk in chunks:
+            lines.extend(chunk.lines)
+            if chunk.ranges_json:
+                ranges = json.loads(chunk.ranges_json)
+            for e in chunk.events:
+                if e.kind == tracer_pb2.TraceEvent.END:
+                    end = e
+                typed.append(e)
+        if not lines and len(typed) > (end is not None):
+            return typed
+        return cls(lines, ranges, end)
+
+    def typed(self) -> list[tracer_pb2.TraceEvent]:
+        if self._typed is None:
+            from egca_kit import protocol
+            decoder = protocol.EventDecoder(self.ranges)
+            out = []
+            for msg in _parse_lines(self.lines):
+                ev = tracer_pb2.TraceEvent()
+                try:
+                    decoder.fill(msg, ev)
+                except (IndexError, KeyError, TypeError, ValueError):
+                    continue
+                ev.seq = len(out)
+                out.append(ev)
+            if self.end is not None:
+                out.append(self.end)
+            self._typed = out
+        return self._typed
+
+    def __len__(self) -> int:
+        return len(self.typed())
+
+    def __getitem__(self, i):
+        return self.typed()[i]
+
+    def __iter__(self):
+        return iter(self.typed())
+
+    def __reversed__(self):
+        return reversed(self.typed())
+
+
+def _parse_lines(lines: list[bytes]) -> list:
+    """Every line's JSON value, in one parse; a malformed line (a child killed mid-write) is dropped."""
+    if not lines:
+        return []
+    try:
+        return json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:
+        out = []
+        for line in lines:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                log.warning("malformed trace line dropped: %r", line[:200])
+        return out
+
+
+_COMPACT_KINDS = {"S": "step", "C": "call", "R": "return", "X": "exception", "B": "branch"}
+_OPAQUE_VALUE = Tagged(("opaque", "<value>"))
+
+
+def canonical_json(j):
+    """The canonical value of a compact VALUE: the same as canonical(protocol.value_pb(j))."""
+    t = type(j)
+    if t is int or t is str or j is None:
+        return j
+    if t is float:
+        return canonical_float(j)
+    if t is bool:
+        return Tagged(("bool", j))
+    if t is not list or not j:
+        return _OPAQUE_VALUE
+    tag = j[0]
+    if tag == "l":
+        items = j[3]
+        return Tagged(("list", tuple([i if type(i) is int or type(i) is str else canonical_json(i) for i in items]),
+                       j[2] if len(items) < j[2] else -1))
+    if tag == "s":
+        return j[1]
+    if tag == "i":
+        try:
+            return int(j[1])
+        except ValueError:
+            return Tagged(("opaque", j[1]))
+    if tag == "f":
+        return canonical_float(float(j[1]))
+    if tag == "m":
+        return Tagged(("map", tuple(sorted([(canonical_json(k), canonical_json(x)) for k, x in j[3]], key=repr))))
+    if tag == "o":
+        return Tagged(("obj", j[1], tuple((name, canonical_json(x)) for name, x in j[2])))
+    if tag == "b":
+        return Tagged(("bytes", bytes.fromhex(j[1])))
+    return Tagged(("opaque", str(j[1]) if len(j) > 1 else "<value>"))
+
+
+def _new_event(fields: dict) -> Event:
+    e = _new(Event)
+    _set(e, "__dict__", fields)      # a frozen dataclass, filled without its per-field __setattr__ checks
+    return e
+
+
+def from_compact(compact: CompactEvents) -> Trace:
+    table = compact.ranges
+    range_cache: dict = {}
+
+    def rng(ref):
+        if ref is None:
+            return None
+        key = ref if type(ref) is int else tuple(ref)
+        got = range_cache.get(key, False)
+        if got is False:
+            r = table[ref] if type(ref) is int else ref
+            got = None if (r[0] == 0 and r[1] == 0 and r[2] == 0) else Range(r[0], r[1], r[2], r[3])
+            range_cache[key] = got
+        return got
+
+    frames: dict[int, str] = {}
+    out: list[Event] = []
+    canon = canonical_json
+    for msg in _parse_lines(compact.lines):
+        try:
+            kind = _COMPACT_KINDS[msg[0]]
+            frame = msg[2]
+            fields = {"idx": len(out), "kind": kind, "range": rng(msg[1]), "frame": frame, "depth": msg[3],
+                      "bindings": (), "value": None, "taken": False, "message": "", "branch_kind": ""}
+            if kind == "step":
+                fields["bindings"] = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
+                                            for name, v in msg[4]])
+            elif kind == "call":
+                frames[frame] = msg[4]
+                fields["bindings"] = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
+                                            for name, v in msg[5]])
+            elif kind == "return":
+                fields["value"] = canon(msg[4])
+            elif kind == "exception":
+                fields["message"] = msg[4]
+            else:
+                fields["taken"] = bool(msg[4])
+                fields["branch_kind"] = msg[5]
+            fields["function"] = frames.get(frame, "")
+        except (IndexError, KeyError, TypeError, ValueError):
+            log.warning("malformed trace event dropped: %r", msg)
+            continue
+        out.append(_new_event(fields))
+    end = compact.end
+    trace = Trace(events=out, status=end.status if end is not None else tracer_pb2.TEST_STATUS_UNSPECIFIED,
+                  truncated=end.truncated if end is not None else False,
+                  end_message=end.message if end is not None else "")
+    _index(trace)
+    return trace

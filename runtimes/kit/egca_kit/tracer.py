@@ -15,6 +15,7 @@ verdicts come only from the harness; for Trace, the tracing child.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 TS = tracer_pb2
 # Events per Trace message: big enough to amortise gRPC's per-message cost.
 TRACE_CHUNK_EVENTS = 512
+TRACE_CHUNK_LINES = 4096          # compact form (TraceRequest.compact): raw lines are cheaper per event
 
 
 class CompileFailed(Exception):
@@ -255,9 +257,9 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
                 return
         except Exception as e:  # noqa: BLE001
             _abort(context, e)
-        yield from self._trace(proc, limits, max_events, context)
+        yield from self._trace(proc, limits, max_events, context, request.compact)
 
-    def _trace(self, proc: Process, limits, max_events: int, context):
+    def _trace(self, proc: Process, limits, max_events: int, context, compact: bool = False):
         lines: queue.Queue = queue.Queue(maxsize=4096)
         cancelled = threading.Event()
         context.add_callback(cancelled.set)
@@ -292,12 +294,23 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             try:
                 line = lines.get_nowait()
             except queue.Empty:
-                if chunk.events:          # nothing more ready: send what we have, keep the stream live
+                if chunk.events or chunk.lines:   # nothing more ready: send what we have, keep the stream live
                     yield chunk
                     chunk = TS.TraceEvents()
                 line = lines.get()
             if line is None:
                 break
+            if compact and not line.startswith(b"{"):
+                # An event, passed on as the child wrote it (the engine decodes them in bulk).
+                if seq >= max_events:
+                    truncated = True
+                    continue
+                chunk.lines.append(line)
+                seq += 1
+                if len(chunk.lines) >= TRACE_CHUNK_LINES:
+                    yield chunk
+                    chunk = TS.TraceEvents()
+                continue
             msg = protocol.parse(line)
             if msg is None or type(msg) is not list:
                 if msg is not None and report.take(msg) and msg.get("t") == "ranges":
@@ -328,6 +341,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
         except Exception as e:  # noqa: BLE001
             _abort(context, e)
         end = chunk.events.add(kind=TS.TraceEvent.END, seq=seq)
+        if compact:
+            chunk.ranges_json = json.dumps(report.ranges, separators=(",", ":"))
         got = report.results.get(0)
         if report.compile_error:
             end.status = TS.ERROR

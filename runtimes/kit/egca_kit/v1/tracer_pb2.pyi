@@ -135,14 +135,16 @@ class RunResponse(_message.Message):
     def __init__(self, status: _Optional[_Union[RunStatus, str]] = ..., results: _Optional[_Iterable[_Union[TestResult, _Mapping]]] = ..., compile_error: _Optional[_Union[Diagnostic, _Mapping]] = ..., output: _Optional[str] = ..., output_truncated: _Optional[bool] = ..., wall_s: _Optional[float] = ...) -> None: ...
 
 class TraceRequest(_message.Message):
-    __slots__ = ("program", "test", "limits")
+    __slots__ = ("program", "test", "limits", "compact")
     PROGRAM_FIELD_NUMBER: _ClassVar[int]
     TEST_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
+    COMPACT_FIELD_NUMBER: _ClassVar[int]
     program: str
     test: TestCase
     limits: Limits
-    def __init__(self, program: _Optional[str] = ..., test: _Optional[_Union[TestCase, _Mapping]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ...) -> None: ...
+    compact: bool
+    def __init__(self, program: _Optional[str] = ..., test: _Optional[_Union[TestCase, _Mapping]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., compact: _Optional[bool] = ...) -> None: ...
 
 class Binding(_message.Message):
     __slots__ = ("name", "value")
@@ -153,10 +155,14 @@ class Binding(_message.Message):
     def __init__(self, name: _Optional[str] = ..., value: _Optional[_Union[_values_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class TraceEvents(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "lines", "ranges_json")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    RANGES_JSON_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[TraceEvent]
-    def __init__(self, events: _Optional[_Iterable[_Union[TraceEvent, _Mapping]]] = ...) -> None: ...
+    lines: _containers.RepeatedScalarFieldContainer[bytes]
+    ranges_json: str
+    def __init__(self, events: _Optional[_Iterable[_Union[TraceEvent, _Mapping]]] = ..., lines: _Optional[_Iterable[bytes]] = ..., ranges_json: _Optional[str] = ...) -> None: ...
 
 class TraceEvent(_message.Message):
     __slots__ = ("kind", "seq", "range", "function", "frame", "depth", "bindings", "value", "taken", "message", "status", "truncated", "branch_kind")
