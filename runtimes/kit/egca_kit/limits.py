@@ -11,6 +11,7 @@ from egca_kit.sandbox import SandboxLimits
 
 MAX_SOURCE_BYTES = 1 << 20        # a program, or one test case's code
 MAX_TESTS = 10_000                # test cases in one Run
+MAX_PROGRAM_IO_BYTES = 64 << 20   # a program test's stdin, or its expected stdout
 DEFAULT_MAX_EVENTS = 20_000       # trace events before truncation (END.truncated)
 MAX_EVENTS = 1_000_000            # the most a request may ask for
 RECURSION_LIMIT = 3_000           # call depth an interpreter allows a program

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import grpc
 
 from egca_kit import limits as limits_mod
-from egca_kit import protocol, sandbox, warm
+from egca_kit import programs, protocol, sandbox, warm
 from egca_kit.errors import InvalidRequest, SandboxError, SandboxRefused
 from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
@@ -57,6 +57,8 @@ class Process:
     limits: sandbox.SandboxLimits | None = None   # replaces the request's limits (an interpreter's floor, e.g. V8's)
     split_uids: bool = False                  # Run: the harness forks the candidate itself (egca_kit.sandbox)
     entry: str | None = None                  # warm sandboxes: the preloaded "module:function" to call (egca_kit.warm)
+    says_ready: bool = True                   # program tests: whether it writes {"t": "ready"} (a launcher does,
+                                              # a bare executable does not)
 
 
 class Language:
@@ -82,6 +84,18 @@ class Language:
         """The process that traces one test of `program`; raise CompileFailed."""
         raise NotImplementedError
 
+    def prepare_program(self, program: str, limits: sandbox.SandboxLimits):
+        """Program tests (egca_kit.programs): compile or check `program` once for all its tests;
+        what it returns is handed to `program_process`. Raise CompileFailed."""
+        return program
+
+    def program_process(self, prepared, stdin: bytes, limits: sandbox.SandboxLimits) -> Process:
+        """Program tests: the process that runs the whole prepared program once with `stdin` as its
+        standard input (its stdout is judged by the kit). A launcher may write the child protocol:
+        {"t": "ready"}, {"t": "compile_error"}, and for an uncaught error {"t": "result", "i": 0,
+        "s": "ERROR" | "TIMEOUT", "kind", "msg", "loc"} before exiting non-zero."""
+        raise NotImplementedError(f"the {self.name} runtime does not run program tests")
+
     def warm(self) -> "warm.WarmSpec | None":
         """What to preload into warm sandboxes (egca_kit.warm), or None: every run cold."""
         return None
@@ -104,7 +118,13 @@ def check_tests(tests) -> None:
         raise InvalidRequest("no test cases given")
     if len(tests) > limits_mod.MAX_TESTS:
         raise InvalidRequest(f"more than {limits_mod.MAX_TESTS} test cases")
+    program = [programs.is_program_test(t) for t in tests]
+    if any(program) and not all(program):
+        raise InvalidRequest("a request mixes program tests (stdin) with code tests")
     for t in tests:
+        if programs.is_program_test(t):
+            programs.check_test(t)
+            continue
         if not t.code.strip():
             raise InvalidRequest(f"test case {t.id!r} has no code")
         if len(t.code.encode("utf-8", "surrogatepass")) > limits_mod.MAX_SOURCE_BYTES:
@@ -187,6 +207,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
 
     def run(self, program: str, tests: list, limits_pb=None, entry_points: tuple = ()) -> tracer_pb2.RunResponse:
         limits, _ = limits_mod.from_proto(limits_pb)
+        if programs.is_program_test(tests[0]):
+            return programs.run_tests(self, program, tests, limits)
         resp = TS.RunResponse()
         try:
             proc = self.language.run(program, tests, limits, entry_points=entry_points)
@@ -247,6 +269,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             check_tests([request.test] if request.HasField("test") else [])
             self.language.validate(request.program)
             limits, max_events = limits_mod.from_proto(request.limits)
+            if programs.is_program_test(request.test):
+                limits = programs.test_limits(request.test, limits)
             try:
                 proc = self.language.trace(request.program, request.test, limits, max_events)
             except CompileFailed as e:
@@ -257,9 +281,9 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
                 return
         except Exception as e:  # noqa: BLE001
             _abort(context, e)
-        yield from self._trace(proc, limits, max_events, context, request.compact)
+        yield from self._trace(proc, limits, max_events, context, request.compact, request.test)
 
-    def _trace(self, proc: Process, limits, max_events: int, context, compact: bool = False):
+    def _trace(self, proc: Process, limits, max_events: int, context, compact: bool = False, test=None):
         lines: queue.Queue = queue.Queue(maxsize=4096)
         cancelled = threading.Event()
         context.add_callback(cancelled.set)
@@ -344,6 +368,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
         if compact:
             chunk.ranges_json = json.dumps(report.ranges, separators=(",", ":"))
         got = report.results.get(0)
+        if test is not None and programs.is_program_test(test):
+            got = programs.judge_trace(test, res, got)
         if report.compile_error:
             end.status = TS.ERROR
             end.message = str(report.compile_error.get("msg", ""))

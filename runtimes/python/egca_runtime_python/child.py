@@ -9,6 +9,13 @@ The first line on stdin is the job:
     {"mode": "serve" | "trace", "program": str, "tests": [{"id", "code"}] (trace),
      "max_events": int, "recursion_limit": int, "deadline_s": float, "seed": int}
 
+Program tests (whole programs, stdin/stdout): stdin starts with the job's length in
+bytes on a line of its own, then the job ({"mode": "program"}: run the program as
+``__main__``; {"mode": "trace", "program_test": true}: trace its module level too),
+then the test's own stdin, which the program reads from fd 0 as usual. Its stdout is
+judged by the server (egca_kit.programs); an uncaught error is described on fd 3 as a
+"result" line before the process exits with status 1.
+
 It writes JSON lines to fd 3 in the kit's child protocol (docs/RUNTIMES.md).
 In "trace" mode fd 3 is the server's channel: control messages and trace events.
 In "serve" mode fd 3 goes to the trusted harness (harness.py), never to the
@@ -392,9 +399,11 @@ def compile_error(e, source):
 class Tracer:
     """settrace hooks that turn program frames into the events of docs/EVENTS.md."""
 
-    def __init__(self, prog, max_events):
+    def __init__(self, prog, max_events, module=False):
         self.prog = prog
         self.max_events = max_events
+        self.module = module      # program tests: the module level is traced too (function "<module>")
+        self.out = None           # program tests: text printed since the last STEP (binding "<stdout>")
         self.count = 0
         self.stopped = False
         self.truncated = False
@@ -418,9 +427,13 @@ class Tracer:
 
     def global_trace(self, frame, event, arg):
         code = frame.f_code
-        if self.stopped or code.co_filename != "<program>" or not (code.co_flags & CO_OPTIMIZED) \
-                or code.co_name.startswith("<"):
+        if self.stopped or code.co_filename != "<program>":
             return None
+        is_module = False
+        if not (code.co_flags & CO_OPTIMIZED) or code.co_name.startswith("<"):
+            if not (self.module and code.co_name == "<module>" and not (code.co_flags & CO_OPTIMIZED)):
+                return None
+            is_module = True
         st = self.states.get(frame)
         if st is None:            # a new activation (a resumed generator keeps its state)
             self.depth += 1
@@ -443,7 +456,7 @@ class Tracer:
                     binds.append([name, v])
             st = [fid, self.depth, None, snap, False, -1, {}]
             self.states[frame] = st
-            didx = self.prog.def_at_line.get(code.co_firstlineno)
+            didx = None if is_module else self.prog.def_at_line.get(code.co_firstlineno)
             r = self.prog.stmts[didx][1] if didx is not None else None
             self._event(["C", r, fid, self.depth, code.co_name, binds])
         return self.local_trace
@@ -453,9 +466,12 @@ class Tracer:
         raw = st[6]
         free = frame.f_code.co_freevars
         out = []
+        module = not (frame.f_code.co_flags & CO_OPTIMIZED)
         for name, value in frame.f_locals.items():
             if free and name in free:
                 continue
+            if module and (name.startswith("__") or isinstance(value, _DEFINITIONS)):
+                continue          # the module level: its variables, not its imports and definitions
             if raw.get(name, raw) is value and type(value) in _IMMUTABLE:
                 continue          # the very same immutable object: unchanged
             raw[name] = value
@@ -463,6 +479,9 @@ class Tracer:
             if name not in snap or snap[name] != v:
                 snap[name] = v
                 out.append([name, v])
+        if self.out:              # what the statement printed: a binding of its own
+            out.append(["<stdout>", enc("".join(self.out))])
+            self.out.clear()
         return out
 
     def _finish_prev(self, frame, st, next_stmt, next_line):
@@ -514,9 +533,11 @@ class Tracer:
                 node = self.prog.stmts[prev][0] if prev is not None else None
                 if isinstance(node, ast.Return):
                     r = self.prog.stmts[prev][1]
-                else:
+                elif code.co_flags & CO_OPTIMIZED:
                     didx = self.prog.def_at_line.get(code.co_firstlineno)
                     r = self.prog.stmts[didx][1] if didx is not None else None
+                else:
+                    r = None
                 self._event(["R", r, st[0], st[1], enc(arg)])
             del self.states[frame]
             self.depth -= 1
@@ -678,11 +699,197 @@ def trace(job):
     emit({"t": "done"})
 
 
+def read_job():
+    """The job: a JSON line, or (program tests) its length on a line, then exactly that many
+    bytes, read from fd 0 unbuffered, so the rest of fd 0 is the program's own stdin."""
+    first = os.read(0, 1)
+    if first != b"{" and first.isdigit():
+        head = first
+        while not head.endswith(b"\n"):
+            b = os.read(0, 1)
+            if not b:
+                break
+            head += b
+        size = int(head)
+        parts = []
+        while size > 0:
+            chunk = os.read(0, min(size, 1 << 20))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size -= len(chunk)
+        return json.loads(b"".join(parts).decode("utf-8"))
+    return json.loads((first + sys.stdin.buffer.readline()).decode("utf-8"))
+
+
+# ---------------------------------------------------------------- program tests
+
+_DEFINITIONS = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
+
+
+class _Printed(io.TextIOBase):
+    """sys.stdout while a program test is traced: writes through, and keeps what each statement
+    printed for the tracer's "<stdout>" binding (sys.stdout.buffer writes included)."""
+
+    def __init__(self, real, sink):
+        self._real, self._sink = real, sink
+
+    def write(self, s):
+        n = self._real.write(s)
+        self._sink.append(str(s))
+        return n
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        self._real.flush()
+
+    def fileno(self):
+        return self._real.fileno()
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+    @property
+    def encoding(self):
+        return self._real.encoding
+
+    @property
+    def buffer(self):
+        self._real.flush()
+        return _PrintedBytes(self._real.buffer, self._sink)
+
+
+class _PrintedBytes:
+    def __init__(self, real, sink):
+        self._real, self._sink = real, sink
+
+    def write(self, b):
+        n = self._real.write(b)
+        self._sink.append(bytes(b).decode("utf-8", "replace"))
+        return n
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def _end_stdout():
+    try:
+        sys.stdout.flush()
+    except BaseException:   # noqa: B036 - a closed or broken stdout: nothing more to print
+        pass
+
+
+def _exit_status(e):
+    """The exit status of a SystemExit, as the interpreter would give it."""
+    code = e.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(str(code) + "\n")
+    except BaseException:   # noqa: B036
+        pass
+    return 1
+
+
+def program_outcome(e, prog):
+    """(status, kind, message, location) of an uncaught error of a whole program (never FAIL:
+    there is no test code)."""
+    status, kind, msg, loc = outcome(e, prog)
+    return ("TIMEOUT" if status == "TIMEOUT" else "ERROR"), kind, msg, loc
+
+
+def run_program(job):
+    """Program tests, Run: the program as __main__ on this process's stdin; the server judges stdout."""
+    prog, ns, code = load(job["program"], job)
+    if ns is None:
+        emit(code)
+        os._exit(1)
+    ns["__name__"] = "__main__"
+    if not hasattr(builtins, "exit"):     # -S: no site, so no exit()/quit(); programs call them
+        builtins.exit = builtins.quit = sys.exit
+    emit({"t": "program"})
+    arm_deadline(job)
+    status = 0
+    try:
+        seed(job)
+        exec(code, ns)
+    except SystemExit as e:
+        status = _exit_status(e)
+    except BaseException as e:  # noqa: B036 - the program's own failure: described, then exit 1
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        st, kind, msg, loc = program_outcome(e, prog)
+        emit({"t": "result", "i": 0, "s": st, "kind": kind, "msg": msg[:4000], "loc": loc})
+        try:
+            import traceback
+            traceback.print_exception(type(e), e, e.__traceback__, file=sys.stderr)
+        except BaseException:  # noqa: B036
+            pass
+        status = 1
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    _end_stdout()
+    os._exit(status)
+
+
+def trace_program(job):
+    """Program tests, Trace: the module level and every function, with the test's stdin."""
+    prog, ns, code = load(job["program"], job)
+    if ns is None:
+        emit(code)
+        emit({"t": "done"})
+        return
+    ns["__name__"] = "__main__"
+    if not hasattr(builtins, "exit"):     # -S: no site, so no exit()/quit(); programs call them
+        builtins.exit = builtins.quit = sys.exit
+    emit({"t": "ranges", "ranges": prog.ranges})
+    emit({"t": "start", "i": 0})
+    tracer = Tracer(prog, int(job.get("max_events") or 20000), module=True)
+    tracer.out = []
+    real_stdout = sys.stdout
+    sys.stdout = _Printed(real_stdout, tracer.out)
+    arm_deadline(job)
+    t0 = _monotonic()
+    res = {"s": "PASS"}
+    try:
+        seed(job)
+        sys.settrace(tracer.global_trace)
+        try:
+            exec(code, ns)
+        finally:
+            sys.settrace(None)
+    except SystemExit as e:
+        if _exit_status(e) != 0:
+            res = {"s": "ERROR", "kind": "SystemExit", "msg": "program exited (sys.exit(%r))" % (e.code,),
+                   "loc": prog.location_of(e.__traceback__)}
+    except BaseException as e:  # noqa: B036 - every way the program can end is an outcome
+        sys.settrace(None)
+        st, kind, msg, loc = program_outcome(e, prog)
+        res = {"s": st, "kind": kind, "msg": msg[:4000], "loc": loc}
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    sys.stdout = real_stdout
+    _end_stdout()
+    flush()
+    res.update(t="result", i=0, wall=_monotonic() - t0, truncated=tracer.truncated, events=tracer.count)
+    emit(res)
+    emit({"t": "done"})
+
+
 def main():
-    job = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    job = read_job()
     emit({"t": "ready"})
     if job.get("mode") == "serve":
         serve(job)
+    elif job.get("mode") == "program":
+        run_program(job)
+    elif job.get("program_test"):
+        trace_program(job)
     else:
         trace(job)
 

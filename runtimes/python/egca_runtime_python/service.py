@@ -56,6 +56,12 @@ def deadlines(timeout_s: float) -> tuple[float, float]:
             max(0.3, timeout_s - max(0.25, 0.05 * timeout_s)))
 
 
+def _framed(job: dict, stdin: bytes) -> bytes:
+    """A program test's stdin: the job's length on a line, the job, then the program's own input."""
+    data = json.dumps(job).encode()
+    return b"%d\n" % len(data) + data + stdin
+
+
 class Python(Language):
     name = "python"
 
@@ -82,10 +88,27 @@ class Python(Language):
                        ro_binds=self.binds, env=ENV, entry="harness:entry")
 
     def trace(self, program, test, lim, max_events) -> Process:
+        if test.HasField("stdin"):
+            return self._trace_program(program, test, lim, max_events)
         job = {"mode": "trace", "program": program, "tests": [{"id": test.id, "code": test.code}],
                "max_events": max_events, "recursion_limit": limits.RECURSION_LIMIT,
                "deadline_s": deadlines(lim.timeout_s)[0], "seed": SEED}
         return Process(argv=self._python("child"), stdin=json.dumps(job).encode() + b"\n",
+                       ro_binds=self.binds, env=ENV, entry="child:entry")
+
+    # ------------------------------------------------------------------ program tests
+    def program_process(self, program, stdin, lim) -> Process:
+        """One run of the whole program as __main__ (child.py "program" mode) on `stdin`."""
+        job = {"mode": "program", "program": program, "recursion_limit": limits.RECURSION_LIMIT,
+               "deadline_s": deadlines(lim.timeout_s)[0], "seed": SEED}
+        return Process(argv=self._python("child"), stdin=_framed(job, stdin), ro_binds=self.binds, env=ENV,
+                       entry="child:entry")
+
+    def _trace_program(self, program, test, lim, max_events) -> Process:
+        job = {"mode": "trace", "program_test": True, "program": program, "tests": [{"id": test.id, "code": ""}],
+               "max_events": max_events, "recursion_limit": limits.RECURSION_LIMIT,
+               "deadline_s": deadlines(lim.timeout_s)[0], "seed": SEED}
+        return Process(argv=self._python("child"), stdin=_framed(job, test.stdin.encode("utf-8", "surrogatepass")),
                        ro_binds=self.binds, env=ENV, entry="child:entry")
 
     def warm(self) -> WarmSpec:

@@ -25,43 +25,45 @@ _sym_db = _symbol_database.Default()
 from egca_kit.v1 import values_pb2 as egca_dot_v1_dot_values__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x65gca/v1/tracer.proto\x12\x07\x65gca.v1\x1a\x14\x65gca/v1/values.proto\"\r\n\x0bInfoRequest\"\x8f\x01\n\x0cInfoResponse\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x17\n\x0fruntime_version\x18\x02 \x01(\t\x12\x18\n\x10language_version\x18\x03 \x01(\t\x12\x11\n\tisolation\x18\x04 \x03(\t\x12\'\n\x0e\x64\x65\x66\x61ult_limits\x18\x05 \x01(\x0b\x32\x0f.egca.v1.Limits\"\xb5\x01\n\x06Limits\x12\x11\n\ttimeout_s\x18\x01 \x01(\x01\x12\x14\n\x0cmemory_bytes\x18\x02 \x01(\x04\x12\x18\n\x10max_output_bytes\x18\x03 \x01(\x04\x12\x12\n\nmax_events\x18\x04 \x01(\r\x12\x15\n\rmax_processes\x18\x05 \x01(\r\x12\x16\n\x0emax_open_files\x18\x06 \x01(\r\x12\x16\n\x0emax_file_bytes\x18\x07 \x01(\x04\x12\r\n\x05\x63pu_s\x18\x08 \x01(\x01\"$\n\x08TestCase\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\"v\n\nRunRequest\x12\x0f\n\x07program\x18\x01 \x01(\t\x12 \n\x05tests\x18\x02 \x03(\x0b\x32\x11.egca.v1.TestCase\x12\x1f\n\x06limits\x18\x03 \x01(\x0b\x32\x0f.egca.v1.Limits\x12\x14\n\x0c\x65ntry_points\x18\x04 \x03(\t\"i\n\nDiagnostic\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x14\n\x0chas_location\x18\x03 \x01(\x08\x12&\n\x08location\x18\x04 \x01(\x0b\x32\x14.egca.v1.SourceRange\"q\n\nTestResult\x12\n\n\x02id\x18\x01 \x01(\t\x12#\n\x06status\x18\x02 \x01(\x0e\x32\x13.egca.v1.TestStatus\x12\"\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x13.egca.v1.Diagnostic\x12\x0e\n\x06wall_s\x18\x04 \x01(\x01\"\xbd\x01\n\x0bRunResponse\x12\"\n\x06status\x18\x01 \x01(\x0e\x32\x12.egca.v1.RunStatus\x12$\n\x07results\x18\x02 \x03(\x0b\x32\x13.egca.v1.TestResult\x12*\n\rcompile_error\x18\x03 \x01(\x0b\x32\x13.egca.v1.Diagnostic\x12\x0e\n\x06output\x18\x04 \x01(\t\x12\x18\n\x10output_truncated\x18\x05 \x01(\x08\x12\x0e\n\x06wall_s\x18\x06 \x01(\x01\"r\n\x0cTraceRequest\x12\x0f\n\x07program\x18\x01 \x01(\t\x12\x1f\n\x04test\x18\x02 \x01(\x0b\x32\x11.egca.v1.TestCase\x12\x1f\n\x06limits\x18\x03 \x01(\x0b\x32\x0f.egca.v1.Limits\x12\x0f\n\x07\x63ompact\x18\x04 \x01(\x08\"6\n\x07\x42inding\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1d\n\x05value\x18\x02 \x01(\x0b\x32\x0e.egca.v1.Value\"V\n\x0bTraceEvents\x12#\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x13.egca.v1.TraceEvent\x12\r\n\x05lines\x18\x02 \x03(\x0c\x12\x13\n\x0branges_json\x18\x03 \x01(\t\"\xa8\x03\n\nTraceEvent\x12&\n\x04kind\x18\x01 \x01(\x0e\x32\x18.egca.v1.TraceEvent.Kind\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12#\n\x05range\x18\x03 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\x10\n\x08\x66unction\x18\x04 \x01(\t\x12\r\n\x05\x66rame\x18\x05 \x01(\x04\x12\r\n\x05\x64\x65pth\x18\x06 \x01(\r\x12\"\n\x08\x62indings\x18\x07 \x03(\x0b\x32\x10.egca.v1.Binding\x12\x1d\n\x05value\x18\x08 \x01(\x0b\x32\x0e.egca.v1.Value\x12\r\n\x05taken\x18\t \x01(\x08\x12\x0f\n\x07message\x18\n \x01(\t\x12#\n\x06status\x18\x0b \x01(\x0e\x32\x13.egca.v1.TestStatus\x12\x11\n\ttruncated\x18\x0c \x01(\x08\x12\x13\n\x0b\x62ranch_kind\x18\r \x01(\t\"`\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x08\n\x04STEP\x10\x01\x12\x08\n\x04\x43\x41LL\x10\x02\x12\n\n\x06RETURN\x10\x03\x12\r\n\tEXCEPTION\x10\x04\x12\n\n\x06\x42RANCH\x10\x05\x12\x07\n\x03\x45ND\x10\x06*b\n\nTestStatus\x12\x1b\n\x17TEST_STATUS_UNSPECIFIED\x10\x00\x12\x08\n\x04PASS\x10\x01\x12\x08\n\x04\x46\x41IL\x10\x02\x12\t\n\x05\x45RROR\x10\x03\x12\x0b\n\x07TIMEOUT\x10\x04\x12\x0b\n\x07NOT_RUN\x10\x05*e\n\tRunStatus\x12\x1a\n\x16RUN_STATUS_UNSPECIFIED\x10\x00\x12\r\n\tCOMPLETED\x10\x01\x12\x11\n\rCOMPILE_ERROR\x10\x02\x12\x0b\n\x07\x43RASHED\x10\x03\x12\r\n\tTIMED_OUT\x10\x04\x32\xa7\x01\n\x06Tracer\x12\x33\n\x04Info\x12\x14.egca.v1.InfoRequest\x1a\x15.egca.v1.InfoResponse\x12\x30\n\x03Run\x12\x13.egca.v1.RunRequest\x1a\x14.egca.v1.RunResponse\x12\x36\n\x05Trace\x12\x15.egca.v1.TraceRequest\x1a\x14.egca.v1.TraceEvents0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x65gca/v1/tracer.proto\x12\x07\x65gca.v1\x1a\x14\x65gca/v1/values.proto\"\r\n\x0bInfoRequest\"\x8f\x01\n\x0cInfoResponse\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x17\n\x0fruntime_version\x18\x02 \x01(\t\x12\x18\n\x10language_version\x18\x03 \x01(\t\x12\x11\n\tisolation\x18\x04 \x03(\t\x12\'\n\x0e\x64\x65\x66\x61ult_limits\x18\x05 \x01(\x0b\x32\x0f.egca.v1.Limits\"\xb5\x01\n\x06Limits\x12\x11\n\ttimeout_s\x18\x01 \x01(\x01\x12\x14\n\x0cmemory_bytes\x18\x02 \x01(\x04\x12\x18\n\x10max_output_bytes\x18\x03 \x01(\x04\x12\x12\n\nmax_events\x18\x04 \x01(\r\x12\x15\n\rmax_processes\x18\x05 \x01(\r\x12\x16\n\x0emax_open_files\x18\x06 \x01(\r\x12\x16\n\x0emax_file_bytes\x18\x07 \x01(\x04\x12\r\n\x05\x63pu_s\x18\x08 \x01(\x01\"\xa6\x01\n\x08TestCase\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x12\n\x05stdin\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x17\n\x0f\x65xpected_stdout\x18\x04 \x01(\t\x12\x1d\n\x05\x63heck\x18\x05 \x01(\x0b\x32\x0e.egca.v1.Check\x12\x14\n\x0ctime_limit_s\x18\x06 \x01(\x01\x12\x14\n\x0cmemory_bytes\x18\x07 \x01(\x04\x42\x08\n\x06_stdin\"(\n\x05\x43heck\x12\x0c\n\x04mode\x18\x01 \x01(\t\x12\x11\n\tfloat_tol\x18\x02 \x01(\x01\"v\n\nRunRequest\x12\x0f\n\x07program\x18\x01 \x01(\t\x12 \n\x05tests\x18\x02 \x03(\x0b\x32\x11.egca.v1.TestCase\x12\x1f\n\x06limits\x18\x03 \x01(\x0b\x32\x0f.egca.v1.Limits\x12\x14\n\x0c\x65ntry_points\x18\x04 \x03(\t\"i\n\nDiagnostic\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x14\n\x0chas_location\x18\x03 \x01(\x08\x12&\n\x08location\x18\x04 \x01(\x0b\x32\x14.egca.v1.SourceRange\"q\n\nTestResult\x12\n\n\x02id\x18\x01 \x01(\t\x12#\n\x06status\x18\x02 \x01(\x0e\x32\x13.egca.v1.TestStatus\x12\"\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x13.egca.v1.Diagnostic\x12\x0e\n\x06wall_s\x18\x04 \x01(\x01\"\xbd\x01\n\x0bRunResponse\x12\"\n\x06status\x18\x01 \x01(\x0e\x32\x12.egca.v1.RunStatus\x12$\n\x07results\x18\x02 \x03(\x0b\x32\x13.egca.v1.TestResult\x12*\n\rcompile_error\x18\x03 \x01(\x0b\x32\x13.egca.v1.Diagnostic\x12\x0e\n\x06output\x18\x04 \x01(\t\x12\x18\n\x10output_truncated\x18\x05 \x01(\x08\x12\x0e\n\x06wall_s\x18\x06 \x01(\x01\"r\n\x0cTraceRequest\x12\x0f\n\x07program\x18\x01 \x01(\t\x12\x1f\n\x04test\x18\x02 \x01(\x0b\x32\x11.egca.v1.TestCase\x12\x1f\n\x06limits\x18\x03 \x01(\x0b\x32\x0f.egca.v1.Limits\x12\x0f\n\x07\x63ompact\x18\x04 \x01(\x08\"6\n\x07\x42inding\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1d\n\x05value\x18\x02 \x01(\x0b\x32\x0e.egca.v1.Value\"V\n\x0bTraceEvents\x12#\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x13.egca.v1.TraceEvent\x12\r\n\x05lines\x18\x02 \x03(\x0c\x12\x13\n\x0branges_json\x18\x03 \x01(\t\"\xa8\x03\n\nTraceEvent\x12&\n\x04kind\x18\x01 \x01(\x0e\x32\x18.egca.v1.TraceEvent.Kind\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12#\n\x05range\x18\x03 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\x10\n\x08\x66unction\x18\x04 \x01(\t\x12\r\n\x05\x66rame\x18\x05 \x01(\x04\x12\r\n\x05\x64\x65pth\x18\x06 \x01(\r\x12\"\n\x08\x62indings\x18\x07 \x03(\x0b\x32\x10.egca.v1.Binding\x12\x1d\n\x05value\x18\x08 \x01(\x0b\x32\x0e.egca.v1.Value\x12\r\n\x05taken\x18\t \x01(\x08\x12\x0f\n\x07message\x18\n \x01(\t\x12#\n\x06status\x18\x0b \x01(\x0e\x32\x13.egca.v1.TestStatus\x12\x11\n\ttruncated\x18\x0c \x01(\x08\x12\x13\n\x0b\x62ranch_kind\x18\r \x01(\t\"`\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x08\n\x04STEP\x10\x01\x12\x08\n\x04\x43\x41LL\x10\x02\x12\n\n\x06RETURN\x10\x03\x12\r\n\tEXCEPTION\x10\x04\x12\n\n\x06\x42RANCH\x10\x05\x12\x07\n\x03\x45ND\x10\x06*b\n\nTestStatus\x12\x1b\n\x17TEST_STATUS_UNSPECIFIED\x10\x00\x12\x08\n\x04PASS\x10\x01\x12\x08\n\x04\x46\x41IL\x10\x02\x12\t\n\x05\x45RROR\x10\x03\x12\x0b\n\x07TIMEOUT\x10\x04\x12\x0b\n\x07NOT_RUN\x10\x05*e\n\tRunStatus\x12\x1a\n\x16RUN_STATUS_UNSPECIFIED\x10\x00\x12\r\n\tCOMPLETED\x10\x01\x12\x11\n\rCOMPILE_ERROR\x10\x02\x12\x0b\n\x07\x43RASHED\x10\x03\x12\r\n\tTIMED_OUT\x10\x04\x32\xa7\x01\n\x06Tracer\x12\x33\n\x04Info\x12\x14.egca.v1.InfoRequest\x1a\x15.egca.v1.InfoResponse\x12\x30\n\x03Run\x12\x13.egca.v1.RunRequest\x1a\x14.egca.v1.RunResponse\x12\x36\n\x05Trace\x12\x15.egca.v1.TraceRequest\x1a\x14.egca.v1.TraceEvents0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'egca.v1.tracer_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TESTSTATUS']._serialized_start=1659
-  _globals['_TESTSTATUS']._serialized_end=1757
-  _globals['_RUNSTATUS']._serialized_start=1759
-  _globals['_RUNSTATUS']._serialized_end=1860
+  _globals['_TESTSTATUS']._serialized_start=1832
+  _globals['_TESTSTATUS']._serialized_end=1930
+  _globals['_RUNSTATUS']._serialized_start=1932
+  _globals['_RUNSTATUS']._serialized_end=2033
   _globals['_INFOREQUEST']._serialized_start=55
   _globals['_INFOREQUEST']._serialized_end=68
   _globals['_INFORESPONSE']._serialized_start=71
   _globals['_INFORESPONSE']._serialized_end=214
   _globals['_LIMITS']._serialized_start=217
   _globals['_LIMITS']._serialized_end=398
-  _globals['_TESTCASE']._serialized_start=400
-  _globals['_TESTCASE']._serialized_end=436
-  _globals['_RUNREQUEST']._serialized_start=438
-  _globals['_RUNREQUEST']._serialized_end=556
-  _globals['_DIAGNOSTIC']._serialized_start=558
-  _globals['_DIAGNOSTIC']._serialized_end=663
-  _globals['_TESTRESULT']._serialized_start=665
-  _globals['_TESTRESULT']._serialized_end=778
-  _globals['_RUNRESPONSE']._serialized_start=781
-  _globals['_RUNRESPONSE']._serialized_end=970
-  _globals['_TRACEREQUEST']._serialized_start=972
-  _globals['_TRACEREQUEST']._serialized_end=1086
-  _globals['_BINDING']._serialized_start=1088
-  _globals['_BINDING']._serialized_end=1142
-  _globals['_TRACEEVENTS']._serialized_start=1144
-  _globals['_TRACEEVENTS']._serialized_end=1230
-  _globals['_TRACEEVENT']._serialized_start=1233
-  _globals['_TRACEEVENT']._serialized_end=1657
-  _globals['_TRACEEVENT_KIND']._serialized_start=1561
-  _globals['_TRACEEVENT_KIND']._serialized_end=1657
-  _globals['_TRACER']._serialized_start=1863
-  _globals['_TRACER']._serialized_end=2030
+  _globals['_TESTCASE']._serialized_start=401
+  _globals['_TESTCASE']._serialized_end=567
+  _globals['_CHECK']._serialized_start=569
+  _globals['_CHECK']._serialized_end=609
+  _globals['_RUNREQUEST']._serialized_start=611
+  _globals['_RUNREQUEST']._serialized_end=729
+  _globals['_DIAGNOSTIC']._serialized_start=731
+  _globals['_DIAGNOSTIC']._serialized_end=836
+  _globals['_TESTRESULT']._serialized_start=838
+  _globals['_TESTRESULT']._serialized_end=951
+  _globals['_RUNRESPONSE']._serialized_start=954
+  _globals['_RUNRESPONSE']._serialized_end=1143
+  _globals['_TRACEREQUEST']._serialized_start=1145
+  _globals['_TRACEREQUEST']._serialized_end=1259
+  _globals['_BINDING']._serialized_start=1261
+  _globals['_BINDING']._serialized_end=1315
+  _globals['_TRACEEVENTS']._serialized_start=1317
+  _globals['_TRACEEVENTS']._serialized_end=1403
+  _globals['_TRACEEVENT']._serialized_start=1406
+  _globals['_TRACEEVENT']._serialized_end=1830
+  _globals['_TRACEEVENT_KIND']._serialized_start=1734
+  _globals['_TRACEEVENT_KIND']._serialized_end=1830
+  _globals['_TRACER']._serialized_start=2036
+  _globals['_TRACER']._serialized_end=2203
 # @@protoc_insertion_point(module_scope)

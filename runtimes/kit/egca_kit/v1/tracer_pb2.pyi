@@ -75,12 +75,30 @@ class Limits(_message.Message):
     def __init__(self, timeout_s: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., max_output_bytes: _Optional[int] = ..., max_events: _Optional[int] = ..., max_processes: _Optional[int] = ..., max_open_files: _Optional[int] = ..., max_file_bytes: _Optional[int] = ..., cpu_s: _Optional[float] = ...) -> None: ...
 
 class TestCase(_message.Message):
-    __slots__ = ("id", "code")
+    __slots__ = ("id", "code", "stdin", "expected_stdout", "check", "time_limit_s", "memory_bytes")
     ID_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
+    STDIN_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_STDOUT_FIELD_NUMBER: _ClassVar[int]
+    CHECK_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_S_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
     id: str
     code: str
-    def __init__(self, id: _Optional[str] = ..., code: _Optional[str] = ...) -> None: ...
+    stdin: str
+    expected_stdout: str
+    check: Check
+    time_limit_s: float
+    memory_bytes: int
+    def __init__(self, id: _Optional[str] = ..., code: _Optional[str] = ..., stdin: _Optional[str] = ..., expected_stdout: _Optional[str] = ..., check: _Optional[_Union[Check, _Mapping]] = ..., time_limit_s: _Optional[float] = ..., memory_bytes: _Optional[int] = ...) -> None: ...
+
+class Check(_message.Message):
+    __slots__ = ("mode", "float_tol")
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    FLOAT_TOL_FIELD_NUMBER: _ClassVar[int]
+    mode: str
+    float_tol: float
+    def __init__(self, mode: _Optional[str] = ..., float_tol: _Optional[float] = ...) -> None: ...
 
 class RunRequest(_message.Message):
     __slots__ = ("program", "tests", "limits", "entry_points")
