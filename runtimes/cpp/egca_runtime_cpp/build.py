@@ -3,8 +3,8 @@
 Once per server, into a directory of this server (mode 0711) bound read-only into
 every sandbox: the precompiled prelude (egca_pre.hpp + its .gch: the standard headers
 and the runtime's own, so a program compiles in a fraction of a second), the tracer
-runtime (egca_rt.o, position independent) and the Run harness library
-(libegca_cpp_harness.so). Per Run: the candidate's shared object (instrumented program
+runtime (egca_rt.o, position independent), the Run harness's runner (egca_harness.o)
+and the call child's path (libegca_cpp_child.so, plain C). Per Run: the candidate's shared object (instrumented program
 + runtime + entries) and the harness executable (tests + stubs), compiled in one
 sandboxed run. Per Trace: one executable (program + the test).
 
@@ -42,8 +42,8 @@ GXX = "g++"
 CXXFLAGS = ["-std=gnu++17", "-O0", "-g0", "-fPIC", "-fdiagnostics-format=json", "-fdiagnostics-column-unit=byte",
             "-fno-diagnostics-show-caret", "-fmax-errors=20", "-fno-stack-protector", "-w"]
 CACHE_SIZE = 256
-HARNESS_LIB = "libegca_cpp_harness.so"
-RUNTIME_FILES = ("egca_rt.hpp", "egca_rt.cc", "egca_wire.hpp", "egca_harness.hpp", "egca_harness.cc")
+CHILD_LIB = "libegca_cpp_child.so"
+RUNTIME_FILES = ("egca_rt.hpp", "egca_rt.cc", "egca_wire.hpp", "egca_harness.hpp", "egca_harness.cc", "egca_child.c")
 
 
 class BuildError(Exception):
@@ -129,8 +129,9 @@ class Builder:
             hpps = " ".join(f"{self.dir}/{n}" for n in RUNTIME_FILES if n.endswith(".hpp"))
             cmd = (f"cp {hpps} . && {GXX} {base} -x c++-header -o egca_pre.hpp.gch egca_pre.hpp && "
                    f"{GXX} {base} -O2 -c {self.dir}/egca_rt.cc -o egca_rt.o && "
-                   f"{GXX} {base} -O2 -shared -o {HARNESS_LIB} {self.dir}/egca_harness.cc -ldl && "
-                   f"tar cf - egca_pre.hpp.gch egca_rt.o {HARNESS_LIB}")
+                   f"{GXX} {base} -O2 -c {self.dir}/egca_harness.cc -o egca_harness.o && "
+                   f"gcc -O2 -fPIC -shared -o {CHILD_LIB} {self.dir}/egca_child.c -ldl && "
+                   f"tar cf - egca_pre.hpp.gch egca_rt.o egca_harness.o {CHILD_LIB}")
             res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS,
                                         files={"egca_pre.hpp": pre.encode()}, ro_binds=[self.dir])
             if res.returncode != 0 or not res.stdout:
@@ -197,8 +198,11 @@ class Builder:
             files["prog.cc"] = (harness.program_unit(text, instrumented=True, wire=True) + entries).encode(
                 "utf-8", "surrogateescape")
             prog_cmd = f"({so_cmd} 2>prog.err; echo $? > prog.rc) & "
-        cmd = (prog_cmd + f"({GXX} {self.flags} -o harness harness.cc -L{self.dir} -legca_cpp_harness "
-               f"-Wl,-rpath,{self.dir} -ldl 2>harness.err; echo $? > harness.rc); wait; "
+        # The harness carries its own C++ library (static): a shared libstdc++ would bind to
+        # the executable's template instances, which a call child unmaps (egca_child.c).
+        cmd = (prog_cmd + f"({GXX} {self.flags} -o harness harness.cc {self.dir}/egca_harness.o "
+               f"-L{self.dir} -legca_cpp_child -Wl,-rpath,{self.dir} -static-libstdc++ -static-libgcc -ldl "
+               f"2>harness.err; echo $? > harness.rc); wait; "
                f"tar cf - *.rc *.err $(ls prog.so harness 2>/dev/null)")
         res = self._sandboxed(cmd, files)
         if res.timed_out:

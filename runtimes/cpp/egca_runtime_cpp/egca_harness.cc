@@ -1,13 +1,13 @@
 /* EGCA C++ Run harness: the trusted side of a Run (see runtimes/cpp/README.md,
- * "Trusted verdicts"). Built once per server as libegca_cpp_harness.so; the harness
- * executable is the test code + generated stubs + this library, and never contains
- * the candidate's source.
+ * "Trusted verdicts"). Compiled once per server (egca_harness.o); the harness
+ * executable is the test code + generated stubs + this object + a static C++ library,
+ * and never contains the candidate's source.
  *
  * - the runner (harness_main) forks one test process per test and alone writes the
  *   control lines on fd 3; it is non-dumpable, so nothing it forks can ptrace it or
  *   read its memory (/proc/<pid>/mem, /proc/<pid>/fd);
  * - a test process runs the test's code; each call of a program function goes to a
- *   stub, which forks a call child: the child keeps only fds 0-2 and its reply pipe,
+ *   stub, which forks a call child (egca_child.c): the child keeps only fds 0-2 and its reply pipe,
  *   unmaps the runner<->test result page and every read-only or executable segment of
  *   the harness executable (the test code and its constants: the expected values),
  *   dlopen()s the candidate's shared object and runs the generated entry, which calls
@@ -110,46 +110,8 @@ Call::Call(const char *n, const char *s) : fd(-1), pid(-1), buf(nullptr), len(0)
 
 Call::~Call() { free(buf); }
 
-static int unmap_harness(struct dl_phdr_info *info, size_t, void *) {
-    if (info->dlpi_name && info->dlpi_name[0]) return 0;         /* the executable only */
-    long pg = sysconf(_SC_PAGESIZE);
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        /* its code and read-only data (test code, literals, constants); never the first
-         * segment (ELF header, dynamic symbols the loader still needs) nor writable data */
-        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || ph->p_offset == 0) continue;
-        uintptr_t a = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)(pg - 1);
-        uintptr_t b = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + pg - 1) & ~(uintptr_t)(pg - 1);
-        munmap((void *)a, b - a);
-    }
-    return 1;
-}
-
-[[noreturn]] static void child(Call *c, void **args, int reply_fd) {
-    /* the call child: only stdout, stderr and the reply pipe (as fd 3) stay open */
-    setpgid(0, 0);
-    dup2(reply_fd, CHAN);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, 0);
-    closefrom(4);
-    munmap(res, sizeof *res);
-    res = nullptr;
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    char sym[64];
-    memcpy(sym, c->sym, sizeof sym);
-    dl_iterate_phdr(unmap_harness, nullptr);
-    void *h = dlopen(prog_path, RTLD_NOW | RTLD_LOCAL);
-    if (!h) { fprintf(stderr, "egca: cannot load the program: %s\n", dlerror()); _exit(121); }
-    void (*attach)(egca_rt::Hot *) = (void (*)(egca_rt::Hot *))dlsym(h, "egca_rt_attach");
-    if (attach) attach(hot);
-    void (*entry)(void **, int) = (void (*)(void **, int))dlsym(h, sym);
-    if (!entry) { fprintf(stderr, "egca: the program defines no callable function for %s\n", sym); _exit(122); }
-    srand(0);
-    entry(args, CHAN);
-    _exit(123);
-}
+extern "C" [[noreturn]] void egca_child_call(const char *prog_path, const char *sym, void **args, int reply_fd,
+                                             void *hot, void *res, size_t res_size);
 
 void Call::call(void **args) {
     current = this;
@@ -160,7 +122,7 @@ void Call::call(void **args) {
     hot->thrown_at = -1; hot->exc_set = 0; hot->exc_msg[0] = 0;
     pid_t child_pid = fork();
     if (child_pid < 0) fail(R_ERROR, "ForkFailed", -1, "the harness could not call %s() (process limit)", name);
-    if (child_pid == 0) child(this, args, p[1]);
+    if (child_pid == 0) egca_child_call(prog_path, sym, args, p[1], (void *)hot, (void *)res, sizeof *res);
     close(p[1]);
     fd = p[0];
     pid = child_pid;

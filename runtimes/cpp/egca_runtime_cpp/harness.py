@@ -257,7 +257,7 @@ def called_names(tests: list[str]) -> set[str]:
     for code in tests:
         root = parse(code.encode("utf-8", "surrogateescape")).root_node
         if not has_main(code):
-            root = parse(f"void f() {{\n{code}\n}}\n".encode("utf-8", "surrogateescape")).root_node
+            root = parse(f"void egca_body() {{\n{code}\n}}\n".encode("utf-8", "surrogateescape")).root_node
         own = set()
         for n in root.named_children:
             if n.type == "function_definition":

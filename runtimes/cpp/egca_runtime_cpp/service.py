@@ -21,7 +21,7 @@ from egca_runtime_cpp.instrument import Instrumented
 # The sandbox's clock runs this much longer than the harness's own deadline, so
 # the harness can report which test timed out and where.
 SANDBOX_GRACE_S = 2.0
-SOURCES = ("egca_rt.hpp", "egca_rt.cc", "egca_wire.hpp", "egca_harness.hpp", "egca_harness.cc", "instrument.py",
+SOURCES = ("egca_rt.hpp", "egca_rt.cc", "egca_wire.hpp", "egca_harness.hpp", "egca_harness.cc", "egca_child.c", "instrument.py",
            "harness.py", "build.py", "service.py")
 
 
