@@ -35,8 +35,8 @@ from egca.trace import Trace, from_events
 from egca_kit.v1 import tracer_pb2
 
 REWARDS = ("binary", "fraction")
-# Whether the runtimes' wire carries stdin/stdout tests (whole-program problems). Until it
-# does, analysing a program problem is refused in one line.
+# Whether the runtimes' wire carries stdin/stdout tests (whole-program problems): it does
+# (egca.v1.TestCase.stdin; the runtime kit runs and judges them, egca_kit.programs).
 RUNTIMES_RUN_PROGRAM_TESTS = "stdin" in tracer_pb2.TestCase.DESCRIPTOR.fields_by_name
 # Wall clock of the extra trace that locates a timeout the runtime could not locate.
 LOCATE_TIMEOUT_S = 2.0
@@ -228,6 +228,8 @@ class Engine:
         test = next(t for t in problem.tests if t.id == test_id)
         client = self.runtimes.client(problem.language)
         cand = from_events(client.trace(program.decode("utf-8"), test, self._limits()))
+        if crash is None:
+            crash = _traced_crash(adapter, program, cand)
         ref = self._reference_trace(adapter, problem, test)
         if not ref.passed or cand.passed:
             return crash
@@ -261,7 +263,7 @@ class Engine:
         client = self.runtimes.client(problem.language)
         ref_program = problem.reference_program
         key = (problem.language, client.info().runtime_version,
-               hashlib.sha256(f"{ref_program}\0{test.code}".encode()).hexdigest())
+               hashlib.sha256(f"{ref_program}\0{_test_key(test)}".encode()).hexdigest())
         with self._lock:
             if key in self._ref_traces:
                 self._ref_traces.move_to_end(key)
@@ -341,6 +343,21 @@ def classify(run, violations: Sequence[str], total: int) -> Mode:
     if all(r.status == tracer_pb2.PASS for r in run.results):
         return Mode.CORRECT
     return Mode.LOGIC
+
+
+def _traced_crash(adapter: LanguageAdapter, program: bytes, trace: Trace) -> Divergence | None:
+    """Where a run that crashed without saying where (a whole program killed by a signal: the
+    executable has no launcher) crashed: the statement of its trace's last EXCEPTION."""
+    x = next((e for e in reversed(trace.events) if e.kind == "exception" and e.range is not None), None)
+    if x is None:
+        return None
+    return Divergence(adapter.statement_range(program, x.range), None, x.message or trace.end_message or "an error",
+                      DivergenceKind.ERROR)
+
+
+def _test_key(test: TestCase) -> str:
+    """What makes a test what it is (the reference-trace cache key): its code, or a program test's input."""
+    return test.code if test.stdin is None else f"\0stdin\0{test.stdin}\0{test.stdout}"
 
 
 def _passed(run) -> int:

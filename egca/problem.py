@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from egca.errors import InvalidInput
@@ -26,6 +26,11 @@ class TestCase:
     code: str = ""
     stdin: str | None = None
     stdout: str | None = None
+    # A program test's comparison and limits: the problem's (`Problem` fills them in); not
+    # part of the test's JSON.
+    check: "Check | None" = field(default=None, compare=False)
+    time_limit_s: float | None = field(default=None, compare=False)
+    memory_bytes: int | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         if self.stdin is None and self.stdout is None:
@@ -63,6 +68,12 @@ class Problem:
     # Every known solution per language, some possibly wrong (CodeContests): the engine
     # chooses one that passes for the candidate's language (egca.references).
     references: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.kind == "program":   # each program test carries the problem's check and limits to the runtime
+            object.__setattr__(self, "tests", tuple(
+                replace(t, check=self.check or Check(), time_limit_s=self.time_limit_s, memory_bytes=self.memory_bytes)
+                for t in self.tests))
 
     @property
     def reference_program(self) -> str:

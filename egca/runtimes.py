@@ -127,15 +127,15 @@ class TracerClient:
     def run(self, program: str, tests, limits: tracer_pb2.Limits | None = None,
             entry_points: Sequence[str] = ()) -> tracer_pb2.RunResponse:
         req = tracer_pb2.RunRequest(program=program, limits=limits or tracer_pb2.Limits(),
-                                    tests=[tracer_pb2.TestCase(id=t.id, code=t.code) for t in tests],
+                                    tests=[test_pb(t) for t in tests],
                                     entry_points=[e for e in entry_points if e])
-        return self._call("Run", lambda s: s.Run(req, timeout=_deadline(req.limits)))
+        return self._call("Run", lambda s: s.Run(req, timeout=_deadline(req.limits, req.tests)))
 
     def trace(self, program: str, test, limits: tracer_pb2.Limits | None = None, compact: bool = True):
         """The trace of one test: `CompactEvents` (the compact wire form, decoded in bulk by
         egca.trace.from_events; indexing it gives typed events), or with `compact=False` the
         typed TraceEvents as a list."""
-        req = tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id=test.id, code=test.code),
+        req = tracer_pb2.TraceRequest(program=program, test=test_pb(test),
                                       limits=limits or tracer_pb2.Limits(), compact=compact)
         # The whole stream is collected inside one attempt so a replica dying mid-stream is retried whole.
         if compact:
@@ -157,8 +157,25 @@ def _serving(address: str) -> bool:
         return False
 
 
-def _deadline(limits: tracer_pb2.Limits) -> float:
-    return (limits.timeout_s or DEFAULT_RUN_TIMEOUT_S) + CALL_MARGIN_S
+def _deadline(limits: tracer_pb2.Limits, tests=()) -> float:
+    timeout = limits.timeout_s or DEFAULT_RUN_TIMEOUT_S
+    if tests and tests[0].HasField("stdin"):   # program tests: one run of the program each
+        return sum(t.time_limit_s or timeout for t in tests) + CALL_MARGIN_S
+    return timeout + CALL_MARGIN_S
+
+
+def test_pb(t) -> tracer_pb2.TestCase:
+    """The wire form of a test (egca.problem.TestCase): code, or a program test's stdin, expected
+    stdout, check and limits."""
+    if isinstance(t, tracer_pb2.TestCase):
+        return t
+    if t.stdin is None:
+        return tracer_pb2.TestCase(id=t.id, code=t.code)
+    pb = tracer_pb2.TestCase(id=t.id, stdin=t.stdin, expected_stdout=t.stdout or "",
+                             time_limit_s=t.time_limit_s or 0.0, memory_bytes=t.memory_bytes or 0)
+    if t.check is not None:
+        pb.check.mode, pb.check.float_tol = t.check.mode, t.check.float_tol
+    return pb
 
 
 class RuntimePool:

@@ -136,16 +136,15 @@ def test_without_a_reference_a_wrong_answer_gets_mode_and_reward_only(engine):
     assert result[1].mode == "syntax" and result[1].reward == 0.0
 
 
-def test_program_problem_is_refused_in_one_line(engine, tmp_path, capsys):
+def test_program_problem_is_analysed(engine, tmp_path, capsys):
+    """Program problems (stdin/stdout) run end to end (tests/test_program_problems.py has more)."""
     problem = formats.load_file(FIXTURES / "codecontests.jsonl").problems[0]
-    with pytest.raises(InvalidInput) as err:
-        engine.analyze(problem, ["print(3)\n"])
-    assert "whole-program problem" in str(err.value) and "\n" not in str(err.value)
+    assert engine.analyze(problem, ["print(3)\n"])[0].mode == "logic"
     candidate = tmp_path / "c.py"
     candidate.write_text("a, b = map(int, input().split())\nprint(a + b)\n")
-    assert main(["analyze", "--problem", str(FIXTURES / "codecontests.parquet"), "--candidate", str(candidate)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "whole-program problem (stdin/stdout tests)" in err
+    assert main(["analyze", "--problem", str(FIXTURES / "codecontests.parquet"), "--candidate", str(candidate),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mode"] == "correct"
 
 
 def test_import_list_and_analyze_an_imported_dataset(engine, tmp_path, monkeypatch, capsys):
