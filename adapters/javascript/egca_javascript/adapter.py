@@ -13,6 +13,7 @@ import tree_sitter_javascript
 from egca.errors import InfrastructureError
 from egca.core import Range
 from egca.plugin import LanguageAdapter, RuntimeImage
+from egca_kit.healthcheck import image_command
 from egca_javascript import datasets
 
 _SIMPLE_STATEMENTS = frozenset({
@@ -85,8 +86,7 @@ class JavaScriptAdapter(LanguageAdapter):
     line_comment = "//"
     preamble_pattern = r"^(import |const \w+ = require\().*$"
     runtime_image = RuntimeImage(
-        "runtimes/javascript/Dockerfile", 50062,
-        ("python", "-m", "egca_runtime_javascript.healthcheck", "127.0.0.1:50062"),
+        "runtimes/javascript/Dockerfile", 50062, image_command(50062),
         packages=("runtimes/javascript", "adapters/javascript"),
         context=("runtimes/javascript/package.json", "runtimes/javascript/package-lock.json",
                  "runtimes/javascript/src", "runtimes/javascript/node_modules"))
