@@ -228,6 +228,18 @@ class Builder:
                              "this is a bug in the C tracer's instrumentation")
         return Binary(out, None)
 
+    # ------------------------------------------------------------------ program tests
+    def build_program(self, program: str) -> Binary | CompileError:
+        """The whole program as it is (its own main, no instrumentation): program tests' Run."""
+        key = "program:" + hashlib.sha256(program.encode("utf-8", "surrogateescape")).hexdigest()
+        return self._cached(key, lambda: self._build_program(program))
+
+    def _build_program(self, program: str) -> Binary | CompileError:
+        cmd = f"{GCC} {' '.join(CFLAGS)} -o prog prog.c -lm && cat prog"
+        src = f'#line 1 "{harness.PROGRAM_FILE}"\n{program}\n'.encode("utf-8", "surrogateescape")
+        ok, out = self._gcc(cmd, {"prog.c": src}, program.encode("utf-8", "surrogateescape"))
+        return Binary(out, None) if ok else out
+
     def _gcc(self, cmd: str, files: dict, program: bytes) -> tuple[bool, bytes | CompileError]:
         res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files=files)
         if res.returncode == 0 and res.stdout:

@@ -67,6 +67,30 @@ def trace_unit(program: str, tests: list[str], info: Instrumented | None) -> str
     return "".join(parts)
 
 
+def main_call(program: bytes) -> str:
+    """Program tests, Trace: the test that runs the program's own main (renamed egca_user_main by
+    the prelude) as the C runtime would, and exits with its status."""
+    params, returns = 2, True
+    for node in parse(program).root_node.named_children:
+        if node.type != "function_definition":
+            continue
+        d = node.child_by_field_name("declarator")
+        while d is not None and d.type in ("pointer_declarator", "parenthesized_declarator"):
+            d = d.child_by_field_name("declarator")
+        ident = d.child_by_field_name("declarator") if d is not None and d.type == "function_declarator" else None
+        if ident is None or ident.text != b"main":
+            continue
+        plist = d.child_by_field_name("parameters")
+        named = [p for p in (plist.named_children if plist is not None else []) if p.type != "comment"]
+        params = 0 if not named or (len(named) == 1 and named[0].text.strip() == b"void") else len(named)
+        returns = node.child_by_field_name("type").text.strip() != b"void"
+    args = {0: "", 1: "1"}.get(params, "1, egca_argv" if params == 2 else "1, egca_argv, egca_argv + 1")
+    call = f"egca_user_main({args})"
+    return ('static char egca_name[] = "prog"; static char *egca_argv[] = {egca_name, 0}; (void)egca_argv;\n'
+            + (f"int egca_rc = {call}; fflush(NULL); if (egca_rc) exit(egca_rc & 255);\n" if returns
+               else f"{call}; fflush(NULL);\n"))
+
+
 def _c_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

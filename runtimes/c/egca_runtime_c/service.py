@@ -14,7 +14,7 @@ from importlib import resources
 from egca_kit.errors import InvalidRequest
 from egca_kit.tracer import CompileFailed, Language, Process, TracerService
 
-from egca_runtime_c import __version__
+from egca_runtime_c import __version__, harness
 from egca_runtime_c.build import Binary, BuildError, Builder, CompileError, RunBuild, gcc_version
 from egca_runtime_c.instrument import Instrumented
 
@@ -67,15 +67,28 @@ class C(Language):
         return Process(argv=[built.harness, "run", ms, "./prog.so"], files={"prog.so": built.program_so},
                        ro_binds=[self.builder.dir], ranges=ranges(built.info), grace_s=SANDBOX_GRACE_S)
 
+    def prepare_program(self, program, lim):
+        """Program tests: the plain program compiled once (its own main) for all the tests."""
+        built = self.builder.build_program(program)
+        if isinstance(built, CompileError):
+            raise _failed(built)
+        return built
+
+    def program_process(self, prepared, stdin, lim) -> Process:
+        return Process(argv=["/bin/sh", "-c", "chmod 700 prog && exec ./prog"], files={"prog": prepared.data},
+                       stdin=stdin, says_ready=False)
+
     def trace(self, program, test, lim, max_events) -> Process:
-        built = self.builder.build_trace(program, test.code)
+        code = harness.main_call(program.encode()) if test.HasField("stdin") else test.code
+        built = self.builder.build_trace(program, code)
         if isinstance(built, CompileError):
             raise InvalidRequest(f"the program does not compile: {built.message}")
         if built.info is None:
             raise BuildError("no instrumented build")
         argv = ["/bin/sh", "-c", 'chmod 700 prog && exec ./prog "$@"', "sh",
                 "trace", str(int(lim.timeout_s * 1000)), str(max_events), "0"]
-        return Process(argv=argv, files={"prog": built.data}, ranges=ranges(built.info), grace_s=SANDBOX_GRACE_S)
+        return Process(argv=argv, files={"prog": built.data}, ranges=ranges(built.info), grace_s=SANDBOX_GRACE_S,
+                       stdin=test.stdin.encode("utf-8", "surrogateescape") if test.HasField("stdin") else b"")
 
 
 def CTracer() -> TracerService:
