@@ -71,6 +71,12 @@ def deadlines(timeout_s: float) -> tuple[float, float]:
     return max(0.2, timeout_s - max(0.5, 0.1 * timeout_s)), timeout_s + 0.25
 
 
+def _framed(job: dict, stdin: bytes) -> bytes:
+    """A program test's stdin: the job's length on a line, the job, then the program's own input."""
+    data = json.dumps(job).encode("utf-8", "surrogatepass")
+    return b"%d\n" % len(data) + data + stdin
+
+
 class JavaScript(Language):
     name = "javascript"
 
@@ -136,7 +142,30 @@ class JavaScript(Language):
                        stdin=json.dumps(job).encode("utf-8", "surrogatepass"), ro_binds=self.ro_binds, env=ENV,
                        ranges=checked["ranges"], limits=self._limits(lim), grace_s=STARTUP_GRACE_S)
 
+    # ------------------------------------------------------------------ program tests
+    def prepare_program(self, program, lim):
+        """Program tests: the program parses (CompileFailed otherwise); its statement table locates errors."""
+        return program, self.babel.request("check", program)
+
+    def program_process(self, prepared, stdin, lim) -> Process:
+        program, checked = prepared
+        job = {"mode": "program", "program": program, "stmts": checked["stmts"],
+               "deadline_s": deadlines(lim.timeout_s)[0], "seed": SEED, "now": NOW_MS}
+        return Process(argv=self._node("child.js", lim), stdin=_framed(job, stdin), ro_binds=self.ro_binds, env=ENV,
+                       ranges=checked["ranges"], limits=self._limits(lim), grace_s=STARTUP_GRACE_S)
+
+    def _trace_program(self, program, test, lim, max_events) -> Process:
+        inst = self.babel.request("instrument_program", program)
+        job = {"mode": "trace", "program_test": True, "program": inst["code"], "fns": inst["fns"],
+               "points": inst["points"], "max_events": max_events, "deadline_s": deadlines(lim.timeout_s)[0],
+               "seed": SEED, "now": NOW_MS}
+        return Process(argv=self._node("child.js", lim), stdin=_framed(job, test.stdin.encode("utf-8", "surrogatepass")),
+                       ro_binds=self.ro_binds, env=ENV, ranges=inst["ranges"], limits=self._limits(lim),
+                       grace_s=STARTUP_GRACE_S)
+
     def trace(self, program, test, lim, max_events) -> Process:
+        if test.HasField("stdin"):
+            return self._trace_program(program, test, lim, max_events)
         inst = self.babel.request("instrument", program)
         job = {"mode": "trace", "program": inst["code"], "tests": [{"id": test.id, "code": test.code}],
                "fns": inst["fns"], "points": inst["points"], "max_events": max_events,

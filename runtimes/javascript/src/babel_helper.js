@@ -9,7 +9,7 @@
 const readline = require('readline');
 const { instrument, check, CompileError } = require('./instrument');
 
-const OPS = { check, instrument };
+const OPS = { check, instrument, instrument_program: (source) => instrument(source, true) };
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 
 readline.createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {

@@ -422,15 +422,117 @@ function trace(job) {
   }
 }
 
-function main() {
-  const job = parseJSON(readLine());
-  send({ t: 'ready' });
-  if (job.mode === 'serve') serve(job);
-  else trace(job);
+// --- program tests (whole programs, stdin/stdout) --------------------------------------------------
+// stdin: the job's length on a line, the job, then the test's input, which the program reads
+// from fd 0 as usual (readFileSync(0), process.stdin, readline). The program runs as a CommonJS
+// module with the event loop alive; its stdout is judged by the server (egca_kit.programs).
+// An uncaught error is described on fd 3 ({"t": "result", "s": "ERROR", "loc"}) and the process
+// exits 1. Trace ("program_test"): the instrumented program, its top level as "<module>".
+function readFramedJob() {
+  const one = Buffer.alloc(1);
+  let head = '';
+  for (;;) {
+    let n;
+    try {
+      n = readSync(0, one, 0, 1, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 1); continue; }
+      throw e;
+    }
+    if (n === 0 || one[0] === 10) break;
+    head += String.fromCharCode(one[0]);
+    if (head === '{') return parseJSON(head + (readLine() || ''));    // a plain JSON line (function tests)
+  }
+  const data = Buffer.alloc(Number(head));
+  let off = 0;
+  while (off < data.length) {
+    let n;
+    try {
+      n = readSync(0, data, off, data.length - off, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 1); continue; }
+      throw e;
+    }
+    if (n === 0) break;
+    off += n;
+  }
+  return parseJSON(fromUtf8(data, 0, off));
 }
 
+const MODULE_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+function runProgram(job, traced) {
+  const source = job.program;
+  let fn;
+  try {
+    fn = vm.compileFunction(source, MODULE_PARAMS, { filename: PROGRAM_FILE });
+  } catch (e) {
+    send(traced ? { t: 'compile_error', kind: errorKind(e), msg: V.describeError(e), loc: null }
+      : syntaxError(e, source));
+    if (traced) send({ t: 'done' });
+    realExit(1);
+  }
+  const stmts = job.stmts || [];
+  let tracer = null;
+  if (traced) {
+    tracer = createTracer({ fns: job.fns, points: job.points, maxEvents: job.max_events || 20000, emit,
+      encode: V.encodeTrace, describeError: V.describeError });
+    defineProperty(globalThis, '__egca$t', { value: tracer, writable: false, configurable: false, enumerable: false });
+    send({ t: 'start', i: 0 });
+  } else {
+    send({ t: 'program' });
+  }
+  const t0 = clock();
+  let ended = false;
+  const finish = (res, code) => {
+    if (ended) return;
+    ended = true;
+    try {
+      flush();
+      if (traced) res.truncated = tracer.truncated;
+      if (traced || res.s !== 'PASS') send(Object.assign({ t: 'result', i: 0, wall: (clock() - t0) / 1000 }, res));
+      if (traced) send({ t: 'done' });
+    } catch (err) { /* the channel is gone */ }
+    realExit(code);
+  };
+  const failed = (e) => {
+    if (isTimeout(e)) {
+      return { s: 'TIMEOUT', kind: 'Timeout', msg: 'Timeout: the time limit ran out', loc: traced ? tracer.where : null };
+    }
+    const f = innermostFrame(e);
+    const loc = !traced && f && f.file === 'program' ? statementAt(stmts, offsetOf(source, f.line, f.col)) : null;
+    return { s: 'ERROR', kind: errorKind(e), msg: V.describeError(e).slice(0, 4000), loc };
+  };
+  process.on('uncaughtException', (e) => {
+    try { process.stderr.write(String(e && e.stack ? e.stack : e) + '\n'); } catch (err) { /* closed */ }
+    finish(failed(e), 1);
+  });
+  process.on('exit', (code) => finish(code ? { s: 'ERROR', kind: 'Exit', msg: `the program exited with status ${code}` }
+    : { s: 'PASS' }, code));
+  const module = { exports: {} };
+  V.determinism(globalThis, job.seed | 0, Number(job.now) || 0);
+  try {
+    // The top level under V8's watchdog (most programs read stdin synchronously and finish here).
+    timed(() => fn.call(module.exports, module.exports, sandboxRequire, module, PROGRAM_FILE, '/egca'), job);
+  } catch (e) {
+    finish(failed(e), 1);
+  }
+  // Callbacks (process.stdin, readline) run on the event loop; the sandbox's clock bounds them.
+}
+
+function main() {
+  const job = readFramedJob();
+  send({ t: 'ready' });
+  if (job.mode === 'program') { runProgram(job, false); return true; }
+  if (job.program_test) { runProgram(job, true); return true; }
+  if (job.mode === 'serve') serve(job);
+  else trace(job);
+  return false;
+}
+
+let keepAlive = false;
 try {
-  main();
+  keepAlive = main();
 } catch (e) {
   try {
     flush();
@@ -438,5 +540,7 @@ try {
   } catch (err) { /* the channel is gone */ }
   realExit(70);
 }
-try { flush(); } catch (e) { /* the channel is gone */ }
-realExit(0);
+if (!keepAlive) {
+  try { flush(); } catch (e) { /* the channel is gone */ }
+  realExit(0);
+}

@@ -97,6 +97,7 @@ function visibleNames(scope, p, fnNode) {
       seen.add(name);
       const b = s.bindings[name];
       if (b.kind === 'local' || b.kind === 'module' || b.kind === 'unknown' || name.startsWith('__egca$')) continue;
+      if (t.isProgram(s.path.node) && (b.kind === 'hoisted' || t.isClassDeclaration(b.path.node))) continue;
       if (declarationEnd(b) > p) continue;
       out.push({ name, at: b.identifier.start });
     }
@@ -111,7 +112,7 @@ const SIMPLE = new Set(['ExpressionStatement', 'VariableDeclaration', 'ReturnSta
 const COMPOUND = new Set(['IfStatement', 'WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForOfStatement',
   'ForInStatement', 'SwitchStatement']);
 
-function collect(ast, pos) {
+function collect(ast, pos, program = false) {
   const src = pos.source;
   const fns = [];          // {name, range, params}
   const points = [];       // {range, branchRange, kind, names}
@@ -125,7 +126,12 @@ function collect(ast, pos) {
   }
   function tracedFn(path) {
     const fn = path.getFunctionParent();
+    if (!fn && program) return ast.program;      // program tests: the top level is traced too
     return fn && fnInfo.has(fn.node) ? fn.node : null;
+  }
+  if (program) {
+    fnInfo.set(ast.program, { fid: fns.length, bodyPid: -1 });
+    fns.push({ name: '<module>', range: null, params: [] });
   }
 
   traverse(ast, {
@@ -277,6 +283,7 @@ function rewrite(ast, info) {
       n.body = r.node;
       return { pre: r.pre, node: n, post: r.post };
     }
+    if (t.isFunction(n)) return { pre: [], node: rewriteFunction(n), post: [] };   // a declaration in a body
     walkChildren(n, true);
     const pid = pointOf.get(n);
     if (pid === undefined) return { pre: [], node: n, post: [] };
@@ -355,7 +362,24 @@ function rewrite(ast, info) {
     return fn;
   }
 
-  for (let i = 0; i < ast.program.body.length; i++) ast.program.body[i] = walk(ast.program.body[i], false);
+  const top = fnInfo.get(ast.program);
+  if (top === undefined) {
+    for (let i = 0; i < ast.program.body.length; i++) ast.program.body[i] = walk(ast.program.body[i], false);
+    return;
+  }
+  // Program tests: the top level is a traced frame of its own ("<module>"), like a function body.
+  ast.program.body = [
+    t.variableDeclaration('const', [t.variableDeclarator(id(F), tcall('c', [num(top.fid), t.arrayExpression([])]))]),
+    t.variableDeclaration('let', [t.variableDeclarator(id(S), num(-1))]),
+    t.tryStatement(
+      t.blockStatement([...rewriteList(ast.program.body), t.expressionStatement(tcall('rn', [id(F)]))]),
+      t.catchClause(id(E), t.blockStatement([
+        t.expressionStatement(tcall('x', [id(F), id(S), id(E)])),
+        t.throwStatement(id(E)),
+      ])),
+      t.blockStatement([t.expressionStatement(tcall('o', [id(F)]))]),
+    ),
+  ];
 }
 
 // A table of ranges, each kept once; RANGE references are indices into it.
@@ -373,10 +397,10 @@ class RangeTable {
 // Instrument `source` for Trace; throws CompileError when it does not parse. Returns the
 // code to run and the tables the child's tracer needs: the ranges, each traced function
 // [name, range, params] and each trace point [range, branch range, branch kind, names].
-function instrument(source) {
+function instrument(source, program = false) {
   const pos = new Positions(source);
   const ast = parse(source, pos);
-  const info = collect(ast, pos);
+  const info = collect(ast, pos, program);
   rewrite(ast, info);
   const code = generate(ast, { comments: false, jsescOption: { minimal: true } }).code;
   const table = new RangeTable();
