@@ -164,3 +164,14 @@ print(3 if b"EXPECTED-3" in blob else 2)
     run = engine.runtimes.client("python").run(guesser, p.tests, engine._limits())
     assert [r.status for r in run.results] == [T.PASS, T.FAIL], run
     assert run.results[1].error.kind == "WrongAnswer"
+
+
+@pytest.mark.parametrize("language", ["python", "c", "javascript"])
+def test_the_shipped_program_problems_references_pass(engine, language):
+    """egca bench localize --programs: every reference passes its stdin/stdout tests."""
+    from egca.bench import programs
+    from tests.conftest import reference_failures
+
+    problems = programs.load(language)
+    assert len(problems) == 15
+    assert reference_failures(engine, language, problems) == {}

@@ -24,7 +24,7 @@ from collections import Counter
 
 from egca import datasets
 from egca.analysis import MODES
-from egca.bench import baselines
+from egca.bench import baselines, programs
 from egca.bench.common import (TOKENIZER, FailingMutants, languages, load_problems, progress, span_fraction,
                                table, tokens)
 from egca.bench.corpus import CORPORA, load_corpus
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", choices=CORPORA,
                    help="analyse a shipped corpus of hand-written buggy candidates instead of mutants "
                         "(alternatives: algorithms that differ from the reference's, one known bug each)")
+    p.add_argument("--programs", action="store_true",
+                   help="mutate whole programs: the shipped stdin/stdout problems of egca.bench.programs "
+                        "(15 per language, references in Python, C and JavaScript)")
     p.add_argument("--kinds", help=f"comma-separated mutation kinds (default: all of {', '.join(KINDS)}, "
                                    f"{TWO_FAULTS})")
     p.add_argument("--limit", type=int, default=100, help="failing mutants kept per language (default 100)")
@@ -257,7 +260,12 @@ def run(args) -> dict:
                 picker = FailingMutants(engine, language, problems, args.seed, jobs=args.jobs, source=items)
                 kinds_here = tuple(dict.fromkeys(m.kind for _, m in items))
             else:
-                dataset, problems = load_problems(language, args.dataset)
+                if args.programs:
+                    dataset, problems = "programs (stdin/stdout)", programs.load(language)
+                    if not problems:
+                        continue
+                else:
+                    dataset, problems = load_problems(language, args.dataset)
                 picker = FailingMutants(engine, language, problems, args.seed, jobs=args.jobs, kinds=kinds)
                 kinds_here = kinds
             with progress(args.limit, f"localize {language}", not args.quiet) as bar:
