@@ -31,7 +31,7 @@ fi
 PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 log "installing Python packages (torch CPU build first)"
 "${PIP[@]}" torch==2.13.0
-editables=(-e ".[train,dev,containers,verl]")
+editables=(-e ".[train,dev,containers,verl,bench]")
 for pkg in runtimes/kit runtimes/python runtimes/c runtimes/javascript adapters/python adapters/javascript adapters/c; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
 done

@@ -15,7 +15,7 @@ from egca.errors import InfrastructureError, InvalidInput
 from egca.core import Mode, Range
 from egca.plugin import available_adapters
 from egca.problem import Problem
-from egca_kit.server import CHANNEL_OPTIONS, Server, serve_until_signalled
+from egca_kit.server import CHANNEL_OPTIONS, Server, retry_service_config, serve_until_signalled
 from egca_kit.v1 import engine_pb2, engine_pb2_grpc, values_pb2
 
 log = logging.getLogger(__name__)
@@ -145,11 +145,35 @@ class EngineClient:
 
     def __init__(self, address: str, timeout_s: float = 600):
         self.address, self.timeout_s = address, timeout_s
-        self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        # Analyze is a function of its request, so it is safe to repeat: the channel retries it
+        # when the engine was UNAVAILABLE (restarting, a connection going away, a runtime briefly
+        # down), and a call waits for the engine to be reachable instead of failing at once.
+        service = engine_pb2.DESCRIPTOR.services_by_name["Engine"].full_name
+        options = CHANNEL_OPTIONS + [("grpc.service_config", retry_service_config(service)),
+                                     ("grpc.enable_retries", 1)]
+        self._channel = grpc.insecure_channel(address, options=options)
         self._stub = engine_pb2_grpc.EngineStub(self._channel)
 
     def analyze(self, problem: Problem, completions: list[str], token_offsets=None, weighting: str = "span",
                 reward: str = "binary", localize: bool = True) -> list[Analysis]:
+        request = self.request(problem, completions, token_offsets, weighting, reward, localize)
+        try:
+            reply = self._stub.Analyze(request, timeout=self.timeout_s, wait_for_ready=True)
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                raise InvalidInput(e.details()) from None
+            raise InfrastructureError(f"engine at {self.address}: {e.code().name}: {e.details()}") from None
+        return [from_proto(r) for r in reply.results]
+
+    def analyze_future(self, problem: Problem, completions: list[str], **options) -> grpc.Future:
+        """The same call without blocking (many in flight on this one channel): a grpc.Future
+        whose result is the AnalyzeResponse (`from_proto` its results)."""
+        return self._stub.Analyze.future(self.request(problem, completions, **options), timeout=self.timeout_s,
+                                         wait_for_ready=True)
+
+    @staticmethod
+    def request(problem: Problem, completions: list[str], token_offsets=None, weighting: str = "span",
+                reward: str = "binary", localize: bool = True) -> engine_pb2.AnalyzeRequest:
         request = engine_pb2.AnalyzeRequest(
             problem=engine_pb2.Problem(task_id=problem.task_id, language=problem.language, prompt=problem.prompt,
                                        reference=problem.reference, entry_point=problem.entry_point,
@@ -159,13 +183,7 @@ class EngineClient:
             candidate = request.candidates.add(completion=text)
             for s, e in (token_offsets[k] if token_offsets is not None else []):
                 candidate.token_offsets.add(start=s, end=e)
-        try:
-            reply = self._stub.Analyze(request, timeout=self.timeout_s)
-        except grpc.RpcError as e:
-            if e.code() == grpc.StatusCode.INVALID_ARGUMENT:
-                raise InvalidInput(e.details()) from None
-            raise InfrastructureError(f"engine at {self.address}: {e.code().name}: {e.details()}") from None
-        return [from_proto(r) for r in reply.results]
+        return request
 
     def close(self) -> None:
         self._channel.close()

@@ -104,3 +104,16 @@ def test_throughput_bench_json(capsys):
     py = result["languages"]["python"]
     assert py["reward"]["candidates"] == 2 and py["reward"]["per_s"] > 0 and py["reward_wrong"] == 0
     assert py["full_mixed"]["candidates"] >= 2 and "reward_loop" not in py
+
+
+def test_load_bench_loses_nothing_with_a_replica_killed(capsys):
+    """`egca bench load` in small: concurrent calls on one channel to a real `egca serve` with two
+    real runtime replicas, one SIGKILLed mid-run; every kind of candidate of the mix is sent."""
+    from egca.bench import load
+
+    rc = load.main(["--calls", "25", "--problems", "1", "--kill-replica", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["killed_replica_after"] is not None
+    assert set(k for k, v in result["mix"].items() if v) == {"correct", "buggy", "syntax", "memory", "loop"}
+    assert (result["errors"], result["wrong"]) == (0, 0), result
+    assert rc == 0 and result["outcomes"] == {"ok": 25}

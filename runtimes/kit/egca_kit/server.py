@@ -26,6 +26,26 @@ from grpc_reflection.v1alpha import reflection, reflection_pb2
 
 # Messages carry whole programs and traces; 64 MiB leaves room for capped traces.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+# "Unbounded" for grpc: the largest value the option takes (about 24.8 days).
+MAX_CONNECTION_AGE_GRACE_MS = 2**31 - 1
+# Calls that are safe to repeat (every egca.v1 call is: Run, Trace, Info, Analyze are functions of
+# their request) are retried by the channel itself when the server was UNAVAILABLE (a replica
+# restarting, a connection going away); `retry_service_config` is the service config that says so.
+RETRY_POLICY = {"maxAttempts": 5, "initialBackoff": "0.2s", "maxBackoff": "5s", "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"]}
+
+
+def retry_service_config(*services: str, balanced: bool = False) -> str:
+    """A gRPC service config (JSON) retrying UNAVAILABLE on `services` (full names), round-robin
+    over the addresses a name resolves to when `balanced`."""
+    import json
+
+    config: dict = {"methodConfig": [{"name": [{"service": s} for s in services], "retryPolicy": RETRY_POLICY}]}
+    if balanced:
+        config["loadBalancingConfig"] = [{"round_robin": {}}]
+    return json.dumps(config)
+
+
 CHANNEL_OPTIONS = [
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -44,8 +64,11 @@ SERVER_OPTIONS = [
     ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
     ("grpc.http2.max_ping_strikes", 0),
     # Clients reconnect now and then, re-resolving DNS: replicas added by an autoscaler get traffic.
+    # At the age the server only asks for a new connection (GOAWAY): calls already on the old one
+    # run to their end however long they take (the grace is unbounded; a deadline is the caller's
+    # business), and calls not yet started go on the new one, so an age never fails a call.
     ("grpc.max_connection_age_ms", 300_000),
-    ("grpc.max_connection_age_grace_ms", 60_000),
+    ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS),
 ]
 
 
