@@ -1,4 +1,4 @@
-"""The generated Python code in egca/v1 matches proto/egca/v1/*.proto."""
+"""The generated Python code in the runtime kit (egca_kit/v1) matches proto/egca/v1/*.proto."""
 
 import subprocess
 import sys
@@ -18,10 +18,11 @@ def test_check_detects_stale_code(tmp_path):
 
     copy = tmp_path / "repo"
     shutil.copytree(ROOT / "proto", copy / "proto")
-    shutil.copytree(ROOT / "egca" / "v1", copy / "egca" / "v1")
+    stubs = Path("runtimes") / "kit" / "egca_kit" / "v1"
+    shutil.copytree(ROOT / stubs, copy / stubs)
     (copy / "tools").mkdir()
     shutil.copy(ROOT / "tools" / "gen_proto.py", copy / "tools")
-    target = copy / "egca" / "v1" / "values_pb2.py"
+    target = copy / stubs / "values_pb2.py"
     target.write_text(target.read_text() + "\n# edited by hand\n")
     r = subprocess.run([sys.executable, str(copy / "tools" / "gen_proto.py"), "--check"], capture_output=True, text=True)
     assert r.returncode == 1
