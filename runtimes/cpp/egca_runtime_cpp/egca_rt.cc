@@ -473,7 +473,7 @@ extern "C" int egca_main(int argc, char **argv, void (*const *tests)(), int ntes
         kill(-pid, SIGKILL);
         double wall = now_s() - t0;
         flush_buf();
-        write_all("\n", 1);
+        if (sh->len > 0 && sh->buf[sh->len - 1] != '\n') write_all("\n", 1);   /* a line cut by the child's end */
         int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
         int sig = 0;
         if (!timed_out && WIFSIGNALED(status)) {

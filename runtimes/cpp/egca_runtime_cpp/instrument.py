@@ -101,6 +101,10 @@ class _Edits:
     def replace(self, start: int, end: int, text: str) -> None:
         self._add(start, end, 2, 0, text)
 
+    def last(self, at: int, text: str) -> None:
+        """After everything else inserted at `at` (a function's exit, even in an empty body)."""
+        self._add(at, at, 3, 0, text)
+
     def _add(self, start, end, phase, order, text):
         self._n += 1
         self.items.append((start, end, phase, order, self._n, text))
@@ -126,6 +130,7 @@ _NAME_TYPES = {"identifier", "field_identifier"}
 class Var:
     name: str
     alias: bool = False          # a reference or pointer: may change through another name
+    flag: str | None = None      # declared without an initializer: reported once a statement names it
 
 
 def declared(node) -> tuple[list[Var], bool, bool]:
@@ -297,9 +302,9 @@ class Instrumenter:
                  f"if (egca_rt::on) {{ egca_rt::ev('C', {fid}, __egca_fr.id); {self._bindings(fn, params)} "
                  f"egca_rt::ev_end(); }} try {{")
         self.edits.open(body.start_byte + 1, entry, 0)
-        self.edits.close(body.end_byte - 1, f" if (egca_rt::on) {{ egca_rt::ev('E', {fid}, __egca_fr.id); "
-                                            f"egca_rt::raw(\"null\"); egca_rt::ev_end(); }} }} catch (...) "
-                                            f"{{ egca_rt::exc(__egca_fr.id); throw; }} ", 1)
+        self.edits.last(body.end_byte - 1, f" if (egca_rt::on) {{ egca_rt::ev('E', {fid}, __egca_fr.id); "
+                                           f"egca_rt::raw(\"null\"); egca_rt::ev_end(); }} }} catch (...) "
+                                           f"{{ egca_rt::exc(__egca_fr.id); throw; }} ")
 
     def _return_type(self, node) -> tuple[str, bool]:
         t = node.child_by_field_name("type")
@@ -346,17 +351,20 @@ class Instrumenter:
 
     # ------------------------------------------------------------------ code pieces
     def _bindings(self, fn: _Function, vars_: list[Var]) -> str:
-        return " ".join(f'egca_rt::bv("{v.name}", {v.name}, &__egca_h[{fn.slots[v.name]}]);' for v in vars_)
+        return " ".join((f"if ({v.flag}) " if v.flag else "") +
+                        f'egca_rt::bv("{v.name}", {v.name}, &__egca_h[{fn.slots[v.name]}]);' for v in vars_)
 
-    def _step(self, fn: _Function, sid: int, nodes=(), extra: tuple = ()) -> str:
+    def _step(self, fn: _Function, sid: int, nodes=(), extra: tuple = (), fresh: tuple = ()) -> str:
         vis = fn.visible()
         nodes = [n for n in nodes if n is not None]
+        named = _names_in(nodes) | set(extra)
         if fn.aliases or _may_write_anything(nodes):
             vars_ = vis
         else:
-            named = _names_in(nodes) | set(extra)
             vars_ = [v for v in vis if v.name in named]
-        return (f"if (egca_rt::on) {{ egca_rt::ev('S', {sid}, __egca_fr.id); {self._bindings(fn, vars_)} "
+        # a local declared without an initializer shows once a statement names (writes) it
+        flags = " ".join(f"{v.flag} = true;" for v in vis if v.flag and v.name in named and v.name not in fresh)
+        return (f"if (egca_rt::on) {{ {flags} egca_rt::ev('S', {sid}, __egca_fr.id); {self._bindings(fn, vars_)} "
                 f"egca_rt::ev_end(); }}")
 
     def _new(self, fn: _Function, rng: Range, cond: Range | None = None, kind: str | None = None) -> int:
@@ -459,20 +467,27 @@ class Instrumenter:
         placeholder = type_node is not None and type_node.type in ("placeholder_type_specifier", "auto", "decltype")
         in_case = node.parent is not None and node.parent.type == "case_statement"
         new: list[Var] = []
+        flags = []
         for d in node.children_by_field_name("declarator"):
             vars_, init, skip = declared(d)
             if not vars_:
                 continue
             if not init and not skip and not placeholder and not in_case:
                 self.edits.close(d.end_byte, "{}", 99)
+                if "static" not in storage:
+                    for v in vars_:
+                        v.flag = self._fresh("f")
+                        flags.append(v.flag)
             new.extend(fn.track(v) for v in vars_)
         if not new:
             return
         sid = self._new(fn, Range.of_node(node))
         fn.scopes[-1].extend(new)
         wrap = self._wrap(node)
+        decl_flags = f" bool {', '.join(f + ' = false' for f in flags)};" if flags else ""
         self.edits.open(node.start_byte, ("{ " if wrap else "") + f"EGCA_AT({sid}); ", depth)
-        self.edits.close(node.end_byte, f" {self._step(fn, sid, [node], tuple(v.name for v in new))}"
+        names = tuple(v.name for v in new)
+        self.edits.close(node.end_byte, f"{decl_flags} {self._step(fn, sid, [node], names, names)}"
                          + (" }" if wrap else ""), depth)
 
     def _return(self, fn: _Function, node, depth: int) -> None:
