@@ -11,7 +11,7 @@ import tree_sitter
 import tree_sitter_java
 
 from egca.core import Range
-from egca.plugin import LanguageAdapter, RuntimeImage
+from egca.plugin import LanguageAdapter, RuntimeImage, preorder
 from egca_java import datasets
 from egca_kit.healthcheck import image_command
 
@@ -133,6 +133,22 @@ class JavaAdapter(LanguageAdapter):
         while end > node.start_byte and program[end - 1:end] in (b" ", b"\n", b"\t", b"\r", b"{"):
             end -= 1
         return Range.of_bytes(program, node.start_byte, max(end, node.start_byte + 1))
+
+    def syntax_error(self, program: bytes) -> Range | None:
+        """The first ERROR or MISSING node; a missing token (`;`) is charged to the statement
+        it belongs to, not to whatever statement encloses its zero-width position."""
+        root = self.parse(program).root_node
+        if not root.has_error:
+            return None
+        for node in preorder(root):
+            if node.is_missing:
+                owner = node.parent
+                while owner is not None and owner.type not in self.statement_types:
+                    owner = owner.parent
+                return self.header_range(program, owner) if owner is not None else Range.of_node(node)
+            if node.is_error:
+                break
+        return super().syntax_error(program)
 
     # --- runtime -------------------------------------------------------------------------------
     def local_runtime_command(self, port: int) -> list[str]:

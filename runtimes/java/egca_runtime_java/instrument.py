@@ -69,6 +69,19 @@ def _trim(program: bytes, start: int, end: int) -> int:
     return end
 
 
+def _binds_pattern(node) -> bool:
+    """Does an expression bind a pattern variable (`o instanceof String s`)?"""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "instanceof_expression" and (n.child_by_field_name("name") is not None or any(
+                c.type in ("type_pattern", "record_pattern") for c in n.named_children)):
+            return True
+        if n.type not in ("lambda_expression", "class_body"):
+            stack.extend(n.children)
+    return False
+
+
 def header_end(program: bytes, node: tree_sitter.Node) -> int:
     """Where a compound statement's header ends (before its body); a simple statement's end."""
     if node.type == "do_statement":
@@ -346,7 +359,14 @@ class _Instrumenter:
             cond = node.child_by_field_name("condition")
             inner = cond.named_children[0] if cond is not None and cond.type == "parenthesized_expression" \
                 and cond.named_children else cond
-            if inner is not None:
+            if inner is not None and _binds_pattern(inner):
+                pass     # `x instanceof T v` binds v past the statement only as the condition itself
+            elif inner is not None and inner.type == "true" and t != "if_statement":
+                # `while (true)` must stay constant (javac's reachability): the branch goes in the body
+                self.conds.append((k, wire(self.p, inner.start_byte, inner.end_byte)))
+                if t == "while_statement":
+                    self.inside_body(node.child_by_field_name("body"), f"egca.Tr.b(egca$f, {k}, true, {self.vals(scope)}); ")
+            elif inner is not None:
                 self.conds.append((k, wire(self.p, inner.start_byte, inner.end_byte)))
                 self.before(inner, f"egca.Tr.b(egca$f, {k}, ")
                 self.after(inner, f", {self.vals(scope)})")
@@ -359,14 +379,13 @@ class _Instrumenter:
                     inner_scope += self.declared(init)
             k = self.stmt(node, inner_scope, "for")
             cond = node.child_by_field_name("condition")
-            if cond is not None:
+            if cond is not None and cond.type != "true" and not _binds_pattern(cond):
                 self.conds.append((k, wire(self.p, cond.start_byte, cond.end_byte)))
                 self.before(cond, f"egca.Tr.b(egca$f, {k}, ")
                 self.after(cond, f", {self.vals(inner_scope)})")
-            else:
-                semis = [c for c in node.children if c.type == ";"]
-                if semis:
-                    self.e.add(semis[-1].start_byte, 0, f"egca.Tr.b(egca$f, {k}, true, {self.vals(inner_scope)})")
+            elif cond is None or cond.type == "true":
+                # `for (;;)` must stay without a condition (javac's reachability): the branch goes in the body
+                self.inside_body(node.child_by_field_name("body"), f"egca.Tr.b(egca$f, {k}, true, {self.vals(inner_scope)}); ")
             self.body(node.child_by_field_name("body"), inner_scope, fn_rt)
         elif t == "enhanced_for_statement":
             var = node.child_by_field_name("name")

@@ -115,6 +115,7 @@ public final class Compile {
     /** The kit's explicit range of an error in `source`: [sb, eb, sl, el, sc, ec]. */
     public static long[] range(String source, Error e) {
         long p = e.pos >= 0 ? e.pos : Math.max(0, e.start);
+        if (e.start >= 0 && e.start < p && source.lastIndexOf('\n', (int) p - 1) < e.start) p = e.start;   // the whole construct
         int lineStart = source.lastIndexOf('\n', (int) Math.min(Math.max(p - 1, 0), source.length() - 1)) + 1;
         if (p == 0) lineStart = 0;
         int lineEnd = source.indexOf('\n', (int) Math.min(p, source.length()));
