@@ -146,6 +146,25 @@ CASES = [
     return true;
 }
 """, "logic", "l[i] >= l[i - 1]"),
+    # case-sensitive where the reference lowers the string first
+    ("CPP/16", """    vector<char> distinct = {};
+    for (int i = 0; i < str.size(); i++) {
+        bool isin = false;
+        for (int j = 0; j < distinct.size(); j++)
+            if (distinct[j] == str[i])
+                isin = true;
+        if (isin == false) distinct.push_back(str[i]);
+    }
+    return distinct.size();
+}
+""", "logic", None),
+    # compares with the wrong half of the string
+    ("CPP/48", """    for (int i = 0; i < text.length() / 2; i++)
+        if (text[i] != text[text.length() - 1 - i - 1])
+            return false;
+    return true;
+}
+""", "logic", None),
     # syntax: a missing semicolon
     ("CPP/52", """    for (int i = 0; i < l.size(); i++)
         if (l[i] >= t)
@@ -226,32 +245,34 @@ def test_run_time_errors_are_located(engine):
     completion = next(c for t, c, m, e in CASES if t == "CPP/9" and m == "syntax")
     result = engine.analyze(problem, [completion])[0]
     assert result.mode == "syntax" and result.reward == 0.0
-    assert result.span is not None and result.span.candidate is not None
+    assert result.span is not None
     span = completion.encode()[result.span.completion[0]:result.span.completion[1]].decode()
     assert "numbers" in span or "i <= numbers.size()" in span, result.to_dict()
 
 
 # ---------------------------------------------------------------- hostile programs
 
-# Bodies for CPP/23 (`int strlen(string str)`): each does something a sandbox must stop.
+# Bodies for CPP/53 (`int add(int x, int y)`): each does something a sandbox must stop; the
+# ones that would otherwise return compute the right answer only when the hostile act
+# succeeded, so a pass would be proof of an escape.
 HOSTILE = [
     ("infinite loop", """    while (true) {
     }
-    return str.length();
+    return x + y;
 }
 """),
     ("memory bomb", """    vector<string> keep;
     while (true) keep.push_back(string(1 << 24, 'x'));
-    return str.length();
+    return x + y;
 }
 """),
     ("fork bomb", """    while (true) fork();
-    return str.length();
+    return x + y;
 }
 #include <unistd.h>
 """),
     ("writes outside scratch", """    FILE* f = fopen("/etc/egca_pwned_cpp", "w");
-    if (f) { fclose(f); return str.length(); }
+    if (f) { fclose(f); return x + y; }
     return -1;
 }
 """),
@@ -260,14 +281,14 @@ HOSTILE = [
 
 @pytest.mark.parametrize("what,completion", HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile_cpp_candidate_is_contained(engine, what, completion):
-    problem = datasets.get("humaneval-cpp", "CPP/23")
+    problem = datasets.get("humaneval-cpp", "CPP/53")
     etc_before = sorted(os.listdir("/etc"))
     result = engine.analyze(problem, [completion])[0]
     assert result.mode in ("syntax", "logic", "constraint"), (what, result.to_dict())
     assert result.reward == 0.0
     assert sorted(os.listdir("/etc")) == etc_before
     assert not os.path.exists("/etc/egca_pwned_cpp")
-    ok = engine.analyze(problem, ["    return str.length();\n}\n"])[0]
+    ok = engine.analyze(problem, ["    return x + y;\n}\n"])[0]
     assert ok.mode == "correct", ok.to_dict()
 
 

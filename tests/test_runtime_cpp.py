@@ -1,0 +1,239 @@
+"""The C++ Tracer service, for real: a server on loopback, g++ and programs in the sandbox,
+the trusted Run harness (values across the call boundary, copy-back, seeded randomness,
+candidates that die, hang or crash) and Trace (events with structured STL values)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import grpc
+import pytest
+
+from egca_kit.conformance import _plain
+from egca_kit.server import wait_until_serving
+from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
+
+TS = tracer_pb2.TestStatus
+EV = tracer_pb2.TraceEvent
+H = "#include <vector>\n#include <string>\n#include <map>\n#include <set>\nusing namespace std;\n"
+
+
+@pytest.fixture(scope="module")
+def address():
+    proc = subprocess.Popen([sys.executable, "-m", "egca_runtime_cpp", "--host", "127.0.0.1", "--port", "0"],
+                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    line = proc.stdout.readline().decode().strip()
+    assert line.startswith("PORT "), line
+    addr = f"127.0.0.1:{int(line.split()[1])}"
+    wait_until_serving(addr, timeout_s=120)
+    yield addr
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def stub(address):
+    with grpc.insecure_channel(address) as ch:
+        yield tracer_pb2_grpc.TracerStub(ch)
+
+
+def run(stub, program, *tests, timeout_s=5.0):
+    req = tracer_pb2.RunRequest(program=program, limits=tracer_pb2.Limits(timeout_s=timeout_s))
+    for i, code in enumerate(tests):
+        req.tests.add(id=str(i), code=code)
+    return stub.Run(req, timeout=180)
+
+
+def statuses(resp) -> list[str]:
+    return [TS.Name(r.status) for r in resp.results]
+
+
+def trace(stub, program, test, max_events=0, timeout_s=5.0):
+    req = tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id="t", code=test),
+                                  limits=tracer_pb2.Limits(timeout_s=timeout_s, max_events=max_events))
+    return [e for chunk in stub.Trace(req, timeout=180) for e in chunk.events]
+
+
+def text(program: str, r) -> str:
+    return program.encode()[r.start_byte:r.end_byte].decode()
+
+
+def test_info(stub):
+    info = stub.Info(tracer_pb2.InfoRequest(), timeout=30)
+    assert info.language == "cpp" and info.language_version.startswith("g++")
+    assert info.runtime_version.startswith("0.1.0+")
+
+
+def test_structured_values_cross_the_harness_exactly(stub):
+    program = H + """#include <tuple>
+vector<vector<int>> grid(int n) { return vector<vector<int>>(n, vector<int>(n, n)); }
+map<string, vector<double>> table() { return {{"a", {0.5, -1.25}}, {"b", {}}}; }
+pair<long long, string> big() { return {1LL << 60, string("x\\0y", 3)}; }
+tuple<bool, char, float> flags() { return make_tuple(true, 'q', 0.1f); }
+set<int> uniq(vector<int> v) { return set<int>(v.begin(), v.end()); }
+"""
+    resp = run(stub, program,
+               "assert(grid(2) == vector<vector<int>>({{2, 2}, {2, 2}}));",
+               'map<string, vector<double>> w = {{"a", {0.5, -1.25}}, {"b", {}}};\nassert(table() == w);',
+               'assert(big().first == (1LL << 60) && big().second == string("x\\0y", 3));',
+               "assert(get<0>(flags()) && get<1>(flags()) == 'q' && get<2>(flags()) == 0.1f);",
+               "assert(uniq({3, 1, 3}) == set<int>({1, 3}));",
+               "assert(grid(1) == vector<vector<int>>({{2}}));")
+    assert statuses(resp) == ["PASS"] * 5 + ["FAIL"], [r.error.message for r in resp.results]
+
+
+def test_reference_parameters_are_copied_back_and_inputs_are_not(stub):
+    program = H + """void fill(vector<int>& out, int n) { out.clear(); for (int i = 0; i < n; i++) out.push_back(i); }
+int consume(vector<int> v) { v.push_back(9); return (int)v.size(); }
+void swap_first(string& a, string& b) { char t = a[0]; a[0] = b[0]; b[0] = t; }
+"""
+    resp = run(stub, program,
+               "vector<int> v = {7, 7, 7, 7};\nfill(v, 2);\nassert(v == vector<int>({0, 1}));",
+               "vector<int> v = {1};\nassert(consume(v) == 2);\nassert(v.size() == 1);",
+               'string a = "xa", b = "yb";\nswap_first(a, b);\nassert(a == "ya" && b == "xb");')
+    assert statuses(resp) == ["PASS"] * 3, [r.error.message for r in resp.results]
+
+
+def test_random_numbers_are_seeded_identically(stub):
+    program = "#include <cstdlib>\nint first() { return rand(); }\nint second() { rand(); return rand(); }\n"
+    resp = run(stub, program, "assert(first() == rand());", "int a = rand(); int b = rand();\nassert(second() == b && a != b);")
+    assert statuses(resp) == ["PASS", "PASS"]
+
+
+def test_candidates_that_exit_crash_or_throw_fail_located(stub):
+    program = H + """#include <cstdlib>
+#include <stdexcept>
+int quits(int x) {
+    if (x > 0)
+        exit(0);
+    return x;
+}
+int crashes(vector<int> v) {
+    int* p = nullptr;
+    return v[0] + *p;
+}
+int throws(int x) {
+    int y = x * 2;
+    throw std::runtime_error("boom " + std::to_string(y));
+}
+"""
+    resp = run(stub, program, "assert(quits(1) == 1);", "assert(crashes({1}) == 1);", "assert(throws(2) == 4);",
+               "assert(quits(0) == 0);")
+    assert statuses(resp) == ["ERROR", "ERROR", "ERROR", "PASS"], [r.error.message for r in resp.results]
+    assert text(program, resp.results[0].error.location) == "exit(0);"
+    assert text(program, resp.results[1].error.location) == "return v[0] + *p;"
+    assert "boom 4" in resp.results[2].error.message
+    assert text(program, resp.results[2].error.location).startswith("throw std::runtime_error")
+
+
+def test_a_candidate_that_hangs_times_out_and_later_tests_do_not_run(stub):
+    program = "int spin(int n) {\n    while (n > 0)\n        n += 1;\n    return n;\n}\n"
+    resp = run(stub, program, "assert(spin(1) == 0);", "assert(spin(0) == 0);", timeout_s=2.0)
+    assert statuses(resp) == ["TIMEOUT", "NOT_RUN"]
+    assert resp.results[0].error.location.start_line in (2, 3)
+
+
+def test_compile_errors_are_located_and_unsupported_signatures_named(stub):
+    resp = run(stub, "int f(int x) {\n    int y = x +;\n    return y;\n}\n", "assert(f(1) == 1);")
+    assert tracer_pb2.RunStatus.Name(resp.status) == "COMPILE_ERROR"
+    assert resp.compile_error.location.start_line == 2
+    resp = run(stub, "int f(int* p) {\n    return *p;\n}\n", "int x = 1;\nassert(f(&x) == 1);")
+    assert tracer_pb2.RunStatus.Name(resp.status) == "COMPILE_ERROR"
+    assert "cannot pass" in resp.compile_error.message
+
+
+def test_the_call_child_cannot_see_the_harness_code(stub):
+    """The candidate's process holds no executable mapping of the harness executable, cannot
+    read its file, and finds none of the test code's constants anywhere in its memory
+    (they lived in the harness's read-only data, unmapped before the candidate is loaded)."""
+    program = """#include <cstdio>
+#include <cstring>
+#include <string>
+#include <fcntl.h>
+#include <unistd.h>
+int harness_code_mappings() {
+    FILE* m = fopen("/proc/self/maps", "r");
+    char line[600];
+    int n = 0;
+    while (m && fgets(line, sizeof line, m))
+        if (strstr(line, "/h-") && strstr(line, " r-xp "))
+            n++;
+    if (m) fclose(m);
+    FILE* exe = fopen("/proc/self/exe", "r");
+    if (exe) { fclose(exe); n += 100; }
+    return n;
+}
+int find_constant() {
+    std::string needle = "ZYX-terces-acge";
+    needle = std::string(needle.rbegin(), needle.rend());
+    FILE* m = fopen("/proc/self/maps", "r");
+    int mem = open("/proc/self/mem", O_RDONLY);
+    char line[600];
+    int found = 0;
+    static char buf[1 << 16];
+    while (m && fgets(line, sizeof line, m)) {
+        unsigned long a, b;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &a, &b, perms) != 3 || perms[0] != 'r') continue;
+        for (unsigned long p = a; p < b; p += sizeof buf) {
+            long n = pread(mem, buf, sizeof buf, (off_t)p);
+            for (long i = 0; n > 0 && i + (long)needle.size() <= n; i++)
+                if (memcmp(buf + i, needle.data(), needle.size()) == 0 && (const char*)(p + i) != needle.data())
+                    found++;
+        }
+    }
+    return found;
+}
+"""
+    resp = run(stub, program, "assert(harness_code_mappings() == 0);",
+               'const char* secret = "egca-secret-XYZ";\nassert(find_constant() == 0 && secret[0] == \'e\');')
+    assert statuses(resp) == ["PASS", "PASS"], [r.error.message for r in resp.results]
+
+
+def test_trace_events_with_structured_values(stub):
+    program = H + """map<string, int> tally(vector<string> words) {
+    map<string, int> m;
+    pair<int, int> seen = {0, 0};
+    for (const string& w : words) {
+        if (w.empty())
+            break;
+        m[w] += 1;
+        seen.first++;
+    }
+    return m;
+}
+"""
+    ev = trace(stub, program, 'assert(tally({"a", "b", "a", "", "c"}).size() == 2);')
+    kinds = [EV.Kind.Name(e.kind) for e in ev]
+    assert kinds[0] == "CALL" and kinds[-1] == "END" and ev[-1].status == TS.PASS
+    assert [_plain(b.value) for b in ev[0].bindings] == [["a", "b", "a", "", "c"]]
+    steps = {b.name: _plain(b.value) for e in ev if e.kind == EV.STEP for b in e.bindings}
+    assert steps["seen"] == [3, 0] and steps["m"] == {json.dumps("a"): 2, json.dumps("b"): 1}
+    rng_for = [e.taken for e in ev if e.kind == EV.BRANCH and text(program, e.range).startswith("for")]
+    assert rng_for == [True, True, True, True]          # the fourth word breaks: no "exhausted" outcome
+    ret = next(e for e in ev if e.kind == EV.RETURN)
+    assert _plain(ret.value) == {json.dumps("a"): 2, json.dumps("b"): 1}
+
+
+def test_trace_of_an_exception_locates_it(stub):
+    program = H + "int at(vector<int> v, int i) {\n    int k = i + 1;\n    return v.at(k);\n}\n"
+    ev = trace(stub, program, "assert(at({1, 2}, 4) == 0);")
+    x = [e for e in ev if e.kind == EV.EXCEPTION]
+    assert x and x[0].range.start_line == 8 and "out_of_range" in x[0].message
+    assert ev[-1].kind == EV.END and ev[-1].status == TS.ERROR and ev[-1].range.start_line == 8
+
+
+def test_trace_of_hand_written_test_with_helpers(stub):
+    program = H + "int add(int a, int b) {\n    return a + b;\n}\n"
+    test = "bool same(int a, int b) { return a == b; }\nint main() {\n    assert(same(add(2, 3), 5));\n}\n"
+    assert statuses(run(stub, program, test, test.replace("5", "6"))) == ["PASS", "FAIL"]
+    ev = trace(stub, program, test)
+    assert [EV.Kind.Name(e.kind) for e in ev] == ["CALL", "STEP", "RETURN", "END"]
+    assert _plain(ev[2].value) == 5
