@@ -13,6 +13,8 @@ command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 { command -v prlimit && command -v setpriv; } >/dev/null || need_apt+=(util-linux)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
+command -v g++ >/dev/null || need_apt+=(g++)   # the C++ runtime (g++ in the sandbox)
+[ -f /usr/include/openssl/md5.h ] || need_apt+=(libssl-dev)   # humaneval-cpp's MD5 task (CPP/162)
 command -v javac >/dev/null || need_apt+=(openjdk-17-jdk-headless)   # the Java runtime (javac, JVMs in the sandbox)
 command -v chromium >/dev/null || need_apt+=(chromium)   # the HTML report's browser tests
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -33,7 +35,7 @@ PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 log "installing Python packages (torch CPU build first)"
 "${PIP[@]}" torch==2.13.0
 editables=(-e ".[train,dev,containers,verl,bench]")
-for pkg in runtimes/kit runtimes/python runtimes/c runtimes/javascript adapters/python adapters/javascript adapters/c runtimes/java adapters/java; do
+for pkg in runtimes/kit runtimes/python runtimes/c runtimes/javascript adapters/python adapters/javascript adapters/c runtimes/java adapters/java runtimes/cpp adapters/cpp; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
 done
 "${PIP[@]}" -c constraints.txt "${editables[@]}"   # ranges in pyproject.toml, tested pins in constraints.txt
