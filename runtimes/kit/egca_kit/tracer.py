@@ -324,6 +324,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
                 line = lines.get()
             if line is None:
                 break
+            if not line.strip():
+                continue                  # a blank line (a runner ending a line its child cut) is no event
             if compact and not line.startswith(b"{"):
                 # An event, passed on as the child wrote it (the engine decodes them in bulk).
                 if seq >= max_events:
