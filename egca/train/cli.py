@@ -4,8 +4,9 @@
       path: runs/tiny-cpu/model      # any local HF model directory, loaded by path
       build_tiny: true               # build the tiny Qwen2 + BPE tokenizer there if it is missing
       warm_start_steps: 150          # tiny model only: LM steps on the problems' programs first
-    data:
-      datasets: [humaneval]          # built-in datasets (`egca datasets`)
+    data:                            # egca.train.data.problems_from_config (docs/TRAINING.md)
+      datasets: [humaneval]          # built-in datasets (`egca datasets`), or {name: mbpp, split: train}
+      files: [my/problems.jsonl]     # optional: files in any problem format (egca.datasets.load_file)
       limit: 4                       # first N problems of each, or `tasks: [HumanEval/0, ...]`
     train:                           # EGCATrainConfig: every trl.GRPOConfig field + the EGCA fields
       preset: paper                  # optional: PAPER_PRESET under the values given here
@@ -28,6 +29,7 @@ model-building and problem-selection settings that are no GRPOConfig fields.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from dataclasses import fields
@@ -129,7 +131,8 @@ def prepare_model_dir(model: dict[str, Any], datasets: list[str], problems=(), a
                 print(f"building the tiny model and tokenizer in {path}", file=sys.stderr)
                 # Warm start (toy only): a few LM steps on the training problems' programs, so samples parse.
                 texts = [p.prompt + p.reference for p in problems] or None
-                build_tiny(path, datasets=model.get("tokenizer_datasets", datasets), warm_start_texts=texts, **tiny)
+                build_tiny(path, datasets=model.get("tokenizer_datasets", datasets), warm_start_texts=texts,
+                           extra_corpus=texts, **tiny)
     return path
 
 
@@ -137,23 +140,42 @@ def build_trainer(cfg: dict[str, Any], engine=None):
     """Model, data and an `EGCATrainer` from a loaded config (`engine`: share a backend between runs)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from egca.train.data import build_dataset, select_problems
+    from egca.train.data import (build_dataset, check_program_support, dataset_names, interleave_languages,
+                                 problems_from_config)
     from egca.train.trainer import EGCATrainer
 
     train = cfg.get("train") or {}
     args = build_train_config(train)
     reward_funcs = resolve_reward_funcs(train.get("reward_funcs"))
     data = cfg.get("data") or {}
-    names = data.get("datasets") or ["humaneval"]
-    problems = select_problems(list(names), data.get("tasks"), data.get("limit"))
-    model_dir = prepare_model_dir(cfg.get("model") or {}, list(names), problems, args)
+    problems = problems_from_config(data)
+    model_dir = prepare_model_dir(cfg.get("model") or {}, dataset_names(data), problems, args)
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
-    dataset, by_id = build_dataset(problems, args.prompt_style, args.inject_constraints)
-    return EGCATrainer(model=model, args=args, train_dataset=dataset, problems=by_id, engine=engine,
-                       processing_class=tokenizer, reward_funcs=reward_funcs)
+    owned = None
+    if engine is None and any(p.kind == "program" for p in problems):
+        # Whole-program problems: check that each language's runtime runs them (one reference each).
+        from egca.train.reward import make_backend
+        engine = owned = make_backend(args.engine_address, args.runtimes)
+    try:
+        if any(p.kind == "program" for p in problems):
+            problems, notes = check_program_support(engine, problems)
+            for note in notes:
+                logging.getLogger("egca.train").warning("warning: %s", note)
+            if data.get("interleave", True):
+                problems = interleave_languages(problems)   # spread again without the ones left out
+        dataset, by_id = build_dataset(problems, args.prompt_style, args.inject_constraints)
+        trainer = EGCATrainer(model=model, args=args, train_dataset=dataset, problems=by_id, engine=engine,
+                              processing_class=tokenizer, reward_funcs=reward_funcs)
+    except BaseException:
+        if owned is not None:
+            owned.close()
+        raise
+    if owned is not None:
+        trainer._owns_engine = True   # the trainer closes the engine made for it, as one it made itself
+    return trainer
 
 
 def run_from_config(path: str | Path, overrides: list[str] = ()) -> Path | None:
@@ -172,7 +194,7 @@ def run_from_config(path: str | Path, overrides: list[str] = ()) -> Path | None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """`egca train`'s options (shared by `egca train` and `python -m egca.train.cli`)."""
+    """`egca train`'s options (shared by `egca train` and running the `egca.train.cli` module)."""
     parser.add_argument("--config", required=True, help="YAML file with model/data/train sections")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override one setting, e.g. --set train.max_steps=2 (repeatable; the value is YAML)")
