@@ -19,7 +19,6 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-from egca_kit import sandbox
 from egca_kit.errors import SandboxError
 from egca_kit.sandbox import SYSTEM_DIRS, SandboxLimits
 from egca_kit.tracer import Language, Process, TracerService
@@ -117,19 +116,6 @@ class JavaScript(Language):
     def _limits(limits: SandboxLimits) -> SandboxLimits:
         return replace(limits, memory_bytes=limits.memory_bytes + V8_RESERVATION_BYTES)
 
-    @staticmethod
-    def _candidate(argv: list[str]) -> list[str]:
-        """Where the harness and the candidate share a uid (bubblewrap in a user namespace, e.g. a
-        container that is not root), the candidate gets its own user and pid namespaces and /proc:
-        it cannot name the harness, so it can neither open the harness's fds through
-        /proc/<pid>/fd (Node cannot make itself non-dumpable) nor signal or trace it."""
-        if "userns" not in sandbox.isolation():
-            return argv               # bwrap-root: two uids already keep them apart
-        bwrap = shutil.which(os.environ.get("EGCA_BWRAP", "bwrap"))
-        return [bwrap, "--unshare-user", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/",
-                "--bind", sandbox.SCRATCH, sandbox.SCRATCH, "--bind", "/tmp", "/tmp", "--proc", "/proc",
-                "--dev", "/dev", "--chdir", sandbox.SCRATCH, "--", *argv]
-
     def run(self, program, tests, lim, entry_points=()) -> Process:
         checked = self.babel.request("check", program)
         candidate_deadline, harness_deadline = deadlines(lim.timeout_s)
@@ -138,7 +124,7 @@ class JavaScript(Language):
                "entry_points": [e for e in entry_points if isinstance(e, str)],
                "deadline_s": harness_deadline, "candidate_deadline_s": candidate_deadline,
                "seed": SEED, "now": NOW_MS}
-        return Process(argv=self._node("harness.js", lim), candidate_argv=self._candidate(self._node("child.js", lim)),
+        return Process(argv=self._node("harness.js", lim), candidate_argv=self._node("child.js", lim),
                        stdin=json.dumps(job).encode("utf-8", "surrogatepass"), ro_binds=self.ro_binds, env=ENV,
                        ranges=checked["ranges"], limits=self._limits(lim), grace_s=STARTUP_GRACE_S)
 

@@ -41,8 +41,9 @@ candidate's replies). The *candidate* (`candidate_argv`) gets fd 0 (the calls),
 fd 3 (its replies), stdout/stderr, and nothing else: it cannot write the
 channel, so nothing it does can produce a verdict. Under ``bwrap-root`` the two
 run as two different unprivileged uids, so the candidate cannot signal, ptrace
-or read the harness; under ``bwrap-user`` they share the namespace's one uid
-(the harness should make itself non-dumpable). The harness's cwd is ``/tmp``;
+or read the harness; under ``bwrap-user`` they share the namespace's one uid,
+and the candidate runs in its own nested user and pid namespaces (it cannot
+name the harness's process). The harness's cwd is ``/tmp``;
 the candidate's is the scratch directory, which only its uid can write.
 
 Split uids (`split_uids=True`): for a harness that starts its candidate itself
@@ -371,6 +372,18 @@ def _drop(mode: str, uid: int | None) -> list[str]:
     return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--"]
 
 
+def _apart(mode: str) -> list[str]:
+    """Under ``bwrap-user`` the harness and the candidate share the namespace's one uid, and a
+    harness that cannot make itself non-dumpable (Node, the JVM) could be opened through
+    /proc/<pid>/fd or traced: the candidate gets its own user and pid namespaces and /proc,
+    so it cannot even name the harness. (Under ``bwrap-root`` two uids keep them apart.)"""
+    if mode != "bwrap-user":
+        return []
+    return [_bwrap() or "bwrap", "--unshare-user", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/",
+            "--bind", SCRATCH, SCRATCH, "--bind", "/tmp", "/tmp", "--proc", "/proc", "--dev", "/dev",
+            "--chdir", SCRATCH, "--"]
+
+
 def _pair_script(argv, candidate_argv, mode, uids) -> list[str]:
     """/bin/sh wiring of a harness and its candidate (fds as in the module docstring):
     spawned with fd 4 = calls (read end), 5 = replies (write end), 6 = calls (write end),
@@ -378,7 +391,7 @@ def _pair_script(argv, candidate_argv, mode, uids) -> list[str]:
     keeps 6 as fd 4 and 7 as fd 5; each closes the other's ends, so a candidate that dies
     is seen by the harness as EOF."""
     q = shlex.join
-    cand = _drop(mode, uids[-1] if uids else None) + candidate_argv
+    cand = _drop(mode, uids[-1] if uids else None) + _apart(mode) + candidate_argv
     harness = _drop(mode, uids[0] if uids else None) + argv
     cd = "cd /tmp && " if mode != "plain" else ""
     script = (f"{q(cand)} 0<&4 3>&5 4<&- 5>&- 6>&- 7<&- &\n"
