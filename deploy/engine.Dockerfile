@@ -13,14 +13,16 @@ RUN apt-get update \
 COPY build/wheels /tmp/wheels
 RUN python3 -m venv --without-pip /opt/egca \
  && /opt/egca/bin/python "$(echo /tmp/wheels/pip-*.whl)/pip" install --no-cache-dir --no-index --find-links /tmp/wheels \
-        --no-compile -q egca egca-python egca-javascript egca-c \
+        --no-compile -q egca egca-python egca-javascript egca-c egca-cpp egca-java \
  && /opt/egca/bin/python -m compileall -q /opt/egca/lib \
  && rm -rf /tmp/wheels
 
 ENV PATH=/opt/egca/bin:/usr/local/bin:/usr/bin:/bin PYTHONDONTWRITEBYTECODE=1 GRPC_VERBOSITY=ERROR \
     EGCA_RUNTIME_PYTHON=dns:///runtime-python:50061 \
     EGCA_RUNTIME_JAVASCRIPT=dns:///runtime-javascript:50062 \
-    EGCA_RUNTIME_C=dns:///runtime-c:50063
+    EGCA_RUNTIME_C=dns:///runtime-c:50063 \
+    EGCA_RUNTIME_CPP=dns:///runtime-cpp:50064 \
+    EGCA_RUNTIME_JAVA=dns:///runtime-java:50065
 USER 10001:10001
 EXPOSE 50051
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
