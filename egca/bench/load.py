@@ -1,13 +1,16 @@
 """`egca bench load`: N concurrent `Engine.Analyze` calls from one client channel to an
 Engine service (`egca serve`), on loopback only, counting errors and wrong answers.
 
-It starts `--replicas` Python runtimes and one Engine service that spreads over them
-(all on 127.0.0.1, ports picked free), computes the expected reward of every distinct
-candidate with one quiet call each, then sends `--calls` calls at once (each one
-candidate of a mix: correct, buggy, infinite loop, memory bomb, does not parse) through
-one `EngineClient` channel. With `--kill-replica` one runtime replica is SIGKILLed when a
-third of the calls have finished. Bounded: at most 10 000 calls, and `--max-seconds`
-for the whole load (calls still open then are cancelled and count as errors).
+It starts `--replicas` runtimes of `--language` (default: the language of the
+`humaneval` dataset) and one Engine service that spreads over them (all on 127.0.0.1,
+ports picked free), computes the expected reward of every distinct candidate with one
+quiet call each, then sends `--calls` calls at once (each one candidate of a mix:
+correct, buggy, infinite loop, memory bomb, does not parse; the last three are the
+language's candidates in egca/examples/bench.json, and a kind the language has none of
+is left out of the mix) through one `EngineClient` channel. With `--kill-replica` one
+runtime replica is SIGKILLed when a third of the calls have finished. Bounded: at most
+10 000 calls, and `--max-seconds` for the whole load (calls still open then are cancelled
+and count as errors).
 Exit status 0 only with no errors and no wrong rewards.
 """
 
@@ -23,7 +26,7 @@ import threading
 import time
 from collections import Counter
 
-from egca.bench.common import load_problems, quantiles, table
+from egca.bench.common import bench_data, default_language, languages, load_problems, quantiles, table
 from egca.bench.mutants import stream
 from egca.plugin import get_adapter
 
@@ -31,16 +34,18 @@ HOST = "127.0.0.1"
 MAX_CALLS = 10_000
 # Per 100 calls.
 MIX = (("correct", 47), ("buggy", 30), ("syntax", 15), ("memory", 4), ("loop", 4))
-EXTRA = {"loop": "    while True:\n        pass\n",
-         "memory": "    keep = []\n    while True:\n        keep.append(bytearray(1 << 24))\n",
-         "syntax": "    return )(\n"}
+# Kinds whose candidates are the language's fixed completions (egca/examples/bench.json).
+EXTRA = ("loop", "memory", "syntax")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="egca bench load", description=__doc__.split("\n\n")[0])
     p.add_argument("--calls", type=int, default=1000, help=f"concurrent Analyze calls (default 1000, at most {MAX_CALLS})")
-    p.add_argument("--problems", type=int, default=10, help="HumanEval problems the candidates come from (default 10)")
-    p.add_argument("--replicas", type=int, default=2, help="Python runtime replicas (default 2)")
+    p.add_argument("--language", help="the language of the problems and runtimes (default: the language of the "
+                                      "`humaneval` dataset, else the first installed adapter with a dataset)")
+    p.add_argument("--problems", type=int, default=10,
+                   help="problems of the language's HumanEval port the candidates come from (default 10)")
+    p.add_argument("--replicas", type=int, default=2, help="runtime replicas of the language (default 2)")
     p.add_argument("--kill-replica", action="store_true", help="SIGKILL one replica when a third of the calls are done")
     p.add_argument("--timeout", type=float, default=1.0, help="sandbox wall clock per run, s (default 1)")
     p.add_argument("--engine-workers", type=int, default=4, help="the engine's candidate workers (default 4)")
@@ -76,19 +81,22 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
             proc.wait()
 
 
-def _candidates(problems, seed: int) -> list[tuple[str, object, str]]:
-    """(kind, problem, completion): per problem one of each kind (a mutant for 'buggy')."""
+def _candidates(language: str, problems, seed: int) -> list[tuple[str, object, str]]:
+    """(kind, problem, completion): per problem one of each kind (a mutant for 'buggy'; without
+    one, the language's fixed wrong answer, else the reference)."""
     mutants: dict[str, str] = {}
-    for problem, mutant in stream(get_adapter("python"), problems, seed):
+    for problem, mutant in stream(get_adapter(language), problems, seed):
         mutants.setdefault(problem.task_id, mutant.completion)
         if len(mutants) == len(problems):
             break
+    fixed = bench_data(language).get("candidates", {})
     out = []
     for p in problems:
         out.append(("correct", p, p.reference))
-        out.append(("buggy", p, mutants.get(p.task_id, "    return None\n")))
-        for kind, text in EXTRA.items():
-            out.append((kind, p, text))
+        out.append(("buggy", p, mutants.get(p.task_id, fixed.get("buggy", p.reference))))
+        for kind in EXTRA:
+            if kind in fixed:
+                out.append((kind, p, fixed[kind]))
     return out
 
 
@@ -96,23 +104,28 @@ def run(args) -> dict:
     from egca.service import EngineClient, from_proto
 
     calls = min(args.calls, MAX_CALLS)
-    _, problems = load_problems("python", None)
+    chosen = languages(args.language) if args.language else [default_language()]
+    if len(chosen) != 1:
+        raise SystemExit("egca bench load: --language takes one language")
+    language = chosen[0]
+    _, problems = load_problems(language, None)
     problems = [p for p in problems if p.has_reference][:args.problems]
-    cands = _candidates(problems, args.seed)
+    cands = _candidates(language, problems, args.seed)
     by_kind: dict[str, list] = {}
     for c in cands:
         by_kind.setdefault(c[0], []).append(c)
+    mix = tuple((kind, share) for kind, share in MIX if kind in by_kind)
     # The mix, interleaved: any prefix of the calls has every kind in about its share.
-    plan = [kind for _, kind in sorted(((j + 0.5) / share, kind) for kind, share in MIX for j in range(share))]
-    replicas = [_start([sys.executable, "-m", "egca_runtime_python", "--host", HOST, "--port", "0", "--workers", "8"])
-                for _ in range(max(1, args.replicas))]
+    plan = [kind for _, kind in sorted(((j + 0.5) / share, kind) for kind, share in mix for j in range(share))]
+    runtime = get_adapter(language).local_runtime_command(0) + ["--workers", "8"]
+    replicas = [_start(runtime) for _ in range(max(1, args.replicas))]
     addresses = [a for _, a in replicas]
     engine = None
     result: dict = {"benchmark": "load", "calls": calls, "replicas": len(replicas), "timeout_s": args.timeout,
                     "kill_replica": args.kill_replica, "localize": not args.no_localize}
     try:
         engine, address = _start([sys.executable, "-m", "egca.bench.load", "--serve", json.dumps(
-            {"python": addresses, "timeout_s": args.timeout, "workers": args.engine_workers})])
+            {"runtimes": {language: addresses}, "timeout_s": args.timeout, "workers": args.engine_workers})])
         client = EngineClient(address, timeout_s=args.max_seconds)
         options = {"localize": not args.no_localize}
         expected = {}
@@ -170,7 +183,7 @@ def run(args) -> dict:
                        "errors": sum(v for k, v in outcomes.items() if k.startswith("error")),
                        "wrong": len(wrong), "wrong_examples": wrong[:10], "latency_s": quantiles(latencies),
                        "killed_replica_after": killed_at,
-                       "mix": {kind: sum(1 for k, _, _ in schedule if k == kind) for kind, _ in MIX}})
+                       "mix": {kind: sum(1 for k, _, _ in schedule if k == kind) for kind, _ in mix}})
         client.close()
     finally:
         if engine is not None:
@@ -204,7 +217,7 @@ def _serve(spec: str) -> int:
     from egca.service import serve
 
     cfg = json.loads(spec)
-    serve(HOST, 0, EngineConfig(runtimes={"python": cfg["python"]}, timeout_s=cfg["timeout_s"],
+    serve(HOST, 0, EngineConfig(runtimes=cfg["runtimes"], timeout_s=cfg["timeout_s"],
                                 workers=cfg["workers"]))
     return 0
 

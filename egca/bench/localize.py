@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(alternatives: algorithms that differ from the reference's, one known bug each)")
     p.add_argument("--programs", action="store_true",
                    help="mutate whole programs: the shipped stdin/stdout problems of egca.bench.programs "
-                        "(15 per language, references in Python, C and JavaScript)")
+                        "(egca/datasets/data/bench_programs.jsonl: 15 per language it has references in)")
     p.add_argument("--kinds", help=f"comma-separated mutation kinds (default: all of {', '.join(KINDS)}, "
                                    f"{TWO_FAULTS})")
     p.add_argument("--limit", type=int, default=100, help="failing mutants kept per language (default 100)")

