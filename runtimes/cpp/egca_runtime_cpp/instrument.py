@@ -19,7 +19,8 @@ Values need no type analysis: `egca_rt::val` (egca_rt.hpp) encodes any binding b
 its static type (integers, floating point, std::string, the STL containers, pairs,
 tuples, arrays, and the program's own classes through a generated `__egca_enc`
 member). Locals declared without an initializer are value-initialised (`int i{}`):
-no garbage ever reaches a trace, and runs are deterministic.
+no garbage ever reaches a trace, and runs are deterministic; a scalar (or pointer, or
+array) declared so is reported once a statement names it, as the C runtime does.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class _Edits:
 _DECLARATOR_WRAPPERS = {"pointer_declarator", "reference_declarator", "array_declarator", "parenthesized_declarator",
                         "attributed_declarator", "init_declarator"}
 _NAME_TYPES = {"identifier", "field_identifier"}
+_SCALAR_NAMES = frozenset({"size_t", "ssize_t", "ptrdiff_t", "intptr_t", "uintptr_t", "int8_t", "int16_t", "int32_t",
+                           "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "std::size_t"})
 
 
 @dataclass
@@ -465,6 +468,10 @@ class Instrumenter:
             return
         type_node = node.child_by_field_name("type")
         placeholder = type_node is not None and type_node.type in ("placeholder_type_specifier", "auto", "decltype")
+        # a scalar declared without an initializer would hold garbage: it shows once written;
+        # a class object (`string s;`, `map<K, V> m;`) is constructed, and shows at once
+        scalar = type_node is not None and (type_node.type in ("primitive_type", "sized_type_specifier")
+                                            or _text(type_node) in _SCALAR_NAMES)
         in_case = node.parent is not None and node.parent.type == "case_statement"
         new: list[Var] = []
         flags = []
@@ -474,7 +481,7 @@ class Instrumenter:
                 continue
             if not init and not skip and not placeholder and not in_case:
                 self.edits.close(d.end_byte, "{}", 99)
-                if "static" not in storage:
+                if "static" not in storage and (scalar or d.type in ("pointer_declarator", "array_declarator")):
                     for v in vars_:
                         v.flag = self._fresh("f")
                         flags.append(v.flag)
