@@ -60,6 +60,10 @@ class EGCATrainConfig(GRPOConfig):
             plus `step`, `task_id`, `language`, `prompt`, `completion`, `reference`, `tokens`, `advantage`.
         log_analyses_to (`str` or `None`, *optional*, defaults to `None`):
             Path of that JSONL file; setting it turns `analyses_log` on.
+        check_eval_overlap (`bool`, *optional*, defaults to `True`):
+            Warn (one line) when training problems are in a known evaluation set (HumanEval and its
+            ports, MBPP's test split), by task id or by normalised prompt/reference text
+            (`egca.train.data.find_eval_overlap`).
 
     Defaults differing from `GRPOConfig`: none; `EGCATrainConfig.from_preset("paper", ...)` applies
     `PAPER_PRESET` (G = 16, learning rate 5e-7, β = 0.05, ε = 0.2) under explicit overrides.
@@ -79,6 +83,8 @@ class EGCATrainConfig(GRPOConfig):
     analyses_log: bool = field(default=False, metadata={"help": "Write each logging step's analyses as JSONL."})
     log_analyses_to: str | None = field(default=None, metadata={
         "help": "JSONL path for the analyses (default <output_dir>/analyses.jsonl); implies analyses_log."})
+    check_eval_overlap: bool = field(default=True, metadata={
+        "help": "Warn when training problems are in an evaluation set (HumanEval and ports, MBPP test)."})
 
     def __post_init__(self):
         if self.method not in METHODS:

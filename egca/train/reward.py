@@ -128,6 +128,27 @@ class EngineReward:
         out["egca/engine_time_s"] = scored.engine_seconds
         for stage, secs in scored.stage_seconds.items():
             out[f"egca/engine_stage_s/{stage}"] = secs
+        out.update(self.language_metrics(scored))
+        return out
+
+    def language_metrics(self, scored: Scored) -> dict[str, float]:
+        """Per language of the batch's problems: `egca/<language>/frac_<mode>` (the share of that
+        language's candidates in each mode), `egca/<language>/reward` (their mean engine reward)
+        and `egca/<language>/count` (how many). Only the languages present in the batch appear:
+        TRL averages each name over the logging step's batches that logged it."""
+        rows: dict[str, list[Analysis]] = {}
+        for tid, a in zip(scored.task_ids, scored.analyses):
+            problem = self.problems.get(tid)
+            if problem is not None:
+                rows.setdefault(problem.language, []).append(a)
+        out: dict[str, float] = {}
+        for language in sorted(rows):
+            got = rows[language]
+            n = len(got)
+            for m in LOGGED_MODES:
+                out[f"egca/{language}/frac_{m}"] = sum(a.mode == m for a in got) / n
+            out[f"egca/{language}/reward"] = sum(float(a.reward) for a in got) / n
+            out[f"egca/{language}/count"] = float(n)
         return out
 
     def score(self, task_ids: Sequence[str], texts: list[str], offsets: list[ByteRanges]) -> Scored:

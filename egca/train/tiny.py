@@ -96,13 +96,16 @@ def warm_start(model, tokenizer, texts: list[str], steps: int, lr: float = 3e-3,
 
 def build_tiny(out_dir: str | Path, datasets: Iterable[str] = ("humaneval", "mbpp"), vocab_size: int = 1024,
                hidden_size: int = 64, num_layers: int = 2, seed: int = 0, warm_start_steps: int = 0,
-               warm_start_texts: list[str] | None = None) -> Path:
+               warm_start_texts: list[str] | None = None, extra_corpus: list[str] | None = None) -> Path:
     """Build and save the tiny model + tokenizer to `out_dir` (a normal HF model directory).
 
-    `warm_start_steps` > 0 first fits the model briefly on `warm_start_texts` (default: the
-    datasets' text), so its samples parse often enough to exercise every engine mode."""
+    The tokenizer learns from the datasets' text plus `extra_corpus` (`datasets` may be empty
+    when `extra_corpus` is given). `warm_start_steps` > 0 first fits the model briefly on
+    `warm_start_texts` (default: that corpus), so its samples parse often enough to exercise
+    every engine mode."""
     out = Path(out_dir)
-    corpus = corpus_from_datasets(datasets)
+    datasets = list(datasets)
+    corpus = (corpus_from_datasets(datasets) if datasets or not extra_corpus else []) + list(extra_corpus or [])
     tokenizer = build_tokenizer(corpus, vocab_size)
     model = build_model(tokenizer, hidden_size, num_layers, seed)
     if warm_start_steps:

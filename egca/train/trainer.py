@@ -107,6 +107,9 @@ class EGCATrainer(GRPOTrainer):
             raise
         if self.engine_reward is not None:
             self.engine_reward.tokenizer = self._tokenizer
+        if args.check_eval_overlap and self.accelerator.is_main_process:
+            from egca.train.data import warn_eval_overlap
+            warn_eval_overlap(problems.values())
 
     @property
     def credit_only(self) -> bool:
