@@ -143,8 +143,9 @@ class EngineClient:
     """A running Engine service, with the in-process `Engine.analyze` signature
     (used by `egca analyze --engine` and the trainer)."""
 
-    def __init__(self, address: str, timeout_s: float = 600):
-        self.address, self.timeout_s = address, timeout_s
+    def __init__(self, address: str, timeout_s: float = 600, connect_timeout_s: float = 20):
+        self.address, self.timeout_s, self.connect_timeout_s = address, timeout_s, connect_timeout_s
+        self._connected = False
         # Analyze is a function of its request, so it is safe to repeat: the channel retries it
         # when the engine was UNAVAILABLE (restarting, a connection going away, a runtime briefly
         # down), and a call waits for the engine to be reachable instead of failing at once.
@@ -157,6 +158,7 @@ class EngineClient:
     def analyze(self, problem: Problem, completions: list[str], token_offsets=None, weighting: str = "span",
                 reward: str = "binary", localize: bool = True) -> list[Analysis]:
         request = self.request(problem, completions, token_offsets, weighting, reward, localize)
+        self._ensure_reachable()
         try:
             reply = self._stub.Analyze(request, timeout=self.timeout_s, wait_for_ready=True)
         except grpc.RpcError as e:
@@ -168,8 +170,21 @@ class EngineClient:
     def analyze_future(self, problem: Problem, completions: list[str], **options) -> grpc.Future:
         """The same call without blocking (many in flight on this one channel): a grpc.Future
         whose result is the AnalyzeResponse (`from_proto` its results)."""
+        self._ensure_reachable()
         return self._stub.Analyze.future(self.request(problem, completions, **options), timeout=self.timeout_s,
                                          wait_for_ready=True)
+
+    def _ensure_reachable(self) -> None:
+        """An engine that was never reachable is an error at once (within connect_timeout_s), not
+        a wait until the call's deadline; once it answered, calls wait out its restarts."""
+        if self._connected:
+            return
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self.connect_timeout_s)
+        except grpc.FutureTimeoutError:
+            raise InfrastructureError(f"engine at {self.address} is unreachable "
+                                      f"(no connection within {self.connect_timeout_s:g}s)") from None
+        self._connected = True
 
     @staticmethod
     def request(problem: Problem, completions: list[str], token_offsets=None, weighting: str = "span",
