@@ -276,10 +276,10 @@ def problems_from_config(data: dict | None) -> list[Problem]:
 
 # --- overlap with evaluation sets -----------------------------------------------------------------------
 
-# Known evaluation sets: HumanEval and its ports (whole datasets), MBPP's test split.
-EVAL_DATASETS = ("humaneval", "humaneval-js", "humaneval-c", "humaneval-cpp", "humaneval-java")
+# Known evaluation sets: HumanEval and every port of it a language adapter ships (the dataset
+# family named `humaneval` and `humaneval-<suffix>`, whole datasets), and MBPP's test split.
+EVAL_FAMILY = "humaneval"
 MBPP_TEST = "mbpp-test"
-EVAL_SETS = EVAL_DATASETS + (MBPP_TEST,)
 MIN_TEXT_CHARS = 40   # normalised references shorter than this (`return a b`) match by chance
 
 
@@ -331,7 +331,8 @@ def installed_eval_sets() -> list[str]:
     """The evaluation sets whose datasets are installed (a port without its adapter is not)."""
     from egca import datasets
     known = datasets.list_datasets()
-    return [s for s in EVAL_SETS if (s == MBPP_TEST and "mbpp" in known) or s in known]
+    family = [n for n in sorted(known) if n == EVAL_FAMILY or n.startswith(EVAL_FAMILY + "-")]
+    return family + ([MBPP_TEST] if "mbpp" in known else [])
 
 
 def find_eval_overlap(problems: Iterable[Problem], eval_sets: Iterable[str] | None = None) -> Overlap:
