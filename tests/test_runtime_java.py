@@ -133,7 +133,8 @@ def test_a_candidate_that_exits_or_hangs_loses_its_test_and_the_rest(stub):
     exits = "class Solution { int f(int x) { if (x == 1) System.exit(0); return x; } }\n"
     reply = run(stub, exits, [main("new Solution().f(0);"), main("new Solution().f(1);"), main("new Solution().f(2);")])
     assert statuses(reply) == ["PASS", "ERROR", "NOT_RUN"]
-    hangs = "class Solution {\n    int f(int x) {\n        while (x > 0) {\n            x++;\n        }\n        return x;\n    }\n}\n"
+    # x stays in 1..7: the loop never ends (x++ would wrap around after 2^31 steps, about a second of JIT)
+    hangs = "class Solution {\n    int f(int x) {\n        while (x > 0) {\n            x = x % 7 + 1;\n        }\n        return x;\n    }\n}\n"
     reply = run(stub, hangs, [main("new Solution().f(1);"), main("new Solution().f(0);")], timeout_s=2)
     assert statuses(reply) == ["TIMEOUT", "NOT_RUN"]
     assert reply.results[0].error.location.start_line in (3, 4)
