@@ -79,10 +79,20 @@ def to_proto(a: Analysis) -> engine_pb2.CandidateResult:
             out.divergence.reference.CopyFrom(_range(a.divergence.reference))
         out.divergence.reason = a.divergence.reason
         out.divergence.kind = a.divergence.kind
+        for name in ("narrowed", "narrowed_reference", "crash"):
+            r = getattr(a.divergence, name)
+            if r is not None:
+                setattr(out.divergence, "has_" + name, True)
+                getattr(out.divergence, name).CopyFrom(_range(r))
     if a.span is not None:
         out.has_span = True
         out.span.program.start, out.span.program.end = a.span.program
         out.span.completion.start, out.span.completion.end = a.span.completion
+    if a.narrowed is not None:
+        out.has_narrowed = True
+        out.narrowed.program.start, out.narrowed.program.end = a.narrowed.program
+        out.narrowed.completion.start, out.narrowed.completion.end = a.narrowed.completion
+    out.notes.extend(a.notes)
     if a.token_weights is not None:
         out.token_weights.extend(a.token_weights)
     return out
@@ -93,14 +103,19 @@ def from_proto(r: engine_pb2.CandidateResult) -> Analysis:
     div = None
     if r.has_divergence:
         d = r.divergence
+        optional = {name: _from_range(getattr(d, name)) if getattr(d, "has_" + name) else None
+                    for name in ("narrowed", "narrowed_reference", "crash")}
         div = Divergence(_from_range(d.candidate), _from_range(d.reference) if d.has_reference else None,
-                         d.reason, d.kind)
-    span = None
+                         d.reason, d.kind, **optional)
+    span = narrowed = None
     if r.has_span:
         span = Span((r.span.program.start, r.span.program.end), (r.span.completion.start, r.span.completion.end))
+    if r.has_narrowed:
+        narrowed = Span((r.narrowed.program.start, r.narrowed.program.end),
+                        (r.narrowed.completion.start, r.narrowed.completion.end))
     return Analysis(mode=modes[r.mode], reward=r.reward, tests_passed=r.tests_passed, tests_total=r.tests_total,
-                    failing_test=r.failing_test or None, divergence=div, span=span,
-                    token_weights=list(r.token_weights) or None,
+                    failing_test=r.failing_test or None, divergence=div, span=span, narrowed=narrowed,
+                    token_weights=list(r.token_weights) or None, notes=list(r.notes),
                     constraint_violations=list(r.constraint_violations), timings=dict(r.timings))
 
 

@@ -26,7 +26,7 @@ from egca_kit.v1 import values_pb2 as egca_dot_v1_dot_values__pb2
 from egca_kit.v1 import tracer_pb2 as egca_dot_v1_dot_tracer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x65gca/v1/engine.proto\x12\x07\x65gca.v1\x1a\x14\x65gca/v1/values.proto\x1a\x14\x65gca/v1/tracer.proto\"\x86\x01\n\x07Problem\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12\x13\n\x0b\x65ntry_point\x18\x05 \x01(\t\x12 \n\x05tests\x18\x06 \x03(\x0b\x32\x11.egca.v1.TestCase\".\n\nProblemRef\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\"\'\n\tByteRange\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"J\n\tCandidate\x12\x12\n\ncompletion\x18\x01 \x01(\t\x12)\n\rtoken_offsets\x18\x02 \x03(\x0b\x32\x12.egca.v1.ByteRange\"N\n\x0e\x41nalyzeOptions\x12\x11\n\tweighting\x18\x01 \x01(\t\x12\x0e\n\x06reward\x18\x02 \x01(\t\x12\x19\n\x11skip_localization\x18\x03 \x01(\x08\"\xbd\x01\n\x0e\x41nalyzeRequest\x12#\n\x07problem\x18\x01 \x01(\x0b\x32\x10.egca.v1.ProblemH\x00\x12*\n\x0bproblem_ref\x18\x02 \x01(\x0b\x32\x13.egca.v1.ProblemRefH\x00\x12&\n\ncandidates\x18\x03 \x03(\x0b\x32\x12.egca.v1.Candidate\x12(\n\x07options\x18\x04 \x01(\x0b\x32\x17.egca.v1.AnalyzeOptionsB\x08\n\x06source\"\x93\x01\n\nDivergence\x12\'\n\tcandidate\x18\x01 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\'\n\treference\x18\x02 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\x15\n\rhas_reference\x18\x03 \x01(\x08\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\"S\n\x04Span\x12#\n\x07program\x18\x01 \x01(\x0b\x32\x12.egca.v1.ByteRange\x12&\n\ncompletion\x18\x02 \x01(\x0b\x32\x12.egca.v1.ByteRange\"\x8d\x03\n\x0f\x43\x61ndidateResult\x12\x1b\n\x04mode\x18\x01 \x01(\x0e\x32\r.egca.v1.Mode\x12\x0e\n\x06reward\x18\x02 \x01(\x01\x12\x14\n\x0ctests_passed\x18\x03 \x01(\r\x12\x13\n\x0btests_total\x18\x04 \x01(\r\x12\x14\n\x0c\x66\x61iling_test\x18\x05 \x01(\t\x12\'\n\ndivergence\x18\x06 \x01(\x0b\x32\x13.egca.v1.Divergence\x12\x16\n\x0ehas_divergence\x18\x07 \x01(\x08\x12\x1b\n\x04span\x18\x08 \x01(\x0b\x32\r.egca.v1.Span\x12\x10\n\x08has_span\x18\t \x01(\x08\x12\x15\n\rtoken_weights\x18\n \x03(\x01\x12\x1d\n\x15\x63onstraint_violations\x18\x0b \x03(\t\x12\x36\n\x07timings\x18\x0c \x03(\x0b\x32%.egca.v1.CandidateResult.TimingsEntry\x1a.\n\x0cTimingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"M\n\x0f\x41nalyzeResponse\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12)\n\x07results\x18\x02 \x03(\x0b\x32\x18.egca.v1.CandidateResult*P\n\x04Mode\x12\x14\n\x10MODE_UNSPECIFIED\x10\x00\x12\n\n\x06SYNTAX\x10\x01\x12\x0e\n\nCONSTRAINT\x10\x02\x12\x0b\n\x07\x43ORRECT\x10\x03\x12\t\n\x05LOGIC\x10\x04\x32\x46\n\x06\x45ngine\x12<\n\x07\x41nalyze\x12\x17.egca.v1.AnalyzeRequest\x1a\x18.egca.v1.AnalyzeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x65gca/v1/engine.proto\x12\x07\x65gca.v1\x1a\x14\x65gca/v1/values.proto\x1a\x14\x65gca/v1/tracer.proto\"\x86\x01\n\x07Problem\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12\x13\n\x0b\x65ntry_point\x18\x05 \x01(\t\x12 \n\x05tests\x18\x06 \x03(\x0b\x32\x11.egca.v1.TestCase\".\n\nProblemRef\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12\x0f\n\x07task_id\x18\x02 \x01(\t\"\'\n\tByteRange\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"J\n\tCandidate\x12\x12\n\ncompletion\x18\x01 \x01(\t\x12)\n\rtoken_offsets\x18\x02 \x03(\x0b\x32\x12.egca.v1.ByteRange\"N\n\x0e\x41nalyzeOptions\x12\x11\n\tweighting\x18\x01 \x01(\t\x12\x0e\n\x06reward\x18\x02 \x01(\t\x12\x19\n\x11skip_localization\x18\x03 \x01(\x08\"\xbd\x01\n\x0e\x41nalyzeRequest\x12#\n\x07problem\x18\x01 \x01(\x0b\x32\x10.egca.v1.ProblemH\x00\x12*\n\x0bproblem_ref\x18\x02 \x01(\x0b\x32\x13.egca.v1.ProblemRefH\x00\x12&\n\ncandidates\x18\x03 \x03(\x0b\x32\x12.egca.v1.Candidate\x12(\n\x07options\x18\x04 \x01(\x0b\x32\x17.egca.v1.AnalyzeOptionsB\x08\n\x06source\"\xdb\x02\n\nDivergence\x12\'\n\tcandidate\x18\x01 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\'\n\treference\x18\x02 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\x15\n\rhas_reference\x18\x03 \x01(\x08\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12&\n\x08narrowed\x18\x06 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\x14\n\x0chas_narrowed\x18\x07 \x01(\x08\x12\x30\n\x12narrowed_reference\x18\x08 \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\x1e\n\x16has_narrowed_reference\x18\t \x01(\x08\x12#\n\x05\x63rash\x18\n \x01(\x0b\x32\x14.egca.v1.SourceRange\x12\x11\n\thas_crash\x18\x0b \x01(\x08\"S\n\x04Span\x12#\n\x07program\x18\x01 \x01(\x0b\x32\x12.egca.v1.ByteRange\x12&\n\ncompletion\x18\x02 \x01(\x0b\x32\x12.egca.v1.ByteRange\"\xd3\x03\n\x0f\x43\x61ndidateResult\x12\x1b\n\x04mode\x18\x01 \x01(\x0e\x32\r.egca.v1.Mode\x12\x0e\n\x06reward\x18\x02 \x01(\x01\x12\x14\n\x0ctests_passed\x18\x03 \x01(\r\x12\x13\n\x0btests_total\x18\x04 \x01(\r\x12\x14\n\x0c\x66\x61iling_test\x18\x05 \x01(\t\x12\'\n\ndivergence\x18\x06 \x01(\x0b\x32\x13.egca.v1.Divergence\x12\x16\n\x0ehas_divergence\x18\x07 \x01(\x08\x12\x1b\n\x04span\x18\x08 \x01(\x0b\x32\r.egca.v1.Span\x12\x10\n\x08has_span\x18\t \x01(\x08\x12\x15\n\rtoken_weights\x18\n \x03(\x01\x12\x1d\n\x15\x63onstraint_violations\x18\x0b \x03(\t\x12\x36\n\x07timings\x18\x0c \x03(\x0b\x32%.egca.v1.CandidateResult.TimingsEntry\x12\x1f\n\x08narrowed\x18\r \x01(\x0b\x32\r.egca.v1.Span\x12\x14\n\x0chas_narrowed\x18\x0e \x01(\x08\x12\r\n\x05notes\x18\x0f \x03(\t\x1a.\n\x0cTimingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"M\n\x0f\x41nalyzeResponse\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12)\n\x07results\x18\x02 \x03(\x0b\x32\x18.egca.v1.CandidateResult*P\n\x04Mode\x12\x14\n\x10MODE_UNSPECIFIED\x10\x00\x12\n\n\x06SYNTAX\x10\x01\x12\x0e\n\nCONSTRAINT\x10\x02\x12\x0b\n\x07\x43ORRECT\x10\x03\x12\t\n\x05LOGIC\x10\x04\x32\x46\n\x06\x45ngine\x12<\n\x07\x41nalyze\x12\x17.egca.v1.AnalyzeRequest\x1a\x18.egca.v1.AnalyzeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,8 +35,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CANDIDATERESULT_TIMINGSENTRY']._loaded_options = None
   _globals['_CANDIDATERESULT_TIMINGSENTRY']._serialized_options = b'8\001'
-  _globals['_MODE']._serialized_start=1365
-  _globals['_MODE']._serialized_end=1445
+  _globals['_MODE']._serialized_start=1635
+  _globals['_MODE']._serialized_end=1715
   _globals['_PROBLEM']._serialized_start=78
   _globals['_PROBLEM']._serialized_end=212
   _globals['_PROBLEMREF']._serialized_start=214
@@ -50,15 +50,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ANALYZEREQUEST']._serialized_start=460
   _globals['_ANALYZEREQUEST']._serialized_end=649
   _globals['_DIVERGENCE']._serialized_start=652
-  _globals['_DIVERGENCE']._serialized_end=799
-  _globals['_SPAN']._serialized_start=801
-  _globals['_SPAN']._serialized_end=884
-  _globals['_CANDIDATERESULT']._serialized_start=887
-  _globals['_CANDIDATERESULT']._serialized_end=1284
-  _globals['_CANDIDATERESULT_TIMINGSENTRY']._serialized_start=1238
-  _globals['_CANDIDATERESULT_TIMINGSENTRY']._serialized_end=1284
-  _globals['_ANALYZERESPONSE']._serialized_start=1286
-  _globals['_ANALYZERESPONSE']._serialized_end=1363
-  _globals['_ENGINE']._serialized_start=1447
-  _globals['_ENGINE']._serialized_end=1517
+  _globals['_DIVERGENCE']._serialized_end=999
+  _globals['_SPAN']._serialized_start=1001
+  _globals['_SPAN']._serialized_end=1084
+  _globals['_CANDIDATERESULT']._serialized_start=1087
+  _globals['_CANDIDATERESULT']._serialized_end=1554
+  _globals['_CANDIDATERESULT_TIMINGSENTRY']._serialized_start=1508
+  _globals['_CANDIDATERESULT_TIMINGSENTRY']._serialized_end=1554
+  _globals['_ANALYZERESPONSE']._serialized_start=1556
+  _globals['_ANALYZERESPONSE']._serialized_end=1633
+  _globals['_ENGINE']._serialized_start=1717
+  _globals['_ENGINE']._serialized_end=1787
 # @@protoc_insertion_point(module_scope)

@@ -85,18 +85,30 @@ class AnalyzeRequest(_message.Message):
     def __init__(self, problem: _Optional[_Union[Problem, _Mapping]] = ..., problem_ref: _Optional[_Union[ProblemRef, _Mapping]] = ..., candidates: _Optional[_Iterable[_Union[Candidate, _Mapping]]] = ..., options: _Optional[_Union[AnalyzeOptions, _Mapping]] = ...) -> None: ...
 
 class Divergence(_message.Message):
-    __slots__ = ("candidate", "reference", "has_reference", "reason", "kind")
+    __slots__ = ("candidate", "reference", "has_reference", "reason", "kind", "narrowed", "has_narrowed", "narrowed_reference", "has_narrowed_reference", "crash", "has_crash")
     CANDIDATE_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     HAS_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    NARROWED_FIELD_NUMBER: _ClassVar[int]
+    HAS_NARROWED_FIELD_NUMBER: _ClassVar[int]
+    NARROWED_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    HAS_NARROWED_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    CRASH_FIELD_NUMBER: _ClassVar[int]
+    HAS_CRASH_FIELD_NUMBER: _ClassVar[int]
     candidate: _values_pb2.SourceRange
     reference: _values_pb2.SourceRange
     has_reference: bool
     reason: str
     kind: str
-    def __init__(self, candidate: _Optional[_Union[_values_pb2.SourceRange, _Mapping]] = ..., reference: _Optional[_Union[_values_pb2.SourceRange, _Mapping]] = ..., has_reference: _Optional[bool] = ..., reason: _Optional[str] = ..., kind: _Optional[str] = ...) -> None: ...
+    narrowed: _values_pb2.SourceRange
+    has_narrowed: bool
+    narrowed_reference: _values_pb2.SourceRange
+    has_narrowed_reference: bool
+    crash: _values_pb2.SourceRange
+    has_crash: bool
+    def __init__(self, candidate: _Optional[_Union[_values_pb2.SourceRange, _Mapping]] = ..., reference: _Optional[_Union[_values_pb2.SourceRange, _Mapping]] = ..., has_reference: _Optional[bool] = ..., reason: _Optional[str] = ..., kind: _Optional[str] = ..., narrowed: _Optional[_Union[_values_pb2.SourceRange, _Mapping]] = ..., has_narrowed: _Optional[bool] = ..., narrowed_reference: _Optional[_Union[_values_pb2.SourceRange, _Mapping]] = ..., has_narrowed_reference: _Optional[bool] = ..., crash: _Optional[_Union[_values_pb2.SourceRange, _Mapping]] = ..., has_crash: _Optional[bool] = ...) -> None: ...
 
 class Span(_message.Message):
     __slots__ = ("program", "completion")
@@ -107,7 +119,7 @@ class Span(_message.Message):
     def __init__(self, program: _Optional[_Union[ByteRange, _Mapping]] = ..., completion: _Optional[_Union[ByteRange, _Mapping]] = ...) -> None: ...
 
 class CandidateResult(_message.Message):
-    __slots__ = ("mode", "reward", "tests_passed", "tests_total", "failing_test", "divergence", "has_divergence", "span", "has_span", "token_weights", "constraint_violations", "timings")
+    __slots__ = ("mode", "reward", "tests_passed", "tests_total", "failing_test", "divergence", "has_divergence", "span", "has_span", "token_weights", "constraint_violations", "timings", "narrowed", "has_narrowed", "notes")
     class TimingsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -127,6 +139,9 @@ class CandidateResult(_message.Message):
     TOKEN_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     CONSTRAINT_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     TIMINGS_FIELD_NUMBER: _ClassVar[int]
+    NARROWED_FIELD_NUMBER: _ClassVar[int]
+    HAS_NARROWED_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
     mode: Mode
     reward: float
     tests_passed: int
@@ -139,7 +154,10 @@ class CandidateResult(_message.Message):
     token_weights: _containers.RepeatedScalarFieldContainer[float]
     constraint_violations: _containers.RepeatedScalarFieldContainer[str]
     timings: _containers.ScalarMap[str, float]
-    def __init__(self, mode: _Optional[_Union[Mode, str]] = ..., reward: _Optional[float] = ..., tests_passed: _Optional[int] = ..., tests_total: _Optional[int] = ..., failing_test: _Optional[str] = ..., divergence: _Optional[_Union[Divergence, _Mapping]] = ..., has_divergence: _Optional[bool] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., has_span: _Optional[bool] = ..., token_weights: _Optional[_Iterable[float]] = ..., constraint_violations: _Optional[_Iterable[str]] = ..., timings: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    narrowed: Span
+    has_narrowed: bool
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, mode: _Optional[_Union[Mode, str]] = ..., reward: _Optional[float] = ..., tests_passed: _Optional[int] = ..., tests_total: _Optional[int] = ..., failing_test: _Optional[str] = ..., divergence: _Optional[_Union[Divergence, _Mapping]] = ..., has_divergence: _Optional[bool] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., has_span: _Optional[bool] = ..., token_weights: _Optional[_Iterable[float]] = ..., constraint_violations: _Optional[_Iterable[str]] = ..., timings: _Optional[_Mapping[str, float]] = ..., narrowed: _Optional[_Union[Span, _Mapping]] = ..., has_narrowed: _Optional[bool] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class AnalyzeResponse(_message.Message):
     __slots__ = ("task_id", "results")
