@@ -13,6 +13,7 @@ from egca import datasets
 from egca.plugin import get_adapter
 from egca_kit.server import CHANNEL_OPTIONS, wait_until_serving
 from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
+from tests.conftest import reference_failures
 
 # task id -> why its reference does not pass.
 KNOWN_FAILURES: dict[str, str] = {
@@ -42,25 +43,13 @@ def stub():
         proc.wait(timeout=10)
 
 
-def _run(stub, problem):
-    request = tracer_pb2.RunRequest(program=problem.reference_program,
-                                    tests=[tracer_pb2.TestCase(id=t.id, code=t.code) for t in problem.tests],
-                                    limits=tracer_pb2.Limits(timeout_s=20))
-    reply = stub.Run(request, timeout=60)
-    bad = [(r.id, tracer_pb2.TestStatus.Name(r.status), r.error.message) for r in reply.results
-           if r.status != tracer_pb2.PASS]
-    return problem.task_id, tracer_pb2.RunStatus.Name(reply.status), bad
-
-
-def test_every_reference_passes(stub):
+def test_every_reference_passes(engine):
     problems = datasets.load("humaneval-js")
     assert len(problems) == 164
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda p: _run(stub, p), problems))
-    failing = {task: (status, bad) for task, status, bad in outcomes
-               if (status != "COMPLETED" or bad) and task not in KNOWN_FAILURES}
+    failures = reference_failures(engine, problems[0].language, problems)
+    failing = {task: f for task, f in failures.items() if task not in KNOWN_FAILURES}
     assert not failing, failing
-    passing_known = [task for task, status, bad in outcomes if task in KNOWN_FAILURES and status == "COMPLETED" and not bad]
+    passing_known = [task for task in KNOWN_FAILURES if task not in failures]
     assert not passing_known, f"listed as failing but pass now: {passing_known}"
 
 
