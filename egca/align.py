@@ -83,14 +83,13 @@ def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point
 def find_crash_cause(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point: str,
                      crash: Range | None) -> Found | None:
     """For a candidate that raised or crashed on a test the reference passes: the earliest
-    divergence *before* the error (a wrong index computed earlier), or None when its trace
-    shows nothing earlier than the statement that crashed (`crash`, the crash site)."""
+    divergence *before* the error (a wrong index computed earlier; a wrong argument of the
+    call that recursed without end, in the statement that crashed), or None when its trace
+    shows nothing before the error."""
     stop = next((e.idx for e in cand.trace.events if e.kind == "exception"), len(cand.trace.events))
     hit = find_divergence(adapter, cand, ref, entry_point, partial=True)
     if hit is None or hit.event >= stop or hit.candidate is None:
         return None
-    if crash is not None and crash.start_byte <= hit.candidate.start_byte < crash.end_byte:
-        return None   # the statement that crashed is where it went wrong
     return hit
 
 
@@ -127,6 +126,10 @@ def _earliest(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: dict[str, s
     if earliest is not None and earliest.kind == DivergenceKind.RETURN and not legacy:
         rename = _rename(cand.trace, fmap, vmap, earliest.event)
         hit = _return_cause(adapter, cand, ref, earliest) or _near_call(adapter, cand, ref, earliest, fmap, rename)
+        if hit is not None:
+            return hit
+    if earliest is not None and earliest.kind == DivergenceKind.BRANCH and not legacy:
+        hit = _decision_input(adapter, cand, ref, earliest, vmap)
         if hit is not None:
             return hit
     if earliest is not None and earliest.kind in (DivergenceKind.VALUE, DivergenceKind.BRANCH) and missing:
@@ -239,9 +242,9 @@ def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tu
     # Otherwise the divergence is the first write that differs from its counterpart in order.
     for cw, rw in zip(hc, hr):
         if cw.value != rw.value:
-            return _value_found(cand, ref, cw, c_key[1], rw, r_key[1])
+            return _value_found(adapter, cand, ref, cw, c_key[1], rw, r_key[1])
     if len(hc) > len(hr):
-        return _value_found(cand, ref, hc[len(hr)], c_key[1], hr[-1], r_key[1])
+        return _value_found(adapter, cand, ref, hc[len(hr)], c_key[1], hr[-1], r_key[1])
     return hr[len(hc)] if len(hr) > len(hc) else None
 
 
@@ -250,13 +253,13 @@ def _written_in_loop(adapter: LanguageAdapter, side: Side, history: list[Write])
                and syntax.enclosing_loop(adapter, side.program, w.range) is not None for w in history)
 
 
-def _value_found(cand: Side, ref: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> Found:
+def _value_found(adapter: LanguageAdapter, cand: Side, ref: Side, cw: Write, c_name: str, rw: Write, r_name: str) -> Found:
     event = cand.trace.events[cw.event]
     if event.kind == "call":
         # A parameter with a wrong value: the cause is the call in the caller (on both sides).
-        rng = _caller_statement(cand.trace, event) or cw.range
+        rng = _caller_statement(adapter, cand, event) or cw.range
         ref_event = ref.trace.events[rw.event]
-        ref_rng = (_caller_statement(ref.trace, ref_event) if ref_event.kind == "call" else None) or rw.range
+        ref_rng = (_caller_statement(adapter, ref, ref_event) if ref_event.kind == "call" else None) or rw.range
         reason = (f"`{cw.function}` was called with `{c_name}` = {display(cw.value)} here; "
                   f"the reference's `{r_name}` was {display(rw.value)}")
         return Found(cw.event, DivergenceKind.CALL, rng, ref_rng, reason, rw.event)
@@ -264,11 +267,24 @@ def _value_found(cand: Side, ref: Side, cw: Write, c_name: str, rw: Write, r_nam
     return Found(cw.event, DivergenceKind.VALUE, cw.range, rw.range, reason, rw.event)
 
 
-def _caller_statement(trace: Trace, call: Event) -> Range | None:
-    for e in trace.events[call.idx + 1:]:
-        if e.kind == "step" and e.depth == call.depth - 1:
+def _caller_statement(adapter: LanguageAdapter, side: Side, call: Event) -> Range | None:
+    """The statement whose evaluation made `call`. A runtime may record a statement before
+    or after evaluating it (a `return` after, to know its value), so: the caller frame's
+    next statement, or when the caller never resumed (endless recursion, a crash inside
+    the call) the first statement calling that function at or after where the caller was."""
+    events = side.trace.events
+    caller = next((e for e in reversed(events[:call.idx]) if e.depth == call.depth - 1), None)
+    if caller is None:
+        return None
+    for e in events[call.idx + 1:]:
+        if e.frame == caller.frame and e.kind == "step":
             return e.range
-    return None
+        if e.depth < caller.depth:
+            break
+    last = next((e for e in reversed(events[:call.idx]) if e.frame == caller.frame and e.kind == "step"), None)
+    callers = syntax.statements_calling(adapter, side.program, call.function)
+    here = last.range.start_byte if last is not None and last.range is not None else 0
+    return next((r for r in callers if r.start_byte >= here), callers[0] if callers else None)
 
 
 def _site_signature(adapter: LanguageAdapter, side: Side, function: str, first: Event,
@@ -396,6 +412,41 @@ def _return_statement(trace: Trace, ret: Event) -> Range | None:
         if e.kind == "step" and e.frame == ret.frame:
             return e.range
     return ret.range
+
+
+def _decision_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
+                    vmap: dict[tuple[str, str], tuple[str, str]]) -> Found | None:
+    """A decision that went the other way because an input was already wrong: a matched
+    variable the condition reads held another value than its counterpart did at the
+    reference's decision. The value rule can miss that write (a crashed run may still have
+    been on its way to the reference's values; `int i = 1` for `int i = 2` never changes
+    again before the crash), but at a matched decision the two must agree. Blame the write
+    that produced the earliest such value."""
+    if hit.ref_event is None or hit.candidate is None:
+        return None
+    ce, re_ = cand.trace.events[hit.event], ref.trace.events[hit.ref_event]
+    best: Found | None = None
+    for x in sorted(syntax.read_names(adapter, cand.program, hit.candidate)):
+        r_key = vmap.get((ce.function, x))
+        if r_key is None:
+            continue
+        cw, rw = _current(cand.trace, (ce.function, x), ce), _current(ref.trace, r_key, re_)
+        if cw is None or rw is None or cw.value == rw.value:
+            continue
+        # A stale value (the update after it never happened) is not a wrong write: only a write
+        # whose value differs from the reference's write at the same place in the history is.
+        hc, hr = cand.trace.history(ce.function, x), ref.trace.history(*r_key)
+        k = sum(1 for w in hc if w.event <= cw.event) - 1
+        if k < 0 or k >= len(hr) or hc[k].value == hr[k].value:
+            continue
+        if best is None or cw.event < best.event:
+            best = _value_found(adapter, cand, ref, cw, x, rw, r_key[1])
+    return best
+
+
+def _current(trace: Trace, key: tuple[str, str], at: Event) -> Write | None:
+    """The write that gave a variable its value in `at`'s frame when `at` happened."""
+    return next((w for w in reversed(trace.writes.get(key, [])) if w.frame == at.frame and w.event < at.idx), None)
 
 
 def _missing_write(adapter: LanguageAdapter, cand: Side, ref: Side,

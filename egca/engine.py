@@ -195,8 +195,10 @@ class Engine:
 
     def _localize(self, adapter: LanguageAdapter, problem: Problem, program: bytes, cand: Trace,
                   ref: Trace, window: dict | None = None) -> Divergence | None:
-        if not ref.passed or cand.passed:
-            return None   # nothing sound to compare: the reference fails its own test, or the run was flaky
+        if not ref.passed:
+            return None   # nothing sound to compare: the reference fails its own test
+        if cand.passed and self.config.legacy_localization:
+            return None
         ref_program = problem.reference_program.encode("utf-8")
         found = find_divergence(adapter, Side(cand, program), Side(ref, ref_program), problem.entry_point,
                                 legacy=self.config.legacy_localization)
@@ -205,7 +207,12 @@ class Engine:
         if window is not None and self.config.trace_window > 0:
             from egca.report.window import trace_window
             window.update(trace_window(cand, program, ref, ref_program, found, self.config.trace_window))
-        return self._divergence(adapter, program, ref_program, found)
+        # A traced run that passes the test its plain run failed: the result depends on what the
+        # trace does not pin down (memory read out of bounds or uninitialised, time, chance). Where
+        # its trace departs from the reference's is still where its behaviour does.
+        reason = f"{found.reason} (the traced run passed this test: the program's result is not " \
+                 f"deterministic, e.g. memory read out of bounds)" if cand.passed else None
+        return self._divergence(adapter, program, ref_program, found, reason=reason)
 
     def _divergence(self, adapter: LanguageAdapter, program: bytes, ref_program: bytes, found: Found,
                     reason: str | None = None, crash: Range | None = None) -> Divergence:
@@ -238,8 +245,11 @@ class Engine:
                                  crash.candidate if crash is not None else None)
         if found is None or found.candidate is None:
             return crash
-        where = f" at `{syntax.text(program, crash.candidate)}`" if crash is not None else ""
         what = crash.reason if crash is not None else (cand.end_message or "an error")
+        if crash is not None and crash.candidate.start_byte <= found.candidate.start_byte < crash.candidate.end_byte:
+            where = " there"
+        else:
+            where = f" at `{syntax.text(program, crash.candidate)}`" if crash is not None else ""
         return self._divergence(adapter, program, ref_program, found,
                                 reason=f"{found.reason}; the program later crashed{where} ({what})",
                                 crash=crash.candidate if crash is not None else None)

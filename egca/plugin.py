@@ -356,14 +356,28 @@ class LanguageAdapter(ABC):
         return self.header_range(program, node)
 
     def header_range(self, program: bytes, node: tree_sitter.Node) -> Range:
-        """A compound statement's header (up to its body); a simple statement whole."""
+        """A compound statement's header (up to its body); a do-while's `while (...)` after its
+        body; a simple statement whole."""
         body = self.body_node(node)
         if body is None:
             return Range.of_node(node)
+        tail = self.trailing_header(program, node)
+        if tail is not None:
+            return tail
         end = body.start_byte
         while end > node.start_byte and program[end - 1:end] in (b" ", b"\n", b"\t", b"\r", b"{", b":"):
             end -= 1
         return Range.of_bytes(program, node.start_byte, end)
+
+    def trailing_header(self, program: bytes, node: tree_sitter.Node) -> Range | None:
+        """A construct whose condition follows its body (do-while): `while (...)`, else None."""
+        field = self.condition_fields.get(node.type)
+        cond = node.child_by_field_name(field) if field else None
+        body = self.body_node(node)
+        if cond is None or body is None or cond.start_byte < body.end_byte:
+            return None
+        tail = next(c for c in node.children if c.start_byte >= body.end_byte)
+        return Range.of_bytes(program, tail.start_byte, cond.end_byte)
 
     def body_node(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
         """The body of a compound statement (`body`, or an if's `consequence`), else None."""

@@ -110,6 +110,27 @@ def statements_writing(adapter: LanguageAdapter, program: bytes, name: str,
     return found
 
 
+def statements_calling(adapter: LanguageAdapter, program: bytes, name: str,
+                       within: Range | None = None) -> list[Range]:
+    """The innermost statements that call function `name` (optionally inside `within`), in
+    source order."""
+    root = _tree(adapter, program).root_node
+    found: list[Range] = []
+    for node in preorder(root):
+        if node.type not in adapter.call_types or adapter.callee_name(node, program) != name:
+            continue
+        if within and not (within.start_byte <= node.start_byte < within.end_byte):
+            continue
+        stmt = node.parent
+        while stmt is not None and stmt.type not in adapter.statement_types:
+            stmt = stmt.parent
+        if stmt is not None:
+            rng = adapter.header_range(program, stmt)
+            if rng not in found:
+                found.append(rng)
+    return found
+
+
 def enclosing_condition(adapter: LanguageAdapter, program: bytes, rng: Range) -> Range | None:
     """The condition of the innermost branching construct strictly enclosing the statement at `rng`."""
     node = _node_at(adapter, program, rng)

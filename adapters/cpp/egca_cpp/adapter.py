@@ -112,12 +112,6 @@ class CppAdapter(LanguageAdapter):
         return self.header_range(program, node)
 
     def header_range(self, program: bytes, node: tree_sitter.Node) -> Range:
-        if node.type == "do_statement":
-            kw = next((c for c in node.children if c.type == "while"), None)
-            cond = node.child_by_field_name("condition")
-            if kw is not None and cond is not None:
-                return Range.of_bytes(program, kw.start_byte, cond.end_byte)
-            return Range.of_node(node)
         if node.type == "try_statement":
             body = node.child_by_field_name("body")
             end = body.start_byte if body is not None else node.end_byte

@@ -115,10 +115,9 @@ class JavaAdapter(LanguageAdapter):
     def header_range(self, program: bytes, node: tree_sitter.Node) -> Range:
         """Up to (not including) the body; a do-while's `while (...);` tail; a labeled
         statement's inner statement's header; simple statements whole."""
-        if node.type == "do_statement":
-            kw = next((c for c in node.children if c.type == "while"), None)
-            if kw is not None:
-                return Range.of_bytes(program, kw.start_byte, node.end_byte)
+        tail = self.trailing_header(program, node)
+        if tail is not None:
+            return tail
         if node.type == "labeled_statement" and node.named_children:
             return self.header_range(program, node.named_children[-1])
         body = None

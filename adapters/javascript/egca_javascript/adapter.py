@@ -123,11 +123,9 @@ class JavaScriptAdapter(LanguageAdapter):
     # --- spans ------------------------------------------------------------------------------
     def header_range(self, program: bytes, node: tree_sitter.Node) -> Range:
         """Up to (not including) the body; a do-while's `while (...)` tail; simple statements whole."""
-        if node.type == "do_statement":
-            kw = next((c for c in node.children if c.type == "while"), None)
-            if kw is not None:
-                return Range.of_bytes(program, kw.start_byte, _trim_end(program, kw.start_byte, node.end_byte))
-            return Range.of_node(node)
+        tail = self.trailing_header(program, node)
+        if tail is not None:
+            return tail
         if node.type == "labeled_statement":
             body = node.child_by_field_name("body")
             return self.header_range(program, body) if body is not None else Range.of_node(node)
