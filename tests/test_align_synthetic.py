@@ -230,6 +230,75 @@ def test_values_the_crashed_candidate_had_not_reached_yet_are_no_divergence():
     assert find_crash_cause(ADAPTER, cand, ref, "f", cand.trace.events[-1].range) is None
 
 
+def test_a_decision_taken_on_an_input_that_was_already_wrong_blames_its_write():
+    """`i = 1` for `i = 2`: the crashed run never wrote `i` again (it may look "on its way"),
+    but at the first decision that went the other way the two `i` must agree."""
+    program = "def f(n):\n    out = []\n    i = 1\n    while i * i <= n:\n        out.append(i)\n    return out\n"
+    r = Recorder(program).call(n=2).step("out = []", out=L()).step("i = 1", i=1).step("while i * i <= n")
+    r.branch("i * i <= n", True, "while").step("out.append(i)", out=L(1))
+    cand = r.exception("out.append(i)", "MemoryError").side()
+    ref_program = program.replace("i = 1", "i = 2")
+    ref = Recorder(ref_program).call(n=2).step("out = []", out=L()).step("i = 2", i=2) \
+        .step("while i * i <= n").branch("i * i <= n", False, "while").step("return out").ret(L()) \
+        .side(tracer_pb2.PASS)
+    hit = find_crash_cause(ADAPTER, cand, ref, "f", cand.trace.events[-1].range)
+    assert hit is not None and hit.kind == "value" and text(cand, hit.candidate) == "i = 1"
+
+
+def test_a_stale_input_of_a_decision_is_not_blamed_at_its_last_write():
+    """The update `balance += op` is missing: `balance = 0` agrees with the reference's first
+    value, so the decision that read the stale value stays the span."""
+    program = "def f(ops):\n    balance = 0\n    for op in ops:\n        if balance < 0:\n" \
+              "            return True\n    return False\n"
+    ref_program = program.replace("    for op in ops:\n", "    for op in ops:\n        balance += op\n")
+    r = Recorder(program).call(ops=L(-1)).step("balance = 0", balance=0)
+    r.step("for op in ops", op=-1).branch("for op in ops", True, "for").step("if balance < 0")
+    cand = r.branch("balance < 0", False).step("for op in ops").branch("for op in ops", False, "for") \
+        .step("return False").ret(False).side()
+    q = Recorder(ref_program).call(ops=L(-1)).step("balance = 0", balance=0)
+    q.step("for op in ops", op=-1).branch("for op in ops", True, "for").step("balance += op", balance=-1)
+    ref = q.step("if balance < 0").branch("balance < 0", True).step("return True").ret(True).side(tracer_pb2.PASS)
+    hit = find_divergence(ADAPTER, cand, ref, "f")
+    assert hit is not None and hit.kind == "branch" and text(cand, hit.candidate) == "balance < 0"
+
+
+RECURSION = "def f(n):\n    if n == 1:\n        return 1\n    return f({arg}) + 1\n"
+
+
+def _recursion_run(args: list[int], returns: bool) -> Side:
+    """f called with `args` in nested frames (as a runtime that records a `return` statement
+    after evaluating it: no step of the caller before the inner call); `returns`: the last
+    activation hits the base case and every frame returns, else the run dies of recursion."""
+    program = RECURSION.format(arg="n - 1" if returns else "1 - n").encode()
+    events: list[Event] = []
+
+    def add(kind, text_, frame, **kw):
+        start = program.index(text_.encode()) if text_ else -1
+        rng = Range.of_bytes(program, start, start + len(text_.encode())) if text_ else None
+        events.append(Event(len(events), kind, rng, "f", frame, frame, **kw))
+
+    for frame, n in enumerate(args, start=1):
+        add("call", "def f", frame, bindings=(("n", n),))
+        add("step", "if n == 1", frame)
+        add("branch", "n == 1", frame, taken=n == 1, branch_kind="if")
+    if not returns:
+        add("exception", "return f(1 - n) + 1", len(args), message="RecursionError")
+        return Side(build(events, tracer_pb2.FAIL), program)
+    add("step", "return 1", len(args))
+    add("return", None, len(args), value=1)
+    for frame in range(len(args) - 1, 0, -1):
+        add("step", "return f(n - 1) + 1", frame)
+        add("return", None, frame, value=len(args) - frame + 1)
+    return Side(build(events, tracer_pb2.PASS), program)
+
+
+def test_an_endless_recursion_is_blamed_on_the_call_that_passed_the_wrong_argument():
+    cand, ref = _recursion_run([3, -2, 3, -2], returns=False), _recursion_run([3, 2, 1], returns=True)
+    hit = find_crash_cause(ADAPTER, cand, ref, "f", cand.trace.events[-1].range)
+    assert hit is not None and hit.kind == "call"
+    assert text(cand, hit.candidate) == "return f(1 - n) + 1"   # the caller never resumed
+
+
 # --- narrowing --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cand,ref,rename,expected", [
