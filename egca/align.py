@@ -70,10 +70,7 @@ def find_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, entry_point
     reached yet, a return it never made, is not a divergence; only what it did differently
     before it stopped is. `legacy`: the rules before sub-statement spans (benchmarks'
     "before" column)."""
-    fmap = map_functions(cand.trace, ref.trace, entry_point)
-    vmap: dict[tuple[str, str], tuple[str, str]] = {}
-    for cf, rf in fmap.items():
-        vmap.update(map_variables(cand.trace, ref.trace, cf, rf))
+    fmap, vmap = _maps(cand, ref, entry_point)
     hit = _earliest(adapter, cand, ref, fmap, vmap, partial, legacy)
     if hit is None:
         return None
@@ -88,9 +85,27 @@ def find_crash_cause(adapter: LanguageAdapter, cand: Side, ref: Side, entry_poin
     shows nothing before the error."""
     stop = next((e.idx for e in cand.trace.events if e.kind == "exception"), len(cand.trace.events))
     hit = find_divergence(adapter, cand, ref, entry_point, partial=True)
-    if hit is None or hit.event >= stop or hit.candidate is None:
-        return None
+    if hit is not None and (hit.event >= stop or hit.candidate is None):
+        hit = None
+    # The statement that crashed may have read a value that was already wrong (a list built one
+    # element short, then indexed): the write of that value is the cause, if it came first.
+    last = next((e for e in reversed(cand.trace.events[:stop]) if e.kind == "step"), None)
+    if crash is not None and last is not None:
+        _, vmap = _maps(cand, ref, entry_point)
+        names = syntax.read_names(adapter, cand.program, crash)
+        wrong = _wrong_input(adapter, cand, ref, vmap, last.function, names, last.frame, stop)
+        if wrong is not None and wrong.candidate is not None and (hit is None or wrong.event < hit.event):
+            hit = replace(wrong, rename=_rename(cand.trace, *_maps(cand, ref, entry_point), wrong.event))
     return hit
+
+
+def _maps(cand: Side, ref: Side, entry_point: str):
+    """Matched functions (candidate -> reference) and variables ((function, name) -> same)."""
+    fmap = map_functions(cand.trace, ref.trace, entry_point)
+    vmap: dict[tuple[str, str], tuple[str, str]] = {}
+    for cf, rf in fmap.items():
+        vmap.update(map_variables(cand.trace, ref.trace, cf, rf))
+    return fmap, vmap
 
 
 def _rename(cand: Trace, fmap: dict[str, str], vmap: dict[tuple[str, str], tuple[str, str]],
@@ -407,9 +422,14 @@ def _return_divergences(cand: Side, ref: Side, fmap: dict[str, str]) -> list[Fou
 
 
 def _return_statement(trace: Trace, ret: Event) -> Range | None:
-    """The statement that returned: the last STEP of that frame before the RETURN."""
+    """The statement that returned: the last STEP of that frame before the RETURN, or the
+    return statement inside it that the RETURN names (`if s == "": return 0` on one line)."""
     for e in reversed(trace.events[:ret.idx]):
         if e.kind == "step" and e.frame == ret.frame:
+            r = ret.range
+            if r is not None and e.range is not None and r != e.range \
+                    and r.start_byte >= e.range.end_byte and r.start_line == e.range.end_line:
+                return r
             return e.range
     return ret.range
 
@@ -420,33 +440,46 @@ def _decision_input(adapter: LanguageAdapter, cand: Side, ref: Side, hit: Found,
     variable the condition reads held another value than its counterpart did at the
     reference's decision. The value rule can miss that write (a crashed run may still have
     been on its way to the reference's values; `int i = 1` for `int i = 2` never changes
-    again before the crash), but at a matched decision the two must agree. Blame the write
-    that produced the earliest such value."""
+    again before the crash), but at a matched decision the two must agree."""
     if hit.ref_event is None or hit.candidate is None:
         return None
     ce, re_ = cand.trace.events[hit.event], ref.trace.events[hit.ref_event]
+    names = syntax.read_names(adapter, cand.program, hit.candidate)
+    return _wrong_input(adapter, cand, ref, vmap, ce.function, names, ce.frame, ce.idx, (re_.frame, re_.idx))
+
+
+def _wrong_input(adapter: LanguageAdapter, cand: Side, ref: Side, vmap: dict[tuple[str, str], tuple[str, str]],
+                 function: str, names: set[str], frame: int, before: int,
+                 ref_at: tuple[int, int] | None = None) -> Found | None:
+    """The earliest write, among the current values of `names` in the candidate's `frame`
+    just before event `before`, whose value differs from the reference's write at the same
+    place in the matched variable's history. A stale value (an update after it never
+    happened) is no wrong write: it equals its counterpart. `ref_at` (frame, event): also
+    require the reference's current value there to differ (a matched decision)."""
     best: Found | None = None
-    for x in sorted(syntax.read_names(adapter, cand.program, hit.candidate)):
-        r_key = vmap.get((ce.function, x))
+    for x in sorted(names):
+        r_key = vmap.get((function, x))
         if r_key is None:
             continue
-        cw, rw = _current(cand.trace, (ce.function, x), ce), _current(ref.trace, r_key, re_)
-        if cw is None or rw is None or cw.value == rw.value:
+        cw = _current(cand.trace, (function, x), frame, before)
+        if cw is None:
             continue
-        # A stale value (the update after it never happened) is not a wrong write: only a write
-        # whose value differs from the reference's write at the same place in the history is.
-        hc, hr = cand.trace.history(ce.function, x), ref.trace.history(*r_key)
+        if ref_at is not None:
+            rw = _current(ref.trace, r_key, *ref_at)
+            if rw is None or rw.value == cw.value:
+                continue
+        hc, hr = cand.trace.history(function, x), ref.trace.history(*r_key)
         k = sum(1 for w in hc if w.event <= cw.event) - 1
         if k < 0 or k >= len(hr) or hc[k].value == hr[k].value:
             continue
         if best is None or cw.event < best.event:
-            best = _value_found(adapter, cand, ref, cw, x, rw, r_key[1])
+            best = _value_found(adapter, cand, ref, cw, x, hr[k], r_key[1])
     return best
 
 
-def _current(trace: Trace, key: tuple[str, str], at: Event) -> Write | None:
-    """The write that gave a variable its value in `at`'s frame when `at` happened."""
-    return next((w for w in reversed(trace.writes.get(key, [])) if w.frame == at.frame and w.event < at.idx), None)
+def _current(trace: Trace, key: tuple[str, str], frame: int, before: int) -> Write | None:
+    """The write that gave a variable its value in `frame` just before event `before`."""
+    return next((w for w in reversed(trace.writes.get(key, [])) if w.frame == frame and w.event < before), None)
 
 
 def _missing_write(adapter: LanguageAdapter, cand: Side, ref: Side,

@@ -47,8 +47,10 @@ def is_written(adapter: LanguageAdapter, node: tree_sitter.Node) -> bool:
             return target is not None and target.start_byte <= node.start_byte < target.end_byte
         if parent.type in adapter.member_types:
             obj = parent.child_by_field_name("object")
-            return (obj is not None and obj.id == child.id and parent.parent is not None
-                    and parent.parent.type in adapter.call_types)
+            # `xs.append(...)` (a member inside a call) or `xs.add(...)` (a member call itself)
+            return (obj is not None and obj.id == child.id
+                    and (parent.type in adapter.call_types
+                         or (parent.parent is not None and parent.parent.type in adapter.call_types)))
         if parent.type not in adapter.target_container_types:
             return False
         child, parent = parent, parent.parent

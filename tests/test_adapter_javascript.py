@@ -70,7 +70,7 @@ def test_spans_and_headers():
     assert text(program, at(b"i < xs.length")) == "for (let i = 0; i < xs.length; i++)"
     assert text(program, at(b"xs[i] > 0")) == "if (xs[i] > 0)"
     assert text(program, at(b"xs[i] < -5")) == "if (xs[i] < -5)"
-    assert text(program, at(b"s > 10")) == "while (s > 10);"
+    assert text(program, at(b"s > 10")) == "while (s > 10)"   # a do-while: its trailing condition
     i = program.index(b"s > 3")
     assert text(program, JS.condition_range(program, Range.of_bytes(program, i, i + 5))) == "s > 3"
     i = program.index(b"xs[i] > 0")

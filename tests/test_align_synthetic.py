@@ -245,6 +245,18 @@ def test_a_decision_taken_on_an_input_that_was_already_wrong_blames_its_write():
     assert hit is not None and hit.kind == "value" and text(cand, hit.candidate) == "i = 1"
 
 
+def test_a_crash_on_a_value_that_was_already_wrong_blames_its_write():
+    """A list built one element short, then indexed: the statement that crashed read it."""
+    program = "def f(n):\n    a = list(range(n - 1))\n    return a[n - 1]\n"
+    cand = Recorder(program).call(n=2).step("a = list(range(n - 1))", a=L(0)) \
+        .exception("return a[n - 1]", "IndexError: list index out of range").side()
+    ref_program = program.replace("n - 1))", "n))")
+    ref = Recorder(ref_program).call(n=2).step("a = list(range(n))", a=L(0, 1)).step("return a[n - 1]") \
+        .ret(1).side(tracer_pb2.PASS)
+    hit = find_crash_cause(ADAPTER, cand, ref, "f", cand.trace.events[-1].range)
+    assert hit is not None and hit.kind == "value" and text(cand, hit.candidate) == "a = list(range(n - 1))"
+
+
 def test_a_stale_input_of_a_decision_is_not_blamed_at_its_last_write():
     """The update `balance += op` is missing: `balance = 0` agrees with the reference's first
     value, so the decision that read the stale value stays the span."""

@@ -531,8 +531,13 @@ class Tracer:
                 self._finish_prev(frame, st, None, None)
                 prev = st[2]
                 node = self.prog.stmts[prev][0] if prev is not None else None
+                # A return on its header's line (`if s == "": return 0`) had no line event.
+                here = None if isinstance(node, ast.Return) else \
+                    self.prog.stmt_at(code, frame.f_lasti, frame.f_lineno)
                 if isinstance(node, ast.Return):
                     r = self.prog.stmts[prev][1]
+                elif here is not None and isinstance(self.prog.stmts[here][0], ast.Return):
+                    r = self.prog.stmts[here][1]
                 elif code.co_flags & CO_OPTIMIZED:
                     didx = self.prog.def_at_line.get(code.co_firstlineno)
                     r = self.prog.stmts[didx][1] if didx is not None else None
