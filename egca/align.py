@@ -124,7 +124,7 @@ def _earliest(adapter: LanguageAdapter, cand: Side, ref: Side, fmap: dict[str, s
     found: list[Found] = []
     missing: list[tuple[tuple[str, str], tuple[str, str], Write]] = []
     for (cf, x), (rf, v) in vmap.items():
-        hit = _value_divergence(adapter, cand, ref, (cf, x), (rf, v), partial)
+        hit = _value_divergence(adapter, cand, ref, (cf, x), (rf, v), partial, legacy)
         if isinstance(hit, Found):
             found.append(hit)
         elif hit is not None and not partial:
@@ -233,7 +233,7 @@ def _hashable(value: Any) -> Any:
 # --- divergences ---------------------------------------------------------------------
 
 def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tuple[str, str],
-                      r_key: tuple[str, str], partial: bool = False):
+                      r_key: tuple[str, str], partial: bool = False, legacy: bool = False):
     """Found at the first candidate write that misses a reference value, the reference
     Write the candidate never produced ("missing"), or None when consistent."""
     hc, hr = cand.trace.history(*c_key), ref.trace.history(*r_key)
@@ -259,8 +259,37 @@ def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tu
         if cw.value != rw.value:
             return _value_found(adapter, cand, ref, cw, c_key[1], rw, r_key[1])
     if len(hc) > len(hr):
-        return _value_found(adapter, cand, ref, hc[len(hr)], c_key[1], hr[-1], r_key[1])
+        extra = hc[len(hr)]
+        return (None if legacy else _ran_longer(adapter, cand, extra, c_key[1], r_key[1])) \
+            or _value_found(adapter, cand, ref, extra, c_key[1], hr[-1], r_key[1])
     return hr[len(hc)] if len(hr) > len(hc) else None
+
+
+def _ran_longer(adapter: LanguageAdapter, cand: Side, extra: Write, c_name: str, r_name: str) -> Found | None:
+    """Every value the reference gave the variable, then one more: the write itself is what
+    the program says; the decision that let it run once more is the fault (a loop whose
+    condition held one iteration too long, an `if` that should have been false). That is
+    the loop header's own evaluation right after it wrote (`for i in ...`), else the last
+    evaluation of the condition enclosing the write."""
+    ev = cand.trace.events[extra.event]
+    if extra.range is None or ev.kind != "step":
+        return None
+    events = cand.trace.events
+    after = next((e for e in events[extra.event + 1:] if e.frame == ev.frame and e.kind in ("step", "branch")), None)
+    if after is not None and after.kind == "branch" and after.range is not None \
+            and extra.range.start_byte <= after.range.start_byte < extra.range.end_byte:
+        decision = after
+    else:
+        cond = syntax.enclosing_condition(adapter, cand.program, extra.range)
+        if cond is None:
+            return None
+        decision = next((e for e in reversed(events[:extra.event]) if e.kind == "branch" and e.frame == ev.frame
+                         and _decides(e, cond)), None)
+    if decision is None or not decision.taken:
+        return None
+    reason = (f"`{syntax.text(cand.program, decision.range)}` was true here, and `{c_name}` went on to "
+              f"{display(extra.value)}: one value more than the reference's `{r_name}` ever took")
+    return Found(decision.idx, DivergenceKind.BRANCH, decision.range, None, reason)
 
 
 def _written_in_loop(adapter: LanguageAdapter, side: Side, history: list[Write]) -> bool:
@@ -519,7 +548,7 @@ def _guarded_write(adapter: LanguageAdapter, cand: Side, cf: str, x: str, v: str
         if cond is None:
             continue
         decisions = [e for (f, _), evs in cand.trace.branches.items() if f == cf for e in evs
-                     if e.range and e.range.start_byte == cond.start_byte]
+                     if _decides(e, cond)]
         first_no = next((d for d in decisions if not d.taken), None)
         if first_no is None:
             continue

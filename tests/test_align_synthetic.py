@@ -274,6 +274,42 @@ def test_a_stale_input_of_a_decision_is_not_blamed_at_its_last_write():
     assert hit is not None and hit.kind == "branch" and text(cand, hit.candidate) == "balance < 0"
 
 
+SEARCH_LOOP = """def f(l, t):
+    i = 0
+    while i < len(l) and not l[i] > t:
+        i += 1
+    return i == len(l)
+"""
+SEARCH_REF = """def f(l, t):
+    for i in range(len(l)):
+        if l[i] >= t:
+            return False
+    return True
+"""
+
+
+def test_a_loop_that_ran_once_more_is_blamed_on_the_condition_that_let_it():
+    """A search loop where the reference returns early: the index took every value the
+    reference's did, then one more. The write `i += 1` only did what the loop said; the
+    condition that held once too often (`not l[i] > t` at l[i] == t) is the fault."""
+    cond = "i < len(l) and not l[i] > t"
+    r = Recorder(SEARCH_LOOP).call(l=L(1, 2), t=2).step("i = 0", i=0)
+    for i, holds in ((0, True), (1, True), (2, False)):
+        r.step("while " + cond).branch(cond, holds, "while")
+        if holds:
+            r.step("i += 1", i=i + 1)
+    cand = r.step("return i == len(l)").ret(True).side()
+    q = Recorder(SEARCH_REF).call(l=L(1, 2), t=2)
+    for i, found in ((0, False), (1, True)):
+        q.step("for i in range(len(l))", i=i).branch("for i in range(len(l))", True, "for")
+        q.step("if l[i] >= t").branch("l[i] >= t", found)
+    ref = q.step("return False").ret(False).side(tracer_pb2.PASS)
+    hit = find_divergence(ADAPTER, cand, ref, "f")
+    assert hit is not None and hit.kind == "branch" and text(cand, hit.candidate) == cond
+    assert cand.trace.events[hit.event].taken and hit.event == [e.idx for e in cand.trace.events
+                                                                if e.kind == "branch"][1]
+
+
 RECURSION = "def f(n):\n    if n == 1:\n        return 1\n    return f({arg}) + 1\n"
 
 
