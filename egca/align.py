@@ -260,12 +260,13 @@ def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tu
             return _value_found(adapter, cand, ref, cw, c_key[1], rw, r_key[1])
     if len(hc) > len(hr):
         extra = hc[len(hr)]
-        return (None if legacy else _ran_longer(adapter, cand, extra, c_key[1], r_key[1])) \
+        return (None if legacy else _ran_longer(adapter, cand, extra, c_key[1], hr[-1], r_key[1])) \
             or _value_found(adapter, cand, ref, extra, c_key[1], hr[-1], r_key[1])
     return hr[len(hc)] if len(hr) > len(hc) else None
 
 
-def _ran_longer(adapter: LanguageAdapter, cand: Side, extra: Write, c_name: str, r_name: str) -> Found | None:
+def _ran_longer(adapter: LanguageAdapter, cand: Side, extra: Write, c_name: str, last: Write,
+                r_name: str) -> Found | None:
     """Every value the reference gave the variable, then one more: the write itself is what
     the program says; the decision that let it run once more is the fault (a loop whose
     condition held one iteration too long, an `if` that should have been false). That is
@@ -289,7 +290,9 @@ def _ran_longer(adapter: LanguageAdapter, cand: Side, extra: Write, c_name: str,
         return None
     reason = (f"`{syntax.text(cand.program, decision.range)}` was true here, and `{c_name}` went on to "
               f"{display(extra.value)}: one value more than the reference's `{r_name}` ever took")
-    return Found(decision.idx, DivergenceKind.BRANCH, decision.range, None, reason)
+    # The reference's side: its last write of the variable, where it stopped (no decision of
+    # its own to pair with: ref_event stays None).
+    return Found(decision.idx, DivergenceKind.BRANCH, decision.range, last.range, reason)
 
 
 def _written_in_loop(adapter: LanguageAdapter, side: Side, history: list[Write]) -> bool:
