@@ -620,20 +620,27 @@ def _drain(proc, out_r, err_r, chan_r, limits, start, on_channel_line) -> dict:
                 if key.data == "chan":
                     if res["channel_truncated"]:
                         continue
-                    pending += data
-                    while True:
-                        nl = pending.find(b"\n")
-                        if nl < 0:
-                            break
-                        line = bytes(pending[:nl])
-                        del pending[:nl + 1]
-                        chan_bytes += nl + 1
-                        if chan_bytes > limits.max_channel_bytes:
+                    if b"\n" not in data:
+                        pending += data
+                    else:
+                        # Whole lines in one split (a 64 KiB read holds thousands of trace events).
+                        lines = data.split(b"\n")
+                        if pending:
+                            lines[0] = bytes(pending) + lines[0]
+                        pending = bytearray(lines.pop())
+                        size = sum(map(len, lines)) + len(lines)
+                        if chan_bytes + size > limits.max_channel_bytes:
+                            room, keep = limits.max_channel_bytes - chan_bytes, 0
+                            while keep < len(lines) and len(lines[keep]) + 1 <= room:
+                                room -= len(lines[keep]) + 1
+                                keep += 1
+                            del lines[keep:]
                             res["channel_truncated"] = True
                             pending.clear()
-                            break
+                        chan_bytes += size
                         if on_channel_line is not None:
-                            on_channel_line(line)
+                            for line in lines:
+                                on_channel_line(line)
                     if len(pending) > limits.max_channel_bytes:
                         res["channel_truncated"] = True
                         pending.clear()

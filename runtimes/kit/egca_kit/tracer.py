@@ -15,9 +15,9 @@ verdicts come only from the harness; for Trace, the tracing child.
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
-import queue
 import threading
 from dataclasses import dataclass, field
 
@@ -33,6 +33,7 @@ TS = tracer_pb2
 # Events per Trace message: big enough to amortise gRPC's per-message cost.
 TRACE_CHUNK_EVENTS = 512
 TRACE_CHUNK_LINES = 4096          # compact form (TraceRequest.compact): raw lines are cheaper per event
+TRACE_BACKLOG_LINES = 65536       # lines read from the sandbox but not yet sent before the drain waits
 
 
 class CompileFailed(Exception):
@@ -283,22 +284,44 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             _abort(context, e)
         yield from self._trace(proc, limits, max_events, context, request.compact, request.test)
 
+    @staticmethod
+    def _pass_lines(events: list[bytes], seq: int, max_events: int, truncated: bool, chunk):
+        """Compact events into chunks of TRACE_CHUNK_LINES, up to `max_events` in all (a generator:
+        yields full chunks, returns (seq, truncated, the chunk being filled))."""
+        take = events[:max(0, max_events - seq)]
+        truncated = truncated or len(take) < len(events)
+        while take:
+            n = TRACE_CHUNK_LINES - len(chunk.lines)
+            chunk.lines.extend(take[:n])
+            seq += len(take[:n])
+            take = take[n:]
+            if len(chunk.lines) >= TRACE_CHUNK_LINES:
+                yield chunk
+                chunk = TS.TraceEvents()
+        return seq, truncated, chunk
+
     def _trace(self, proc: Process, limits, max_events: int, context, compact: bool = False, test=None):
-        lines: queue.Queue = queue.Queue(maxsize=4096)
+        # The sandbox's drain thread appends lines; this (the RPC's) thread takes them in
+        # batches. A deque costs a fraction of a queue per line; `ready` wakes this thread
+        # when it waits, `room` holds the drain back while the client reads slowly.
+        pending: collections.deque = collections.deque()
+        ready, room = threading.Event(), threading.Event()
+        room.set()
         cancelled = threading.Event()
         context.add_callback(cancelled.set)
+        context.add_callback(room.set)
         outcome: dict = {}
 
         def on_line(line: bytes) -> None:
+            if len(pending) >= TRACE_BACKLOG_LINES:
+                room.clear()
+                while len(pending) >= TRACE_BACKLOG_LINES and not cancelled.is_set():
+                    room.wait(0.5)
             if cancelled.is_set():
                 raise ConnectionAbortedError("client went away")   # makes the sandbox kill the child
-            while True:
-                try:
-                    lines.put(line, timeout=0.5)
-                    return
-                except queue.Full:
-                    if cancelled.is_set():
-                        raise ConnectionAbortedError("client went away") from None
+            pending.append(line)
+            if not ready.is_set():
+                ready.set()
 
         def work() -> None:
             try:
@@ -306,7 +329,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             except BaseException as e:  # noqa: B036 - handed to the RPC thread
                 outcome["error"] = e
             finally:
-                lines.put(None)
+                outcome["done"] = True
+                ready.set()
 
         threading.Thread(target=work, name="trace-sandbox", daemon=True).start()
         report = protocol.Report(proc.ranges)
@@ -315,47 +339,52 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
         truncated = False
         chunk = TS.TraceEvents()
         while True:
-            try:
-                line = lines.get_nowait()
-            except queue.Empty:
+            if not pending:
                 if chunk.events or chunk.lines:   # nothing more ready: send what we have, keep the stream live
                     yield chunk
                     chunk = TS.TraceEvents()
-                line = lines.get()
-            if line is None:
-                break
-            if not line.strip():
-                continue                  # a blank line (a runner ending a line its child cut) is no event
-            if compact and not line.startswith(b"{"):
-                # An event, passed on as the child wrote it (the engine decodes them in bulk).
+                ready.clear()
+                if not pending:
+                    if outcome.get("done") and not pending:
+                        break
+                    ready.wait(0.5)
+                    continue
+            batch = [pending.popleft() for _ in range(len(pending))]
+            room.set()
+            events: list[bytes] = []
+            for line in batch:
+                if compact and line[:1] == b"[":
+                    events.append(line)   # an event, passed on as the child wrote it (decoded in bulk)
+                    continue
+                if not line.strip():
+                    continue                  # a blank line (a runner ending a line its child cut) is no event
+                if compact and not line.startswith(b"{"):
+                    events.append(line)
+                    continue
+                if events:
+                    seq, truncated, chunk = yield from self._pass_lines(events, seq, max_events, truncated, chunk)
+                    events = []
+                msg = protocol.parse(line)
+                if msg is None or type(msg) is not list:
+                    if msg is not None and report.take(msg) and msg.get("t") == "ranges":
+                        decoder.ranges = report.ranges
+                    continue
                 if seq >= max_events:
                     truncated = True
                     continue
-                chunk.lines.append(line)
+                try:
+                    decoder.fill(msg, chunk.events.add())
+                except (IndexError, KeyError, TypeError, ValueError):
+                    del chunk.events[-1]       # a malformed line (a child killed mid-write): dropped
+                    log.warning("malformed trace line dropped: %r", line[:200])
+                    continue
+                chunk.events[-1].seq = seq
                 seq += 1
-                if len(chunk.lines) >= TRACE_CHUNK_LINES:
+                if len(chunk.events) >= TRACE_CHUNK_EVENTS:
                     yield chunk
                     chunk = TS.TraceEvents()
-                continue
-            msg = protocol.parse(line)
-            if msg is None or type(msg) is not list:
-                if msg is not None and report.take(msg) and msg.get("t") == "ranges":
-                    decoder.ranges = report.ranges
-                continue
-            if seq >= max_events:
-                truncated = True
-                continue
-            try:
-                decoder.fill(msg, chunk.events.add())
-            except (IndexError, KeyError, TypeError, ValueError):
-                del chunk.events[-1]       # a malformed line (a child killed mid-write): dropped
-                log.warning("malformed trace line dropped: %r", line[:200])
-                continue
-            chunk.events[-1].seq = seq
-            seq += 1
-            if len(chunk.events) >= TRACE_CHUNK_EVENTS:
-                yield chunk
-                chunk = TS.TraceEvents()
+            if events:
+                seq, truncated, chunk = yield from self._pass_lines(events, seq, max_events, truncated, chunk)
         err = outcome.get("error")
         if err is not None:
             if cancelled.is_set():
