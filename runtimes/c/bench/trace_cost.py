@@ -2,31 +2,45 @@
 
     .venv/bin/python runtimes/c/bench/trace_cost.py [--repeat 5]
 
-Each program is built once by the runtime's own Builder (gcc in the sandbox), then
-the binary runs here, directly (these are our own programs, not candidates), in
-"run" mode (instrumented, events off) and "trace" mode (events on, uncapped), with
-fd 3 going to /dev/null, so only the in-process cost of the tracer is measured.
-Reports, per program: events, plain and traced wall (min of --repeat runs, from
-the harness's own per-test clock), µs per event and the traced/plain ratio. The
-plain runs are short (a fork and well under a millisecond of work), so that ratio
-is large for any tracer; the second table is what the engine pays per call: the
-sandboxed run of the binary (as Run does) against the sandboxed trace capped at the
-default 20000 events, each event decoded into a protobuf (as Trace does).
+Each program and its test are compiled twice, as the runtime's Trace compiles them
+(gcc in the sandbox, egca_rt.c's runner): instrumented (Builder.build_trace) and
+plain (the same unit without instrumentation, the build Trace falls back on). Both
+binaries then run here, directly (these are our own programs, not candidates), as
+`prog trace <deadline_ms> <max_events> 0` with events uncapped and fd 3 going to a
+temporary file, so only the in-process cost of the tracer is measured.
+Reports, per program: events, plain and traced wall (min of --repeat runs, from the
+runner's own per-test clock, the "wall" of its result line), µs per event in-process
+((traced - plain) / events) and the traced/plain ratio. The plain runs are short
+(well under a millisecond of work), so that ratio is large for any tracer.
+
+The second table is what the engine pays per call, through the kit's servicer
+(egca_kit.tracer.TracerService with the C runtime's Language, no gRPC): Run (the
+trusted harness and the candidate's shared object in the sandbox) against Trace
+(the traced binary in the sandbox, events capped at the default 20000, sent in the
+compact form the engine asks for). Builds are cached by the Builder, so the timed
+calls (min of --repeat, after one warm-up) pay the sandbox, not gcc. Run forks a
+call child that dlopen()s the candidate for every call of a program function
+(egca_harness.c), so Run grows with the calls a test makes, Trace with its events.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import stat
 import subprocess
 import sys
 import tempfile
 import time
+from importlib import resources
 
-from egca_kit import sandbox
-from egca_runtime_c.build import Binary, Builder
-from egca_runtime_c.service import DEFAULT_MAX_EVENTS, CTracer
+from egca_kit import limits, sandbox
+from egca_kit.tracer import TracerService
+from egca_kit.v1 import tracer_pb2 as TS
+from egca_runtime_c import harness
+from egca_runtime_c.build import CFLAGS, GCC, Binary, Builder
+from egca_runtime_c.service import C
 
 # (name, program, test): typical HumanEval-style code (loops over arrays and strings,
 # branches, helper calls), each test repeating the work so a run lasts ~0.1-1 s traced.
@@ -95,78 +109,123 @@ char *flip_case(const char *s) {
 ]
 
 
-def run_binary(path: str, mode: str) -> tuple[float, int]:
+def build_plain(builder: Builder, program: str, test: str) -> bytes:
+    """The trace unit without instrumentation (what Builder._build_trace compiles when
+    instrumenting fails): the same runner and test, the program as written."""
+    unit = harness.trace_unit(program, [test], None).encode("utf-8", "surrogateescape")
+    res = sandbox.run_sandboxed(["/bin/sh", "-c", f"{GCC} {' '.join(CFLAGS)} -o prog prog.c rt.o -lm && cat prog"],
+                                limits=limits.COMPILE_LIMITS,
+                                files={"prog.c": unit, "rt.o": builder.runtime()["rt.o"],
+                                       "egca_rt.h": resources.files("egca_runtime_c").joinpath("egca_rt.h").read_bytes()})
+    if res.returncode != 0 or not res.stdout:
+        raise SystemExit(f"plain build failed: {res.stderr.decode(errors='replace')[-1000:]}")
+    return res.stdout
+
+
+def run_binary(path: str, max_events: int = 100_000_000) -> tuple[float, int]:
     """(per-test wall s, events) of one run of the binary, fd 3 -> a temp file."""
     with tempfile.TemporaryFile() as chan:
-        proc = subprocess.run([path, mode, "600000", "100000000", "0"], pass_fds=(chan.fileno(),),
+        proc = subprocess.run([path, "trace", "600000", str(max_events), "0"], pass_fds=(chan.fileno(),),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               preexec_fn=lambda fd=chan.fileno(): os.dup2(fd, 3), timeout=600)
         chan.seek(0)
-        data = chan.read()
-    lines = data.split(b"\n")
-    res = [ln for ln in lines if ln.startswith(b"#T\t")]
+        lines = chan.read().split(b"\n")
+    res = [json.loads(ln) for ln in lines if ln.startswith(b'{"t":"result"')]
     if proc.returncode != 0 or not res:
-        raise SystemExit(f"bench program failed: rc={proc.returncode} {proc.stderr[-500:]!r} {res!r}")
-    f = res[0].decode().split("\t")
-    if f[2] != "exit" or f[3] != "0":
+        raise SystemExit(f"bench program failed: rc={proc.returncode} {proc.stderr[-500:]!r}")
+    if res[0]["s"] != "PASS" or res[0].get("truncated"):
         raise SystemExit(f"bench test did not pass: {res[0]!r}")
-    events = sum(1 for ln in lines if ln and not ln.startswith(b"#"))
-    return float(f[8]), events
+    events = sum(1 for ln in lines if ln.startswith(b"["))
+    return float(res[0]["wall"]), events
+
+
+def write_exe(d: str, name: str, data: bytes) -> str:
+    path = os.path.join(d, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, stat.S_IRWXU)
+    return path
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    builder = Builder()
+    lang = C()
+    builder = lang.builder
     tot_plain = tot_traced = tot_events = 0.0
+    print("in-process (runner's per-test wall, events uncapped)")
     print(f"{'program':20} {'events':>9} {'plain ms':>9} {'traced ms':>10} {'us/event':>9} {'ratio':>7}")
     with tempfile.TemporaryDirectory() as d:
         for name, program, test in PROGRAMS:
-            built = builder.build(program, [test])
-            if not isinstance(built, Binary):
-                raise SystemExit(f"{name}: does not compile: {built}")
-            path = os.path.join(d, "prog")
-            with open(path, "wb") as f:
-                f.write(built.data)
-            os.chmod(path, stat.S_IRWXU)
-            plain = min(run_binary(path, "run")[0] for _ in range(args.repeat))
-            traced_runs = [run_binary(path, "trace") for _ in range(args.repeat)]
+            built = builder.build_trace(program, test)
+            if not isinstance(built, Binary) or built.info is None:
+                raise SystemExit(f"{name}: no instrumented build: {built}")
+            traced_path = write_exe(d, "traced", built.data)
+            plain_path = write_exe(d, "plain", build_plain(builder, program, test))
+            plain_runs = [run_binary(plain_path) for _ in range(args.repeat)]
+            if any(n for _, n in plain_runs):
+                raise SystemExit(f"{name}: the plain build wrote events")
+            plain = min(w for w, _ in plain_runs)
+            traced_runs = [run_binary(traced_path) for _ in range(args.repeat)]
             traced = min(w for w, _ in traced_runs)
             events = traced_runs[0][1]
             us = (traced - plain) / max(1, events) * 1e6
-            print(f"{name:20} {events:9d} {plain * 1e3:9.2f} {traced * 1e3:10.2f} {us:9.3f} {traced / plain:7.2f}")
+            print(f"{name:20} {events:9d} {plain * 1e3:9.2f} {traced * 1e3:10.2f} {us:9.3f} {traced / plain:7.1f}")
             tot_plain += plain
             tot_traced += traced
             tot_events += events
     print(f"{'all':20} {int(tot_events):9d} {tot_plain * 1e3:9.2f} {tot_traced * 1e3:10.2f} "
-          f"{(tot_traced - tot_plain) / tot_events * 1e6:9.3f} {tot_traced / tot_plain:7.2f}")
-    end_to_end(builder, args.repeat)
+          f"{(tot_traced - tot_plain) / tot_events * 1e6:9.3f} {tot_traced / tot_plain:7.1f}")
+    end_to_end(lang, args.repeat)
 
 
-def end_to_end(builder: Builder, repeat: int) -> None:
-    tracer = CTracer()
-    limits = sandbox.SandboxLimits(timeout_s=60.0)
-    print(f"\nsandboxed, as the engine calls it (events capped at {DEFAULT_MAX_EVENTS})")
+class _Context:
+    """The little of a grpc.ServicerContext that TracerService.Trace uses."""
+
+    def add_callback(self, cb) -> None:
+        pass
+
+    def abort(self, code, details):
+        raise RuntimeError(f"{code}: {details}")
+
+
+def end_to_end(lang: C, repeat: int) -> None:
+    service = TracerService(lang)
+    print(f"\nsandboxed, through TracerService as the engine calls it (Trace capped at {limits.DEFAULT_MAX_EVENTS} "
+          f"events, compact form)")
     print(f"{'program':20} {'events':>9} {'run ms':>9} {'trace ms':>10} {'ratio':>7}")
     for name, program, test in PROGRAMS:
-        built = builder.build(program, [test])
+        tc = TS.TestCase(id="t0", code=test)
+
+        def run() -> None:
+            resp = service.run(program, [tc], TS.Limits())
+            if resp.status != TS.COMPLETED or resp.results[0].status != TS.PASS:
+                raise SystemExit(f"{name}: Run did not pass: {resp}")
+
+        def trace() -> int:
+            n, end = 0, None
+            for chunk in service.Trace(TS.TraceRequest(program=program, test=tc, compact=True), _Context()):
+                n += len(chunk.lines)
+                for ev in chunk.events:
+                    if ev.kind == TS.TraceEvent.END:
+                        end = ev
+                    else:
+                        n += 1
+            if end is None or end.status != TS.PASS:
+                raise SystemExit(f"{name}: Trace did not pass: {end}")
+            return n
+
         walls = {}
-        for mode in ("run", "trace"):
-            best = None
+        for mode, call in (("run", run), ("trace", trace)):
+            call()   # warm-up: compiles (then cached)
+            best, got = None, None
             for _ in range(repeat):
-                events = []
-
-                def on_line(raw: bytes, events=events) -> None:
-                    if not raw.startswith(b"#"):
-                        ev, _n = tracer._event(raw, built.info)
-                        events.append(ev)
-
                 t0 = time.perf_counter()
-                tracer._exec(built, mode, limits, DEFAULT_MAX_EVENTS, [0], on_line)
+                got = call()
                 wall = time.perf_counter() - t0
                 best = wall if best is None else min(best, wall)
-            walls[mode] = (best, len(events))
+            walls[mode] = (best, got)
         (run_s, _), (trace_s, n) = walls["run"], walls["trace"]
         print(f"{name:20} {n:9d} {run_s * 1e3:9.1f} {trace_s * 1e3:10.1f} {trace_s / run_s:7.2f}")
 
