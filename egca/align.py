@@ -260,35 +260,43 @@ def _value_divergence(adapter: LanguageAdapter, cand: Side, ref: Side, c_key: tu
             return _value_found(adapter, cand, ref, cw, c_key[1], rw, r_key[1])
     if len(hc) > len(hr):
         extra = hc[len(hr)]
-        return (None if legacy else _ran_longer(adapter, cand, extra, c_key[1], hr[-1], r_key[1])) \
+        return (None if legacy else _ran_longer(adapter, cand, hc[len(hr) - 1], extra, c_key[1], hr[-1], r_key[1])) \
             or _value_found(adapter, cand, ref, extra, c_key[1], hr[-1], r_key[1])
     return hr[len(hc)] if len(hr) > len(hc) else None
 
 
-def _ran_longer(adapter: LanguageAdapter, cand: Side, extra: Write, c_name: str, last: Write,
+def _ran_longer(adapter: LanguageAdapter, cand: Side, prev: Write, extra: Write, c_name: str, last: Write,
                 r_name: str) -> Found | None:
     """Every value the reference gave the variable, then one more: the write itself is what
-    the program says; the decision that let it run once more is the fault (a loop whose
-    condition held one iteration too long, an `if` that should have been false). That is
-    the loop header's own evaluation right after it wrote (`for i in ...`), else the last
-    evaluation of the condition enclosing the write."""
+    the program says; the decision that let it run once more is the fault. That is the loop
+    header's own evaluation right after it wrote (`for i in ...`), else the last decision
+    since the previous write that could have kept the write from running: a condition
+    around it (a loop that held once too often) or one guarding a `return` before it (a
+    search that should have stopped)."""
     ev = cand.trace.events[extra.event]
     if extra.range is None or ev.kind != "step":
         return None
     events = cand.trace.events
     after = next((e for e in events[extra.event + 1:] if e.frame == ev.frame and e.kind in ("step", "branch")), None)
+    decision = None
     if after is not None and after.kind == "branch" and after.range is not None \
-            and extra.range.start_byte <= after.range.start_byte < extra.range.end_byte:
+            and extra.range.start_byte <= after.range.start_byte < extra.range.end_byte and after.taken:
         decision = after
     else:
-        cond = syntax.enclosing_condition(adapter, cand.program, extra.range)
-        if cond is None:
-            return None
-        decision = next((e for e in reversed(events[:extra.event]) if e.kind == "branch" and e.frame == ev.frame
-                         and _decides(e, cond)), None)
-    if decision is None or not decision.taken:
+        for e in reversed(events[prev.event + 1:extra.event]):
+            if e.kind != "branch" or e.frame != ev.frame or e.range is None:
+                continue
+            construct = syntax.construct_range(adapter, cand.program, e.range)
+            if construct is None:
+                continue
+            if construct.start_byte <= extra.range.start_byte < construct.end_byte \
+                    or syntax.contains_return(adapter, cand.program, construct):
+                decision = e
+                break
+    if decision is None:
         return None
-    reason = (f"`{syntax.text(cand.program, decision.range)}` was true here, and `{c_name}` went on to "
+    said = "true" if decision.taken else "false"
+    reason = (f"`{syntax.text(cand.program, decision.range)}` was {said} here, and `{c_name}` went on to "
               f"{display(extra.value)}: one value more than the reference's `{r_name}` ever took")
     # The reference's side: its last write of the variable, where it stopped (no decision of
     # its own to pair with: ref_event stays None).
