@@ -91,11 +91,11 @@ def find_crash_cause(adapter: LanguageAdapter, cand: Side, ref: Side, entry_poin
     # element short, then indexed): the write of that value is the cause, if it came first.
     last = next((e for e in reversed(cand.trace.events[:stop]) if e.kind == "step"), None)
     if crash is not None and last is not None:
-        _, vmap = _maps(cand, ref, entry_point)
+        fmap, vmap = _maps(cand, ref, entry_point)
         names = syntax.read_names(adapter, cand.program, crash)
         wrong = _wrong_input(adapter, cand, ref, vmap, last.function, names, last.frame, stop)
         if wrong is not None and wrong.candidate is not None and (hit is None or wrong.event < hit.event):
-            hit = replace(wrong, rename=_rename(cand.trace, *_maps(cand, ref, entry_point), wrong.event))
+            hit = replace(wrong, rename=_rename(cand.trace, fmap, vmap, wrong.event))
     return hit
 
 
