@@ -279,52 +279,135 @@ def _new_event(fields: dict) -> Event:
     return e
 
 
+def _range_of(table: list, ref) -> Range | None:
+    """The Range of a compact RANGE: an index into the statement table, or inline [sb, eb, sl, el]."""
+    if ref is None:
+        return None
+    r = table[ref] if type(ref) is int else ref
+    return None if (r[0] == 0 and r[1] == 0 and r[2] == 0) else Range(r[0], r[1], r[2], r[3])
+
+
+_MISSING = object()
+
+
 def from_compact(compact: CompactEvents) -> Trace:
+    """Decode the child's lines and index them in one pass (what `_index` does for `build`).
+
+    Hot loop: one dict literal per Event and per Write, set as the frozen instance's
+    __dict__; the views are filled as each event is accepted, so a malformed event
+    (dropped) leaves no trace in them."""
     table = compact.ranges
-    range_cache: dict = {}
-
-    def rng(ref):
-        if ref is None:
-            return None
-        key = ref if type(ref) is int else tuple(ref)
-        got = range_cache.get(key, False)
-        if got is False:
-            r = table[ref] if type(ref) is int else ref
-            got = None if (r[0] == 0 and r[1] == 0 and r[2] == 0) else Range(r[0], r[1], r[2], r[3])
-            range_cache[key] = got
-        return got
-
+    by_index: dict = {}          # statement-table index -> Range | None
+    by_inline: dict = {}         # inline range, as a tuple -> Range | None
     frames: dict[int, str] = {}
     out: list[Event] = []
+    append = out.append
+    writes: dict[tuple[str, str], list[Write]] = {}
+    branches: dict[tuple[str, int], list[Event]] = {}
+    returns: dict[str, list[Event]] = {}
+    params: dict[str, list[str]] = {}
+    steps: dict[int, list[Event]] = {}
     canon = canonical_json
+    new, setd = _new, _set
+    EventT, WriteT, missing = Event, Write, _MISSING
+    # the kinds, as the original lookup table spelled them (a kind letter not here is malformed)
+    kinds = _COMPACT_KINDS
     for msg in _parse_lines(compact.lines):
         try:
-            kind = _COMPACT_KINDS[msg[0]]
+            kind = kinds[msg[0]]
+            ref = msg[1]
+            if type(ref) is int:
+                rg = by_index.get(ref, missing)
+                if rg is missing:
+                    rg = by_index[ref] = _range_of(table, ref)
+            elif ref is None:
+                rg = None
+            else:
+                key = tuple(ref)
+                rg = by_inline.get(key, missing)
+                if rg is missing:
+                    rg = by_inline[key] = _range_of(table, ref)
             frame = msg[2]
-            fields = {"idx": len(out), "kind": kind, "range": rng(msg[1]), "frame": frame, "depth": msg[3],
-                      "bindings": (), "value": None, "taken": False, "message": "", "branch_kind": ""}
+            depth = msg[3]
             if kind == "step":
-                fields["bindings"] = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
-                                            for name, v in msg[4]])
+                raw = msg[4]
+                function = frames.get(frame, "")
             elif kind == "call":
                 frames[frame] = msg[4]
-                fields["bindings"] = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
-                                            for name, v in msg[5]])
-            elif kind == "return":
-                fields["value"] = canon(msg[4])
-            elif kind == "exception":
-                fields["message"] = msg[4]
+                raw = msg[5]
+                function = frames.get(frame, "")
             else:
-                fields["taken"] = bool(msg[4])
-                fields["branch_kind"] = msg[5]
-            fields["function"] = frames.get(frame, "")
+                idx = len(out)
+                if kind == "return":
+                    v = msg[4]
+                    fields = {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth, "bindings": (),
+                              "value": v if type(v) is int or type(v) is str or v is None else canon(v),
+                              "taken": False, "message": "", "branch_kind": "",
+                              "function": frames.get(frame, "")}
+                elif kind == "exception":
+                    fields = {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth, "bindings": (),
+                              "value": None, "taken": False, "message": msg[4], "branch_kind": "",
+                              "function": frames.get(frame, "")}
+                else:
+                    fields = {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth, "bindings": (),
+                              "value": None, "taken": bool(msg[4]), "message": "", "branch_kind": msg[5],
+                              "function": frames.get(frame, "")}
+                e = new(EventT)
+                setd(e, "__dict__", fields)
+                append(e)
+                if kind == "return":
+                    lst = returns.get(fields["function"])
+                    if lst is None:
+                        returns[fields["function"]] = [e]
+                    else:
+                        lst.append(e)
+                elif kind == "branch" and rg is not None:
+                    bkey = (fields["function"], rg.start_byte)
+                    lst = branches.get(bkey)
+                    if lst is None:
+                        branches[bkey] = [e]
+                    else:
+                        lst.append(e)
+                continue
+            # a step or a call: its bindings, then its writes
+            if type(raw) is list and len(raw) == 1:
+                name, v = raw[0]
+                if not (type(v) is int or type(v) is str or v is None):
+                    v = canon(v)
+                bindings = ((name, v),)
+            else:
+                bindings = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
+                                  for name, v in raw])
         except (IndexError, KeyError, TypeError, ValueError):
             log.warning("malformed trace event dropped: %r", msg)
             continue
-        out.append(_new_event(fields))
+        idx = len(out)
+        e = new(EventT)
+        setd(e, "__dict__", {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth,
+                             "bindings": bindings, "value": None, "taken": False, "message": "", "branch_kind": "",
+                             "function": function})
+        append(e)
+        for name, v in bindings:
+            w = new(WriteT)
+            setd(w, "__dict__", {"event": idx, "function": function, "name": name, "value": v, "range": rg,
+                                 "frame": frame})
+            wkey = (function, name)
+            lst = writes.get(wkey)
+            if lst is None:
+                writes[wkey] = [w]
+            else:
+                lst.append(w)
+        if kind == "step":
+            lst = steps.get(frame)
+            if lst is None:
+                steps[frame] = [e]
+            else:
+                lst.append(e)
+        elif function not in params:
+            params[function] = [n for n, _ in bindings]
     end = compact.end
     trace = Trace(events=out, status=end.status if end is not None else tracer_pb2.TEST_STATUS_UNSPECIFIED,
                   truncated=end.truncated if end is not None else False,
                   end_message=end.message if end is not None else "")
-    _index(trace)
+    trace.writes, trace.branches, trace.returns, trace.params, trace.steps = writes, branches, returns, params, steps
     return trace
