@@ -288,31 +288,22 @@ def _range_of(table: list, ref) -> Range | None:
 
 
 _MISSING = object()
+_STEP, _CALL, _RETURN, _EXCEPTION, _BRANCH = (_COMPACT_KINDS[k] for k in "SCRXB")
 
 
-def from_compact(compact: CompactEvents) -> Trace:
-    """Decode the child's lines and index them in one pass (what `_index` does for `build`).
-
-    Hot loop: one dict literal per Event and per Write, set as the frozen instance's
-    __dict__; the views are filled as each event is accepted, so a malformed event
-    (dropped) leaves no trace in them."""
-    table = compact.ranges
+def _decode(msgs, table: list) -> list[tuple]:
+    """Each message as (kind, range, frame, depth, a, b): a step's (bindings, None), a call's
+    (bindings, function), a return's (value, None), an exception's (message, None), a branch's
+    (taken, branch_kind). A malformed message is (None, msg, ..., b): b is (frame, function)
+    for a call whose frame was named before the rest failed (it still names the frame), else None.
+    Values are canonical; `from_compact` makes the events."""
     by_index: dict = {}          # statement-table index -> Range | None
     by_inline: dict = {}         # inline range, as a tuple -> Range | None
-    frames: dict[int, str] = {}
-    out: list[Event] = []
+    canon, kinds, missing = canonical_json, _COMPACT_KINDS, _MISSING
+    out: list[tuple] = []
     append = out.append
-    writes: dict[tuple[str, str], list[Write]] = {}
-    branches: dict[tuple[str, int], list[Event]] = {}
-    returns: dict[str, list[Event]] = {}
-    params: dict[str, list[str]] = {}
-    steps: dict[int, list[Event]] = {}
-    canon = canonical_json
-    new, setd = _new, _set
-    EventT, WriteT, missing = Event, Write, _MISSING
-    # the kinds, as the original lookup table spelled them (a kind letter not here is malformed)
-    kinds = _COMPACT_KINDS
-    for msg in _parse_lines(compact.lines):
+    for msg in msgs:
+        named = None
         try:
             kind = kinds[msg[0]]
             ref = msg[1]
@@ -329,82 +320,166 @@ def from_compact(compact: CompactEvents) -> Trace:
                     rg = by_inline[key] = _range_of(table, ref)
             frame = msg[2]
             depth = msg[3]
-            if kind == "step":
-                raw = msg[4]
-                function = frames.get(frame, "")
-            elif kind == "call":
-                frames[frame] = msg[4]
-                raw = msg[5]
-                function = frames.get(frame, "")
-            else:
-                idx = len(out)
-                if kind == "return":
-                    v = msg[4]
-                    fields = {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth, "bindings": (),
-                              "value": v if type(v) is int or type(v) is str or v is None else canon(v),
-                              "taken": False, "message": "", "branch_kind": "",
-                              "function": frames.get(frame, "")}
-                elif kind == "exception":
-                    fields = {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth, "bindings": (),
-                              "value": None, "taken": False, "message": msg[4], "branch_kind": "",
-                              "function": frames.get(frame, "")}
+            if kind is _STEP or kind is _CALL:
+                if kind is _CALL:
+                    hash(frame)
+                    named = (frame, msg[4])
+                    raw = msg[5]
                 else:
-                    fields = {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth, "bindings": (),
-                              "value": None, "taken": bool(msg[4]), "message": "", "branch_kind": msg[5],
-                              "function": frames.get(frame, "")}
-                e = new(EventT)
-                setd(e, "__dict__", fields)
-                append(e)
-                if kind == "return":
-                    lst = returns.get(fields["function"])
-                    if lst is None:
-                        returns[fields["function"]] = [e]
-                    else:
-                        lst.append(e)
-                elif kind == "branch" and rg is not None:
-                    bkey = (fields["function"], rg.start_byte)
-                    lst = branches.get(bkey)
-                    if lst is None:
-                        branches[bkey] = [e]
-                    else:
-                        lst.append(e)
-                continue
-            # a step or a call: its bindings, then its writes
-            if type(raw) is list and len(raw) == 1:
-                name, v = raw[0]
-                if not (type(v) is int or type(v) is str or v is None):
-                    v = canon(v)
-                bindings = ((name, v),)
+                    raw = msg[4]
+                if type(raw) is list and len(raw) == 1:
+                    name, v = raw[0]
+                    bindings = ((name, v if type(v) is int or type(v) is str or v is None else canon(v)),)
+                else:
+                    bindings = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
+                                      for name, v in raw])
+                hash(frame)
+                append((kind, rg, frame, depth, bindings, None if named is None else named[1]))
+            elif kind is _RETURN:
+                v = msg[4]
+                hash(frame)
+                append((kind, rg, frame, depth, v if type(v) is int or type(v) is str or v is None else canon(v), None))
+            elif kind is _EXCEPTION:
+                v = msg[4]
+                hash(frame)
+                append((kind, rg, frame, depth, v, None))
             else:
-                bindings = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
-                                  for name, v in raw])
+                taken = bool(msg[4])
+                bkind = msg[5]
+                hash(frame)
+                append((kind, rg, frame, depth, taken, bkind))
         except (IndexError, KeyError, TypeError, ValueError):
-            log.warning("malformed trace event dropped: %r", msg)
+            append((None, msg, None, None, None, named))
+    return out
+
+
+def _protos(compact: CompactEvents) -> list | map:
+    """Every line's `_decode`d message, in order. A line repeated (a loop that comes back to
+    a statement in the same state, a branch taken again) is parsed and decoded once."""
+    lines = compact.lines
+    if not lines:
+        return []
+    try:
+        unique = list(dict.fromkeys(lines))
+        msgs = json.loads(b"[" + b",".join(unique) + b"]")
+    except (TypeError, ValueError):
+        msgs = None
+    if msgs is None or len(msgs) != len(unique):
+        # a malformed line (a child killed mid-write): line by line, as _parse_lines drops it
+        return _decode(_parse_lines(lines), compact.ranges)
+    return map(dict(zip(unique, _decode(msgs, compact.ranges))).__getitem__, lines)
+
+
+def from_compact(compact: CompactEvents) -> Trace:
+    """Decode the child's lines and index them in one pass (what `_index` does for `build`).
+
+    Events and Writes are made bare (object.__new__) and their instance dicts filled in
+    place, in the order of their fields: no per-field frozen __setattr__, no dict built
+    and swapped in. A malformed event is dropped before it reaches the views."""
+    frames: dict = {}
+    fget = frames.get
+    out: list[Event] = []
+    append = out.append
+    writes: dict[tuple[str, str], list[Write]] = {}
+    wget = writes.get
+    branches: dict[tuple[str, int], list[Event]] = {}
+    returns: dict[str, list[Event]] = {}
+    params: dict[str, list[str]] = {}
+    steps: dict[int, list[Event]] = {}
+    sget = steps.get
+    new, EventT, WriteT = _new, Event, Write
+    STEP, CALL, RETURN, EXCEPTION, BRANCH = _STEP, _CALL, _RETURN, _EXCEPTION, _BRANCH
+    idx = 0
+    for kind, rg, frame, depth, a, b in _protos(compact):
+        if kind is STEP or kind is CALL:
+            if kind is CALL:
+                frames[frame] = function = b
+            else:
+                function = fget(frame, "")
+            e = new(EventT)
+            d = e.__dict__
+            d["idx"] = idx
+            d["kind"] = kind
+            d["range"] = rg
+            d["function"] = function
+            d["frame"] = frame
+            d["depth"] = depth
+            d["bindings"] = a
+            d["value"] = None
+            d["taken"] = False
+            d["message"] = ""
+            d["branch_kind"] = ""
+            append(e)
+            for name, v in a:
+                w = new(WriteT)
+                d = w.__dict__
+                d["event"] = idx
+                d["function"] = function
+                d["name"] = name
+                d["value"] = v
+                d["range"] = rg
+                d["frame"] = frame
+                key = (function, name)
+                lst = wget(key)
+                if lst is None:
+                    writes[key] = [w]
+                else:
+                    lst.append(w)
+            if kind is STEP:
+                lst = sget(frame)
+                if lst is None:
+                    steps[frame] = [e]
+                else:
+                    lst.append(e)
+            elif function not in params:
+                params[function] = [n for n, _ in a]
+        elif kind is None:
+            if b is not None:
+                frames[b[0]] = b[1]
+            log.warning("malformed trace event dropped: %r", rg)
             continue
-        idx = len(out)
-        e = new(EventT)
-        setd(e, "__dict__", {"idx": idx, "kind": kind, "range": rg, "frame": frame, "depth": depth,
-                             "bindings": bindings, "value": None, "taken": False, "message": "", "branch_kind": "",
-                             "function": function})
-        append(e)
-        for name, v in bindings:
-            w = new(WriteT)
-            setd(w, "__dict__", {"event": idx, "function": function, "name": name, "value": v, "range": rg,
-                                 "frame": frame})
-            wkey = (function, name)
-            lst = writes.get(wkey)
-            if lst is None:
-                writes[wkey] = [w]
+        else:
+            function = fget(frame, "")
+            e = new(EventT)
+            d = e.__dict__
+            d["idx"] = idx
+            d["kind"] = kind
+            d["range"] = rg
+            d["function"] = function
+            d["frame"] = frame
+            d["depth"] = depth
+            d["bindings"] = ()
+            if kind is BRANCH:
+                d["value"] = None
+                d["taken"] = a
+                d["message"] = ""
+                d["branch_kind"] = b
+                append(e)
+                if rg is not None:
+                    key = (function, rg.start_byte)
+                    lst = branches.get(key)
+                    if lst is None:
+                        branches[key] = [e]
+                    else:
+                        lst.append(e)
+            elif kind is RETURN:
+                d["value"] = a
+                d["taken"] = False
+                d["message"] = ""
+                d["branch_kind"] = ""
+                append(e)
+                lst = returns.get(function)
+                if lst is None:
+                    returns[function] = [e]
+                else:
+                    lst.append(e)
             else:
-                lst.append(w)
-        if kind == "step":
-            lst = steps.get(frame)
-            if lst is None:
-                steps[frame] = [e]
-            else:
-                lst.append(e)
-        elif function not in params:
-            params[function] = [n for n, _ in bindings]
+                d["value"] = None
+                d["taken"] = False
+                d["message"] = a
+                d["branch_kind"] = ""
+                append(e)
+        idx += 1
     end = compact.end
     trace = Trace(events=out, status=end.status if end is not None else tracer_pb2.TEST_STATUS_UNSPECIFIED,
                   truncated=end.truncated if end is not None else False,
