@@ -274,12 +274,6 @@ def canonical_json(j):
     return Tagged(("opaque", str(j[1]) if len(j) > 1 else "<value>"))
 
 
-def _new_event(fields: dict) -> Event:
-    e = _new(Event)
-    _set(e, "__dict__", fields)      # a frozen dataclass, filled without its per-field __setattr__ checks
-    return e
-
-
 def _range_of(table: list, ref) -> Range | None:
     """The Range of a compact RANGE: an index into the statement table, or inline [sb, eb, sl, el]."""
     if ref is None:
@@ -374,9 +368,9 @@ def _protos(compact: CompactEvents) -> list | map:
 def from_compact(compact: CompactEvents) -> Trace:
     """Decode the child's lines and index them in one pass (what `_index` does for `build`).
 
-    Events and Writes are made bare (object.__new__) and their instance dicts filled in
-    place, in the order of their fields: no per-field frozen __setattr__, no dict built
-    and swapped in. A malformed event is dropped before it reaches the views.
+    Events and Writes are filled as shells (`_EventShell`) with plain attribute stores, in
+    the order of their fields, then given their class: no per-field frozen __setattr__, no
+    dict built and swapped in. A malformed event is dropped before it reaches the views.
 
     The cyclic collector is paused meanwhile: the objects made here hold no cycles, and a
     trace of n events makes several n of them, each of which would otherwise be traversed
@@ -391,6 +385,16 @@ def from_compact(compact: CompactEvents) -> Trace:
             gc.enable()
 
 
+class _EventShell:
+    """An Event's layout (a plain instance dict) without the frozen __setattr__: `from_compact`
+    sets a shell's attributes with ordinary stores, then makes it an Event by assigning its
+    __class__. Event and Write must stay plain dataclasses (no __slots__) for that."""
+
+
+class _WriteShell:
+    """A Write's, likewise."""
+
+
 def _from_compact(compact: CompactEvents) -> Trace:
     frames: dict = {}
     fget = frames.get
@@ -403,7 +407,7 @@ def _from_compact(compact: CompactEvents) -> Trace:
     params: dict[str, list[str]] = {}
     steps: dict[int, list[Event]] = {}
     sget = steps.get
-    new, EventT, WriteT = _new, Event, Write
+    EventT, WriteT, EShell, WShell = Event, Write, _EventShell, _WriteShell
     STEP, CALL, RETURN, EXCEPTION, BRANCH = _STEP, _CALL, _RETURN, _EXCEPTION, _BRANCH
     idx = 0
     for kind, rg, frame, depth, a, b in _protos(compact):
@@ -412,29 +416,29 @@ def _from_compact(compact: CompactEvents) -> Trace:
                 frames[frame] = function = b
             else:
                 function = fget(frame, "")
-            e = new(EventT)
-            d = e.__dict__
-            d["idx"] = idx
-            d["kind"] = kind
-            d["range"] = rg
-            d["function"] = function
-            d["frame"] = frame
-            d["depth"] = depth
-            d["bindings"] = a
-            d["value"] = None
-            d["taken"] = False
-            d["message"] = ""
-            d["branch_kind"] = ""
+            e = EShell()
+            e.idx = idx
+            e.kind = kind
+            e.range = rg
+            e.function = function
+            e.frame = frame
+            e.depth = depth
+            e.bindings = a
+            e.value = None
+            e.taken = False
+            e.message = ""
+            e.branch_kind = ""
+            e.__class__ = EventT
             append(e)
             for name, v in a:
-                w = new(WriteT)
-                d = w.__dict__
-                d["event"] = idx
-                d["function"] = function
-                d["name"] = name
-                d["value"] = v
-                d["range"] = rg
-                d["frame"] = frame
+                w = WShell()
+                w.event = idx
+                w.function = function
+                w.name = name
+                w.value = v
+                w.range = rg
+                w.frame = frame
+                w.__class__ = WriteT
                 key = (function, name)
                 lst = wget(key)
                 if lst is None:
@@ -456,20 +460,20 @@ def _from_compact(compact: CompactEvents) -> Trace:
             continue
         else:
             function = fget(frame, "")
-            e = new(EventT)
-            d = e.__dict__
-            d["idx"] = idx
-            d["kind"] = kind
-            d["range"] = rg
-            d["function"] = function
-            d["frame"] = frame
-            d["depth"] = depth
-            d["bindings"] = ()
+            e = EShell()
+            e.idx = idx
+            e.kind = kind
+            e.range = rg
+            e.function = function
+            e.frame = frame
+            e.depth = depth
+            e.bindings = ()
             if kind is BRANCH:
-                d["value"] = None
-                d["taken"] = a
-                d["message"] = ""
-                d["branch_kind"] = b
+                e.value = None
+                e.taken = a
+                e.message = ""
+                e.branch_kind = b
+                e.__class__ = EventT
                 append(e)
                 if rg is not None:
                     key = (function, rg.start_byte)
@@ -479,10 +483,11 @@ def _from_compact(compact: CompactEvents) -> Trace:
                     else:
                         lst.append(e)
             elif kind is RETURN:
-                d["value"] = a
-                d["taken"] = False
-                d["message"] = ""
-                d["branch_kind"] = ""
+                e.value = a
+                e.taken = False
+                e.message = ""
+                e.branch_kind = ""
+                e.__class__ = EventT
                 append(e)
                 lst = returns.get(function)
                 if lst is None:
@@ -490,10 +495,11 @@ def _from_compact(compact: CompactEvents) -> Trace:
                 else:
                     lst.append(e)
             else:
-                d["value"] = None
-                d["taken"] = False
-                d["message"] = a
-                d["branch_kind"] = ""
+                e.value = None
+                e.taken = False
+                e.message = a
+                e.branch_kind = ""
+                e.__class__ = EventT
                 append(e)
         idx += 1
     end = compact.end
