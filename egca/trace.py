@@ -21,7 +21,7 @@ import json
 import logging
 
 from egca.core import Range
-from egca.values import Tagged, canonical, canonical_float
+from egca.values import FLOAT_DIGITS, Tagged, canonical, canonical_float
 from egca_kit.v1 import tracer_pb2
 
 log = logging.getLogger(__name__)
@@ -240,13 +240,28 @@ _COMPACT_KINDS = {"S": "step", "C": "call", "R": "return", "X": "exception", "B"
 _OPAQUE_VALUE = Tagged(("opaque", "<value>"))
 
 
+_FLOAT_SPEC = f".{FLOAT_DIGITS}g"
+_EXACT_INT_FLOAT = float(2 ** 53)
+
+
+def _canonical_float(x: float):
+    """canonical_float(x), the same value, its common cases first (no isnan/isinf calls,
+    a format spec built once)."""
+    if x.is_integer():                      # finite and whole
+        if -_EXACT_INT_FLOAT < x < _EXACT_INT_FLOAT:
+            return int(x)
+    elif x - x != 0.0:                      # nan, +-inf
+        return canonical_float(x)
+    return float(format(x, _FLOAT_SPEC))
+
+
 def canonical_json(j):
     """The canonical value of a compact VALUE: the same as canonical(protocol.value_pb(j))."""
     t = type(j)
     if t is int or t is str or j is None:
         return j
     if t is float:
-        return canonical_float(j)
+        return _canonical_float(j)
     if t is bool:
         return Tagged(("bool", j))
     if t is not list or not j:
@@ -264,7 +279,7 @@ def canonical_json(j):
         except ValueError:
             return Tagged(("opaque", j[1]))
     if tag == "f":
-        return canonical_float(float(j[1]))
+        return _canonical_float(float(j[1]))
     if tag == "m":
         return Tagged(("map", tuple(sorted([(canonical_json(k), canonical_json(x)) for k, x in j[3]], key=repr))))
     if tag == "o":
@@ -289,21 +304,27 @@ _STEP, _CALL, _RETURN, _EXCEPTION, _BRANCH = (_COMPACT_KINDS[k] for k in "SCRXB"
 def _decode(msgs, table: list) -> list[tuple]:
     """Each message as (kind, range, frame, depth, a, b): a step's (bindings, None), a call's
     (bindings, function), a return's (value, None), an exception's (message, None), a branch's
-    (taken, branch_kind). A malformed message is (None, msg, ..., b): b is (frame, function)
-    for a call whose frame was named before the rest failed (it still names the frame), else None.
-    Values are canonical; `from_compact` makes the events."""
-    by_index: dict = {}          # statement-table index -> Range | None
-    by_inline: dict = {}         # inline range, as a tuple -> Range | None
-    canon, kinds, missing = canonical_json, _COMPACT_KINDS, _MISSING
+    (taken, branch_kind). A malformed message is (None, msg, None, None, None, b): b is
+    (frame, function) for a call whose frame was named before the rest failed (as the
+    runtime's own decoding would have named it), else None. Values are canonical;
+    `from_compact` makes the events. Each part is read in the order the checks of the
+    typed decoding read it, so a message is malformed exactly when it was there."""
+    try:
+        by_index = [_MISSING] * len(table)      # statement-table index -> Range | None, filled on use
+    except TypeError:
+        by_index = []
+    by_inline: dict = {}                        # inline range, as a tuple -> Range | None
+    canon, cfloat, kinds, missing = canonical_json, _canonical_float, _COMPACT_KINDS, _MISSING
+    STEP, CALL, RETURN, BRANCH = _STEP, _CALL, _RETURN, _BRANCH
     out: list[tuple] = []
     append = out.append
     for msg in msgs:
-        named = None
+        callee = missing
         try:
             kind = kinds[msg[0]]
             ref = msg[1]
             if type(ref) is int:
-                rg = by_index.get(ref, missing)
+                rg = by_index[ref]
                 if rg is missing:
                     rg = by_index[ref] = _range_of(table, ref)
             elif ref is None:
@@ -315,36 +336,38 @@ def _decode(msgs, table: list) -> list[tuple]:
                     rg = by_inline[key] = _range_of(table, ref)
             frame = msg[2]
             depth = msg[3]
-            if kind is _STEP or kind is _CALL:
-                if kind is _CALL:
-                    hash(frame)
-                    named = (frame, msg[4])
-                    raw = msg[5]
-                else:
-                    raw = msg[4]
-                if type(raw) is list and len(raw) == 1:
-                    name, v = raw[0]
-                    bindings = ((name, v if type(v) is int or type(v) is str or v is None else canon(v)),)
-                else:
-                    bindings = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
-                                      for name, v in raw])
-                hash(frame)
-                append((kind, rg, frame, depth, bindings, None if named is None else named[1]))
-            elif kind is _RETURN:
+            if type(frame) is not int:
+                hash(frame)                     # the events' views key on it
+            if kind is STEP:
+                raw = msg[4]
+            elif kind is BRANCH:
+                append((kind, rg, frame, depth, bool(msg[4]), msg[5]))
+                continue
+            elif kind is CALL:
+                callee = msg[4]
+                raw = msg[5]
+            elif kind is RETURN:
                 v = msg[4]
-                hash(frame)
-                append((kind, rg, frame, depth, v if type(v) is int or type(v) is str or v is None else canon(v), None))
-            elif kind is _EXCEPTION:
-                v = msg[4]
-                hash(frame)
-                append((kind, rg, frame, depth, v, None))
+                t = type(v)
+                append((kind, rg, frame, depth,
+                        v if t is int or t is str or v is None else cfloat(v) if t is float else canon(v), None))
+                continue
             else:
-                taken = bool(msg[4])
-                bkind = msg[5]
-                hash(frame)
-                append((kind, rg, frame, depth, taken, bkind))
+                append((kind, rg, frame, depth, msg[4], None))
+                continue
+            n = len(raw) if type(raw) is list else -1
+            if n == 1:
+                name, v = raw[0]
+                t = type(v)
+                bindings = ((name, v if t is int or t is str or v is None else cfloat(v) if t is float else canon(v)),)
+            elif n == 0:
+                bindings = ()
+            else:
+                bindings = tuple([(name, v if type(v) is int or type(v) is str or v is None else canon(v))
+                                  for name, v in raw])
+            append((kind, rg, frame, depth, bindings, None if callee is missing else callee))
         except (IndexError, KeyError, TypeError, ValueError):
-            append((None, msg, None, None, None, named))
+            append((None, msg, None, None, None, None if callee is missing else (frame, callee)))
     return out
 
 
