@@ -391,8 +391,9 @@ def _protos(compact: CompactEvents) -> list | map:
 def from_compact(compact: CompactEvents) -> Trace:
     """Decode the child's lines and index them in one pass (what `_index` does for `build`).
 
-    Events and Writes are filled as shells (`_EventShell`) with plain attribute stores, in
-    the order of their fields, then given their class: no per-field frozen __setattr__, no
+    Events and Writes are filled as shells (`_EventShell`) with plain attribute stores (an
+    Event's in the order this decoding always filled its instance dict: `function` last),
+    then given their class: no per-field frozen __setattr__, no
     dict built and swapped in. A malformed event is dropped before it reaches the views.
 
     The cyclic collector is paused meanwhile: the objects made here hold no cycles, and a
@@ -443,7 +444,6 @@ def _from_compact(compact: CompactEvents) -> Trace:
             e.idx = idx
             e.kind = kind
             e.range = rg
-            e.function = function
             e.frame = frame
             e.depth = depth
             e.bindings = a
@@ -451,6 +451,7 @@ def _from_compact(compact: CompactEvents) -> Trace:
             e.taken = False
             e.message = ""
             e.branch_kind = ""
+            e.function = function
             e.__class__ = EventT
             append(e)
             for name, v in a:
@@ -487,7 +488,6 @@ def _from_compact(compact: CompactEvents) -> Trace:
             e.idx = idx
             e.kind = kind
             e.range = rg
-            e.function = function
             e.frame = frame
             e.depth = depth
             e.bindings = ()
@@ -496,6 +496,7 @@ def _from_compact(compact: CompactEvents) -> Trace:
                 e.taken = a
                 e.message = ""
                 e.branch_kind = b
+                e.function = function
                 e.__class__ = EventT
                 append(e)
                 if rg is not None:
@@ -510,6 +511,7 @@ def _from_compact(compact: CompactEvents) -> Trace:
                 e.taken = False
                 e.message = ""
                 e.branch_kind = ""
+                e.function = function
                 e.__class__ = EventT
                 append(e)
                 lst = returns.get(function)
@@ -522,6 +524,7 @@ def _from_compact(compact: CompactEvents) -> Trace:
                 e.taken = False
                 e.message = a
                 e.branch_kind = ""
+                e.function = function
                 e.__class__ = EventT
                 append(e)
         idx += 1
