@@ -298,7 +298,7 @@ def _range_of(table: list, ref) -> Range | None:
 
 
 _MISSING = object()
-_STEP, _CALL, _RETURN, _EXCEPTION, _BRANCH = (_COMPACT_KINDS[k] for k in "SCRXB")
+_STEP, _CALL, _RETURN, _BRANCH = (_COMPACT_KINDS[k] for k in "SCRB")
 
 
 def _decode(msgs, table: list) -> list[tuple]:
@@ -307,8 +307,8 @@ def _decode(msgs, table: list) -> list[tuple]:
     (taken, branch_kind). A malformed message is (None, msg, None, None, None, b): b is
     (frame, function) for a call whose frame was named before the rest failed (as the
     runtime's own decoding would have named it), else None. Values are canonical;
-    `from_compact` makes the events. Each part is read in the order the checks of the
-    typed decoding read it, so a message is malformed exactly when it was there."""
+    `from_compact` makes the events. A message is malformed exactly when the former
+    per-event decoding dropped it (the same parts read, the same exceptions caught)."""
     try:
         by_index = [_MISSING] * len(table)      # statement-table index -> Range | None, filled on use
     except TypeError:
@@ -393,8 +393,8 @@ def from_compact(compact: CompactEvents) -> Trace:
 
     Events and Writes are filled as shells (`_EventShell`) with plain attribute stores (an
     Event's in the order this decoding always filled its instance dict: `function` last),
-    then given their class: no per-field frozen __setattr__, no
-    dict built and swapped in. A malformed event is dropped before it reaches the views.
+    then given their class: no per-field frozen __setattr__, no dict built and swapped in.
+    A malformed event is dropped before it reaches the views.
 
     The cyclic collector is paused meanwhile: the objects made here hold no cycles, and a
     trace of n events makes several n of them, each of which would otherwise be traversed
@@ -432,7 +432,7 @@ def _from_compact(compact: CompactEvents) -> Trace:
     steps: dict[int, list[Event]] = {}
     sget = steps.get
     EventT, WriteT, EShell, WShell = Event, Write, _EventShell, _WriteShell
-    STEP, CALL, RETURN, EXCEPTION, BRANCH = _STEP, _CALL, _RETURN, _EXCEPTION, _BRANCH
+    STEP, CALL, RETURN, BRANCH = _STEP, _CALL, _RETURN, _BRANCH
     idx = 0
     for kind, rg, frame, depth, a, b in _protos(compact):
         if kind is STEP or kind is CALL:
