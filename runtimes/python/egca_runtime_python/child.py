@@ -93,8 +93,11 @@ _TRACE_STR_CAP = STR_CAP
 _CAPS = [STR_CAP, ITEMS_CAP]      # trace caps; replies to the harness lift them (exact values)
 
 
+_INF = float("inf")
+_NINF = float("-inf")
+
+
 def enc(v, depth=DEPTH_CAP):
-    STR_CAP, ITEMS_CAP = _CAPS
     t = type(v)
     if v is None or t is bool:
         return v
@@ -108,9 +111,10 @@ def enc(v, depth=DEPTH_CAP):
     if t is float:
         if v != v:
             return ["f", "nan"]
-        if v in (float("inf"), float("-inf")):
+        if v == _INF or v == _NINF:
             return ["f", "inf" if v > 0 else "-inf"]
         return v
+    STR_CAP, ITEMS_CAP = _CAPS
     if t is str:
         return v if len(v) <= STR_CAP else ["s", v[:STR_CAP], len(v)]
     if t is complex:         # exact replies only; a trace shows its repr
@@ -395,6 +399,301 @@ def compile_error(e, source):
 
 
 # ---------------------------------------------------------------- tracer
+#
+# The hooks that run per event (Tracer.global_trace / local_trace) are closures that write
+# each event's JSON text directly: byte for byte what `_dumps` writes for the event list
+# (json's separators, its string escaping, int and float repr), without building the list.
+# The original hooks (the _slow_* methods, _finish_prev, _diff, _event) are kept as they
+# were: the tracer switches to them for good when the stack gets near the recursion limit,
+# so that a RecursionError is raised at exactly the same point of the same event as ever.
+#
+# A STEP lists the variables whose encoding differs from the last one seen (_diff). The fast
+# hooks skip looking at what a statement cannot have changed ("plans", below): a value is only
+# left unlooked at when it is plain (None, bool, int, float, str, bytes, tuples of them) or a
+# clean list/dict (at most ITEMS_CAP items, all plain), so that encoding it again could neither
+# run code of the program nor give anything new.
+
+_ebs = json.encoder.encode_basestring      # a JSON string, as _dumps writes it (ensure_ascii=False)
+try:                                        # _dumps of a list, without building an encoder per call
+    _cenc = json.encoder.c_make_encoder(None, repr, _ebs, None, ":", ",", False, False, True)
+except (AttributeError, TypeError):
+    _cenc = None
+_MISS = object()
+_BIND = {}                                  # variable name -> '["name",'
+_SLOW_MARGIN = 200                          # stack levels kept free for the fast hooks
+_GUARDS = 4                                 # interpreter recursion levels a frame may count for
+
+
+def _jtext(v):
+    """The JSON text of an `enc` result, exactly as `_dumps` writes it inside an event."""
+    t = type(v)
+    if t is str:
+        return _ebs(v)
+    if t is int or t is float:
+        return repr(v)
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is list and _cenc is not None:
+        return "".join(_cenc(v, 0))
+    return _dumps(v)
+
+
+def _bind(name):
+    b = _BIND.get(name)
+    if b is None:
+        b = _BIND[name] = "[" + _ebs(name) + ","
+    return b
+
+
+def _frozen(v, depth=DEPTH_CAP):
+    """A tuple of (tuples of) None/bool/int/float/str/bytes: the same object always encodes the same."""
+    if len(v) > ITEMS_CAP:
+        return False
+    for x in v:
+        t = type(x)
+        if t in _IMMUTABLE:
+            continue
+        if t is tuple and depth > 1 and _frozen(x, depth - 1):
+            continue
+        return False
+    return True
+
+
+class _Bail(Exception):
+    """A value a plan must not encode on its own (it is neither plain nor a clean list/dict)."""
+
+
+_DIRTY = [False]
+
+
+def _item_mark(i):
+    """enc of a list/dict item that is not a short str or small int; notes one that is not plain."""
+    t = type(i)
+    if t not in _IMMUTABLE and (t is not tuple or not _frozen(i)):
+        _DIRTY[0] = True
+    return enc(i, DEPTH_CAP - 1)
+
+
+def _item_bail(i):
+    t = type(i)
+    if t not in _IMMUTABLE and (t is not tuple or not _frozen(i)):
+        raise _Bail
+    return enc(i, DEPTH_CAP - 1)
+
+
+def _enc_list(v, item=_item_mark):
+    """enc(v) of an exact list (the same calls to enc), and whether the items it looks at are all
+    plain (with _item_bail: _Bail at the first that is not, before encoding it)."""
+    _DIRTY[0] = False
+    out = ["l", "list", len(v), [i if (type(i) is int and -_BIG < i < _BIG) or (type(i) is str and len(i) <= STR_CAP)
+                                 else item(i) for i in v[:ITEMS_CAP]]]
+    return out, not _DIRTY[0]
+
+
+def _enc_dict(v, item=_item_mark):
+    """The same for an exact dict of at most ITEMS_CAP items."""
+    _DIRTY[0] = False
+    out = [[k if (type(k) is int and -_BIG < k < _BIG) or (type(k) is str and len(k) <= STR_CAP) else item(k),
+            x if (type(x) is int and -_BIG < x < _BIG) or (type(x) is str and len(x) <= STR_CAP) else item(x)]
+           for k, x in v.items()]
+    return ["m", "dict", len(v), out], not _DIRTY[0]
+
+
+def _all_plain(items):
+    for x in items:
+        t = type(x)
+        if t not in _IMMUTABLE and (t is not tuple or not _frozen(x)):
+            return False
+    return True
+
+
+_OPAQUE = frozenset((types.FunctionType, types.BuiltinFunctionType, type))
+
+
+def _enc_clean(v, t):
+    """enc(v), and whether v is clean: encoding it again could neither run code of the program nor
+    give anything new before something changes it in place or sets an attribute. (Lists: the
+    items enc looks at are plain; dicts, sets: at most ITEMS_CAP items, all plain; functions,
+    classes: enc only reads __qualname__.)"""
+    if t is list:
+        return _enc_list(v)
+    if t is dict:
+        if len(v) <= ITEMS_CAP:
+            return _enc_dict(v)
+        return enc(v), False
+    if t is set or t is frozenset:
+        return enc(v), len(v) <= ITEMS_CAP and _all_plain(v)
+    return enc(v), t in _OPAQUE
+
+
+# Builtins that change nothing they are given and run no code of the program but in frames of
+# its own (a key function, a __len__, a generator): name -> the builtin.
+_PURE_BUILTINS = {name: getattr(builtins, name) for name in (
+    "abs", "all", "any", "bin", "bool", "chr", "divmod", "enumerate", "filter", "float", "hex", "int",
+    "len", "list", "map", "max", "min", "oct", "ord", "pow", "range", "repr", "reversed", "round",
+    "set", "sorted", "str", "sum", "tuple", "zip")}
+# Methods of the same kind, of builtin containers and str: name -> (receiver types, changes it)
+_METHODS = {}
+for _t, _names, _changes in (
+        (list, "append extend insert pop remove reverse sort clear", True),
+        (list, "index count copy", False),
+        (dict, "pop popitem setdefault update clear", True),
+        (dict, "get keys values items copy", False),
+        (set, "add remove discard pop update clear difference_update intersection_update "
+              "symmetric_difference_update", True),
+        (set, "union intersection difference symmetric_difference issubset issuperset isdisjoint copy", False),
+        (str, "split rsplit splitlines strip lstrip rstrip lower upper title capitalize swapcase casefold "
+              "replace startswith endswith find rfind index rindex count isdigit isalpha isalnum isspace "
+              "islower isupper isnumeric isdecimal join zfill center ljust rjust partition rpartition", False)):
+    for _m in _names.split():
+        _types, _was = _METHODS.get(_m, ((), False))
+        _METHODS[_m] = (_types + (_t,), _was or _changes)
+del _t, _names, _changes, _m, _types, _was
+
+
+class _Fx:
+    """What code can do: names it binds, local containers it changes in place, builtins and
+    methods it calls, names it augments (`x += ...`: in place when x holds a container)."""
+
+    def __init__(self):
+        self.binds, self.changes, self.calls, self.methods, self.augs = [], [], set(), [], []
+
+
+def _fx_expr(node, fx):
+    """Whether an expression only computes with names, constants, operators, displays, f-strings,
+    subscripts and calls of _PURE_BUILTINS / _METHODS (the callee named directly)."""
+    t = type(node)
+    if t is ast.Name or t is ast.Constant:
+        return True
+    if t is ast.Call:
+        f = node.func
+        if type(f) is ast.Name and f.id in _PURE_BUILTINS:
+            fx.calls.add(f.id)
+        elif type(f) is ast.Attribute and type(f.value) is ast.Name and f.attr in _METHODS:
+            fx.methods.append((f.value.id, f.attr))
+            if _METHODS[f.attr][1]:
+                fx.changes.append(f.value.id)
+        else:
+            return False
+        return all(_fx_expr(a, fx) for a in node.args) and \
+            all(k.arg is not None and _fx_expr(k.value, fx) for k in node.keywords)
+    if t is ast.BinOp:
+        return _fx_expr(node.left, fx) and _fx_expr(node.right, fx)
+    if t is ast.UnaryOp:
+        return _fx_expr(node.operand, fx)
+    if t is ast.BoolOp:
+        return all(_fx_expr(v, fx) for v in node.values)
+    if t is ast.Compare:
+        return _fx_expr(node.left, fx) and all(_fx_expr(c, fx) for c in node.comparators)
+    if t is ast.IfExp:
+        return _fx_expr(node.test, fx) and _fx_expr(node.body, fx) and _fx_expr(node.orelse, fx)
+    if t is ast.Tuple or t is ast.List or t is ast.Set:
+        return all(_fx_expr(e, fx) for e in node.elts)
+    if t is ast.Dict:
+        return all(k is not None and _fx_expr(k, fx) for k in node.keys) and all(_fx_expr(v, fx) for v in node.values)
+    if t is ast.Subscript:
+        return _fx_expr(node.value, fx) and _fx_expr(node.slice, fx)
+    if t is ast.Slice:
+        return all(p is None or _fx_expr(p, fx) for p in (node.lower, node.upper, node.step))
+    if t is ast.Starred:
+        return _fx_expr(node.value, fx)
+    if t is ast.NamedExpr:
+        fx.binds.append(node.target.id)
+        return _fx_expr(node.value, fx)
+    if t is ast.JoinedStr:
+        return all(_fx_expr(v, fx) for v in node.values)
+    if t is ast.FormattedValue:
+        return _fx_expr(node.value, fx) and (node.format_spec is None or _fx_expr(node.format_spec, fx))
+    return False
+
+
+def _fx_target(node, fx):
+    t = type(node)
+    if t is ast.Name:
+        fx.binds.append(node.id)
+        return True
+    if t is ast.Tuple or t is ast.List:
+        return all(_fx_target(e, fx) for e in node.elts)
+    if t is ast.Starred:
+        return _fx_target(node.value, fx)
+    if t is ast.Subscript and type(node.value) is ast.Name:
+        fx.changes.append(node.value.id)
+        return _fx_expr(node.slice, fx)
+    return False
+
+
+def _fx_stmt(node, fx):
+    """The same for a statement's own code (a compound statement's: its header)."""
+    t = type(node)
+    if t is ast.If or t is ast.While:
+        return _fx_expr(node.test, fx)
+    if t is ast.For:
+        return _fx_target(node.target, fx) and _fx_expr(node.iter, fx)
+    if t is ast.Assign:
+        return all(_fx_target(x, fx) for x in node.targets) and _fx_expr(node.value, fx)
+    if t is ast.AugAssign:
+        if type(node.target) is ast.Name:
+            fx.binds.append(node.target.id)
+            fx.augs.append(node.target.id)
+        elif not _fx_target(node.target, fx):
+            return False
+        return _fx_expr(node.value, fx)
+    if t is ast.AnnAssign:
+        return node.value is not None and type(node.target) is ast.Name and _fx_target(node.target, fx) \
+            and _fx_expr(node.annotation, fx) and _fx_expr(node.value, fx)
+    if t is ast.Expr or t is ast.Return:
+        return node.value is None or _fx_expr(node.value, fx)
+    if t is ast.Delete:
+        return all(_fx_target(x, fx) for x in node.targets)
+    if t is ast.Assert:
+        return _fx_expr(node.test, fx) and (node.msg is None or _fx_expr(node.msg, fx))
+    return t in (ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)
+
+
+def _plan(prog, idx, code):
+    """What a STEP of statement idx of `code` must look at, provided that while it ran no Python
+    frame was entered (no code of the program ran: no dunder, property, key function, generator,
+    __del__, signal handler), the builtins and methods it calls are the real ones, and every value
+    of the frame is plain or clean: (names bound, containers changed, builtins, (receiver, method)
+    pairs, augmented names). None: it can do more, or we cannot tell."""
+    sl, _, el, _ = prog.stmts[idx][2]
+    region = set()
+    for line in range(sl, el + 1):                 # what else runs on its lines (one-line bodies)
+        region.update(prog.by_line.get(line, ()))
+    fx = _Fx()
+    for j in sorted(region):
+        if not _fx_stmt(prog.stmts[j][0], fx):
+            return None
+    if fx.calls & (set(code.co_varnames) | set(code.co_cellvars) | set(code.co_freevars)):
+        return None
+    return (tuple(dict.fromkeys(fx.binds)), tuple(dict.fromkeys(fx.changes)), tuple(sorted(fx.calls)),
+            tuple(dict.fromkeys(fx.methods)), tuple(dict.fromkeys(fx.augs)))
+
+
+def _tables(prog):
+    """Per statement: the start of its STEP text, its first line, whether it is a return,
+    and for a header with a body on other lines (first, last body line, BRANCH texts)."""
+    t = prog.__dict__.get("_tables")
+    if t is None:
+        s_pre, first, is_ret, binfo = [], [], [], []
+        for idx, (node, r, span) in enumerate(prog.stmts):
+            s_pre.append('["S",%d' % r)
+            first.append(span[0])
+            is_ret.append(isinstance(node, ast.Return))
+            body = prog.body_lines.get(idx)
+            if body is None:
+                binfo.append(None)
+            else:
+                kind = "if" if isinstance(node, ast.If) else "while" if isinstance(node, ast.While) else "for"
+                binfo.append((body[0], body[1], '["B",%d' % prog.branch_range[idx],
+                              'true,"%s"]' % kind, 'false,"%s"]' % kind))
+        t = prog._tables = (s_pre, first, is_ret, binfo)
+    return t
+
 
 class Tracer:
     """settrace hooks that turn program frames into the events of docs/EVENTS.md."""
@@ -404,28 +703,547 @@ class Tracer:
         self.max_events = max_events
         self.module = module      # program tests: the module level is traced too (function "<module>")
         self.out = None           # program tests: text printed since the last STEP (binding "<stdout>")
-        self.count = 0
+        self._count = 0           # events emitted, once the original hooks run (else in the hooks)
         self.stopped = False
         self.truncated = False
         self.next_frame = 1
         self.depth = 0
-        self.states = {}          # frame -> [id, depth, prev stmt, snapshot, exc flag, last lasti, raw objects]
+        self.states = {}          # frame -> [id, depth, prev stmt, snapshot, exc flag, last lasti, raw objects, ...]
+        self._on_stop = self._get_count = None
+        self.global_trace, self._on_stop, self._get_count = self._fast_hooks()
+
+    @property
+    def count(self):
+        return self._count if self._get_count is None else self._get_count()
+
+    def stop(self):
+        self.stopped = True
+        if self._on_stop is not None:
+            self._on_stop()
+        sys.settrace(None)
+
+    def _to_slow(self):
+        """From now on every frame, this one included, runs the original hooks (whose calls,
+        stop() included, must nest exactly as they always did)."""
+        self._get_count = self._on_stop = None
+        slow = self._slow_local_trace
+        for f in list(self.states):
+            f.f_trace = slow
+        sys.settrace(self._slow_global_trace)
+        return slow
+
+    def _fast_hooks(self):
+        """The hooks proper: (global_trace, on_stop, get_count). They write each event's text
+        directly and inline the common cases: a Python call costs ~0.1 us here, as much as
+        a dozen bytecodes. Frame state: the original 7 fields (see _slow_global_trace), then
+        7 fd: ",id,depth," of its events, 8 frozen: name -> tuple known to hold only plain
+        values, 9 est: frames below it, 10 info (per code), 11 unclean: names whose value is
+        neither plain nor clean, 12 lasti -> statement, 13 statement -> plan, 14 mark: `entered`
+        when the running statement began, -1 when what the frame holds was not all seen then,
+        15 clean: name -> clean list/dict it holds."""
+        tracer = self
+        prog = self.prog
+        stmts = prog.stmts
+        s_pre, first_line, is_ret, binfo = _tables(prog)
+        states = self.states
+        states_get = states.get
+        max_events = self.max_events
+        buf = _buf
+        buf_append = buf.append
+        blen = len
+        flush_every = FLUSH_EVERY
+        infos = {}
+        infos_get = infos.get
+        imm = _IMMUTABLE
+        miss = _MISS
+        big = _BIG
+        inf, ninf = _INF, _NINF
+        str_cap = STR_CAP
+        bind_get = _BIND.get
+        getlimit = sys.getrecursionlimit
+        module_mode = self.module
+        stmt_at = prog.stmt_at
+        real = _PURE_BUILTINS
+        methods_ = _METHODS
+        items_cap = ITEMS_CAP
+        list_, dict_, tuple_ = list, dict, tuple
+        opaque = _OPAQUE
+        count = 0                 # the tracer's counters (the original hooks get them in sync())
+        stopped = False
+        depth = 0
+        next_frame = 1
+        entered = 0               # Python frames entered so far (any code, traced or not)
+
+        def on_stop():
+            nonlocal stopped
+            stopped = True
+
+        def sync():
+            tracer._count, tracer.depth, tracer.next_frame = count, depth, next_frame
+
+        def get_count():
+            return count
+
+        def truncate():
+            """What _event does when the budget is spent."""
+            tracer.stop()
+            tracer.truncated = True
+
+        def emit(text):
+            nonlocal count
+            if count >= max_events:
+                truncate()
+                return
+            count += 1
+            buf_append(text)
+            if blen(buf) >= flush_every:
+                flush()
+
+        def info_of(code):
+            traced = code.co_filename == "<program>"
+            is_module = False
+            flags = code.co_flags
+            if traced and (not (flags & CO_OPTIMIZED) or code.co_name.startswith("<")):
+                traced = module_mode and code.co_name == "<module>" and not (flags & CO_OPTIMIZED)
+                is_module = True
+            n = code.co_argcount + code.co_kwonlyargcount
+            names = list(code.co_varnames[:n])
+            if flags & CO_VARARGS:
+                names.append(code.co_varnames[n])
+                n += 1
+            if flags & CO_VARKEYWORDS:
+                names.append(code.co_varnames[n])
+            didx = None if is_module else prog.def_at_line.get(code.co_firstlineno)
+            r = stmts[didx][1] if didx is not None else None
+            rdidx = prog.def_at_line.get(code.co_firstlineno) if flags & CO_OPTIMIZED else None
+            r_end = stmts[rdidx][1] if rdidx is not None else None
+            optimized = bool(flags & CO_OPTIMIZED)
+            info = (code,                                   # 0
+                    traced,                                 # 1
+                    tuple(names),                           # 2 arguments
+                    '["C",' + ("null" if r is None else str(r)),          # 3
+                    _ebs(code.co_name) + ",[",              # 4
+                    {},                                     # 5 lasti -> statement
+                    r_end,                                  # 6 R range of a return with no return statement
+                    code.co_freevars if optimized else (),  # 7 not in a STEP
+                    not optimized,                          # 8 module level
+                    not code.co_freevars and optimized,     # 9 nothing to leave out of a STEP
+                    [miss] * len(stmts))                    # 10 statement -> plan
+            infos[id(code)] = info
+            return info
+
+        def plan_of(idx, info):
+            """(kind, bound name, builtins, (receiver, method)s, changed, bound or changed,
+            binding prefix, augmented) or None; see _plan. Kind 0: nothing to look at, 1: one
+            name bound (nothing changed in place), 2: the rest."""
+            p = _plan(prog, idx, info[0])
+            if p is None:
+                plan = None
+            else:
+                binds, changes, calls, methods, augs = p
+                targets = frozenset(binds) | frozenset(changes)
+                if not targets:
+                    plan = (0, None, calls, methods, changes, targets, None, augs)
+                elif len(binds) == 1 and not changes and info[9]:
+                    plan = (1, binds[0], calls, methods, changes, targets, bind_get(binds[0]) or _bind(binds[0]),
+                            augs)
+                else:
+                    plan = (2, None, calls, methods, changes, targets, None, augs)
+            info[10][idx] = plan
+            return plan
+
+        def plan_ok(frame, st, plan):
+            """The rest of what a plan needs: no value in the frame but plain or clean ones, the
+            builtins it calls are the real ones, the methods those of the receiver they had, what it
+            changes in place is a variable of the frame."""
+            if st[11]:
+                return False
+            if plan[2]:
+                g = frame.f_globals
+                b = frame.f_builtins
+                for name in plan[2]:
+                    if name in g or b.get(name) is not real[name]:
+                        return False
+            raw = st[6]
+            for name, m in plan[3]:
+                if type(raw.get(name, miss)) not in methods_[m][0]:
+                    return False
+            for name in plan[4]:
+                if name not in raw:
+                    return False
+            return True
+
+        def stdout_part(parts):
+            out = tracer.out
+            if out:                   # what the statement printed: a binding of its own
+                b = '["<stdout>",' + _jtext(enc("".join(out))) + "]"
+                out.clear()
+                if parts is None:
+                    return [b]
+                parts.append(b)
+            return parts
+
+        def diff(loc, st, info):
+            """_diff's bindings as JSON texts (None: none), with the same calls to enc in the same
+            order; also notes which values are plain, clean or neither."""
+            free = info[7]
+            module = info[8]
+            snap = st[3]
+            raw = st[6]
+            raw_get = raw.get
+            frozen = st[8]
+            unclean = st[11]
+            clean = st[15]
+            parts = None
+            for name, value in loc.items():
+                if free and name in free:
+                    continue
+                if module and (name.startswith("__") or isinstance(value, _DEFINITIONS)):
+                    continue
+                t = type(value)
+                if raw_get(name, miss) is value and (t in imm or (t is tuple_ and frozen.get(name) is value)):
+                    continue
+                raw[name] = value
+                if t in imm:
+                    v = enc(value)
+                    c = False
+                else:
+                    v, c = _enc_clean(value, t)
+                sv = snap.get(name, miss)
+                if sv is miss or sv != v:
+                    snap[name] = v
+                    b = (bind_get(name) or _bind(name)) + _jtext(v) + "]"
+                    if parts is None:
+                        parts = [b]
+                    else:
+                        parts.append(b)
+                if t in imm or (t is tuple_ and _frozen(value) and frozen.__setitem__(name, value) is None):
+                    if clean:
+                        clean.pop(name, None)
+                    if unclean:
+                        unclean.discard(name)
+                elif c:
+                    clean[name] = value
+                    if unclean:
+                        unclean.discard(name)
+                else:
+                    unclean.add(name)
+                    if clean:
+                        clean.pop(name, None)
+            if unclean:
+                unclean.intersection_update(loc)
+            return stdout_part(parts)
+
+        def plan_step(frame, st, plan):
+            """diff() for a statement with a plan: only what it bound or changed in place (and what
+            else holds the containers it changed). _Bail (nothing done) if one of them holds a value
+            neither plain nor clean: encoding that could run code of the program."""
+            loc = frame.f_locals
+            info = st[10]
+            raw = st[6]
+            clean = st[15]
+            targets = plan[5]
+            changed = plan[4]
+            for name in plan[7]:      # `x += ...` changes a container x in place
+                if type(raw.get(name)) not in imm and type(raw.get(name)) is not tuple_:
+                    changed = changed + (name,)
+            if changed and clean:
+                objs = set()
+                for name in changed:
+                    objs.add(id(raw.get(name, miss)))
+                    objs.add(id(loc.get(name, miss)))
+                extra = [c for c, o in clean.items() if id(o) in objs and c not in targets]
+                if extra:
+                    targets = targets.union(extra)
+            free = info[7]
+            module = info[8]
+            frozen = st[8]
+            todo = []
+            for name, value in [(k, v) for k, v in loc.items() if k in targets]:
+                if free and name in free:
+                    continue
+                if module and (name.startswith("__") or isinstance(value, _DEFINITIONS)):
+                    continue
+                t = type(value)
+                if raw.get(name, miss) is value and (t in imm or (t is tuple_ and frozen.get(name) is value)):
+                    continue
+                if t in imm:
+                    v = enc(value)
+                    c = 0
+                elif t is tuple_:
+                    if not _frozen(value):
+                        raise _Bail
+                    v = enc(value)
+                    c = 1
+                elif t is list_:
+                    v = _enc_list(value, _item_bail)[0]
+                    c = 2
+                elif t is dict_ and len(value) <= items_cap:
+                    v = _enc_dict(value, _item_bail)[0]
+                    c = 2
+                elif (t is set or t is frozenset) and len(value) <= items_cap and _all_plain(value) or t in opaque:
+                    v = enc(value)
+                    c = 2
+                else:
+                    raise _Bail
+                todo.append((name, value, v, c))
+            snap = st[3]
+            parts = None
+            for name, value, v, c in todo:
+                raw[name] = value
+                sv = snap.get(name, miss)
+                if sv is miss or sv != v:
+                    snap[name] = v
+                    b = (bind_get(name) or _bind(name)) + _jtext(v) + "]"
+                    if parts is None:
+                        parts = [b]
+                    else:
+                        parts.append(b)
+                if c == 2:
+                    clean[name] = value
+                else:
+                    if c == 1:
+                        frozen[name] = value
+                    if clean:
+                        clean.pop(name, None)
+            return stdout_part(parts)
+
+        def step(frame, st, prev, mark):
+            """The bindings of the STEP of `prev` (the statement that just ran in this frame) as
+            JSON texts, or None."""
+            info = st[10]
+            plan = info[10][prev]
+            if plan is miss:
+                plan = plan_of(prev, info)
+            if plan is not None and entered == mark and plan_ok(frame, st, plan):
+                if not plan[0]:
+                    return stdout_part(None) if tracer.out else None
+                try:
+                    return plan_step(frame, st, plan)
+                except _Bail:
+                    pass
+            return diff(frame.f_locals, st, info)
+
+        def local_trace(frame, event, arg):
+            nonlocal count, depth
+            if stopped:
+                return None
+            st = states_get(frame)
+            if st is None:
+                return None
+            if event == "line":
+                lasti = frame.f_lasti
+                lmap = st[12]
+                idx = lmap.get(lasti, miss)
+                if idx is miss:
+                    idx = lmap[lasti] = stmt_at(frame.f_code, lasti, frame.f_lineno)
+                if idx is None:
+                    st[14] = -1           # code no statement owns ran (a decorator): no shortcut
+                    return local_trace
+                if st[4]:             # resumed after an exception inside this frame (handler)
+                    st[2] = None
+                    st[4] = False
+                    st[14] = -1
+                prev = st[2]
+                if idx == prev and lasti > st[5]:
+                    st[5] = lasti
+                    return local_trace
+                st[2] = idx
+                st[5] = lasti
+                if prev is None:
+                    return local_trace
+                mark = st[14]
+                st[14] = entered
+                # STEP for the statement that just ran (as _diff would), then its BRANCH
+                plan = st[13][prev]
+                if plan is miss:
+                    plan = plan_of(prev, st[10])
+                text = None
+                if plan is not None and entered == mark and \
+                        (not st[11] and not plan[2] and not plan[3] and not plan[4] or plan_ok(frame, st, plan)):
+                    kind = plan[0]
+                    if kind == 1 and not tracer.out:      # one name bound: plain values inline
+                        name = plan[1]
+                        raw = st[6]
+                        if not plan[7] or type(raw.get(name)) in imm:
+                            value = frame.f_locals.get(name, miss)
+                            t = type(value)
+                            if t in imm:
+                                if raw.get(name, miss) is value:
+                                    text = s_pre[prev] + st[7] + "[]]"
+                                else:
+                                    raw[name] = value
+                                    if t is int and -big < value < big or \
+                                            t is float and value == value and value != inf and value != ninf:
+                                        v = value
+                                        vt = 1
+                                    elif t is str and len(value) <= str_cap:
+                                        v = value
+                                        vt = 2
+                                    else:
+                                        v = enc(value)
+                                        vt = 0
+                                    snap = st[3]
+                                    sv = snap.get(name, miss)
+                                    if sv is miss or sv != v:
+                                        snap[name] = v
+                                        text = s_pre[prev] + st[7] + "[" + plan[6] + \
+                                            (repr(v) if vt == 1 else _ebs(v) if vt == 2 else _jtext(v)) + "]]]"
+                                    else:
+                                        text = s_pre[prev] + st[7] + "[]]"
+                                    if st[15]:
+                                        st[15].pop(name, None)
+                            elif value is miss:
+                                text = s_pre[prev] + st[7] + "[]]"
+                    elif kind == 0:
+                        parts = stdout_part(None) if tracer.out else None
+                        text = s_pre[prev] + st[7] + ("[]]" if parts is None else "[" + ",".join(parts) + "]]")
+                    if text is None:
+                        try:
+                            parts = plan_step(frame, st, plan)
+                            text = s_pre[prev] + st[7] + ("[]]" if parts is None else "[" + ",".join(parts) + "]]")
+                        except _Bail:
+                            pass
+                if text is None:
+                    parts = diff(frame.f_locals, st, st[10])
+                    text = s_pre[prev] + st[7] + ("[]]" if parts is None else "[" + ",".join(parts) + "]]")
+                if count >= max_events:
+                    truncate()
+                    return local_trace
+                count += 1
+                buf_append(text)
+                if blen(buf) >= flush_every:
+                    flush()
+                bi = binfo[prev]
+                if bi is not None and not stopped:
+                    if count >= max_events:
+                        truncate()
+                        return local_trace
+                    count += 1
+                    buf_append(bi[2] + st[7] + (bi[3] if bi[0] <= first_line[idx] <= bi[1] else bi[4]))
+                    if blen(buf) >= flush_every:
+                        flush()
+                return local_trace
+            if event == "return":
+                code = frame.f_code
+                if code.co_flags & CO_GENERATOR and frame.f_lasti >= 0 \
+                        and code.co_code[frame.f_lasti] == _YIELD:
+                    return local_trace        # a yield, not the end of the activation
+                if not st[4]:
+                    prev = st[2]
+                    fd = st[7]
+                    if prev is not None:
+                        parts = step(frame, st, prev, st[14])
+                        emit(s_pre[prev] + fd + ("[]]" if parts is None else "[" + ",".join(parts) + "]]"))
+                        bi = binfo[prev]
+                        if bi is not None and not stopped:
+                            emit(bi[2] + fd + bi[4])
+                    # A return on its header's line (`if s == "": return 0`) had no line event.
+                    if prev is not None and is_ret[prev]:
+                        r = stmts[prev][1]
+                    else:
+                        lasti = frame.f_lasti
+                        lmap = st[12]
+                        here = lmap.get(lasti, miss)
+                        if here is miss:
+                            here = lmap[lasti] = stmt_at(code, lasti, frame.f_lineno)
+                        if here is not None and is_ret[here]:
+                            r = stmts[here][1]
+                        else:
+                            r = st[10][6]
+                    emit('["R",' + ("null" if r is None else str(r)) + fd + _jtext(enc(arg)) + "]")
+                del states[frame]
+                depth -= 1
+            elif event == "exception":
+                prev = st[2]
+                r = stmts[prev][1] if prev is not None else None
+                emit('["X",' + ("null" if r is None else str(r)) + st[7]
+                     + _ebs(describe(arg[1])[1][:STR_CAP]) + "]")
+                st[4] = True          # the statement did not finish: no STEP for it
+            return local_trace
+
+        def global_trace(frame, event, arg):
+            nonlocal depth, next_frame, entered
+            entered += 1
+            code = frame.f_code
+            if stopped:
+                return None
+            info = infos_get(id(code))
+            if info is None or info[0] is not code:
+                info = info_of(code)
+            if not info[1]:
+                return None
+            st = states_get(frame)
+            if st is None:            # a new activation (a resumed generator keeps its state)
+                depth += 1
+                fid = next_frame
+                next_frame += 1
+                loc = frame.f_locals
+                snap = {}
+                raw = {}
+                clean = {}
+                parts = []
+                for name in info[2]:
+                    if name in loc:
+                        value = loc[name]
+                        t = type(value)
+                        if t in imm:
+                            v = enc(value)
+                            c = False
+                        else:
+                            v, c = _enc_clean(value, t)
+                        if c:
+                            clean[name] = value
+                        snap[name] = v
+                        raw[name] = value
+                        parts.append((bind_get(name) or _bind(name)) + _jtext(v) + "]")
+                unclean = set()       # what a STEP may take for granted before the first one
+                free = info[7]
+                module = info[8]
+                for name, value in loc.items():
+                    if free and name in free:
+                        continue
+                    if module and (name.startswith("__") or isinstance(value, _DEFINITIONS)):
+                        continue
+                    t = type(value)
+                    if t not in imm and (t is not tuple_ or not _frozen(value)) and clean.get(name) is not value:
+                        unclean.add(name)
+                fd = ",%d,%d," % (fid, depth)
+                st = [fid, depth, None, snap, False, -1, raw, fd, {}, 0, info, unclean, info[5], info[10],
+                      entered, clean]
+                states[frame] = st
+                emit(info[3] + fd + info[4] + ",".join(parts) + "]]")
+            # How deep the stack is, counted in frames: near the recursion limit, the original hooks.
+            back = frame.f_back
+            k = 1
+            while back is not None:
+                pst = states_get(back)
+                if pst is not None:
+                    k += pst[9]
+                    break
+                k += 1
+                back = back.f_back
+            st[9] = k
+            if k * _GUARDS + _SLOW_MARGIN >= getlimit():
+                sync()
+                return tracer._to_slow()
+            return local_trace
+
+        return global_trace, on_stop, get_count
+
+    # ------------------------------------------------ the original hooks (near the recursion limit)
 
     def _event(self, ev):
-        if self.count >= self.max_events:
+        if self._count >= self.max_events:
             self.stop()
             self.truncated = True
             return
-        self.count += 1
+        self._count += 1
         _buf.append(_dumps(ev))
         if len(_buf) >= FLUSH_EVERY:
             flush()
 
-    def stop(self):
-        self.stopped = True
-        sys.settrace(None)
-
-    def global_trace(self, frame, event, arg):
+    def _slow_global_trace(self, frame, event, arg):
         code = frame.f_code
         if self.stopped or code.co_filename != "<program>":
             return None
@@ -459,7 +1277,7 @@ class Tracer:
             didx = None if is_module else self.prog.def_at_line.get(code.co_firstlineno)
             r = self.prog.stmts[didx][1] if didx is not None else None
             self._event(["C", r, fid, self.depth, code.co_name, binds])
-        return self.local_trace
+        return self._slow_local_trace
 
     def _diff(self, frame, st):
         snap = st[3]
@@ -504,7 +1322,7 @@ class Tracer:
             taken = body[0] <= next_line <= body[1]
         self._event(["B", prog.branch_range[prev], st[0], st[1], taken, kind])
 
-    def local_trace(self, frame, event, arg):
+    def _slow_local_trace(self, frame, event, arg):
         if self.stopped:
             return None
         st = self.states.get(frame)
@@ -514,7 +1332,7 @@ class Tracer:
             lasti = frame.f_lasti
             idx = self.prog.stmt_at(frame.f_code, lasti, frame.f_lineno)
             if idx is None:
-                return self.local_trace
+                return self._slow_local_trace
             if st[4]:             # resumed after an exception inside this frame (handler)
                 st[2] = None
                 st[4] = False
@@ -526,7 +1344,7 @@ class Tracer:
             code = frame.f_code
             if code.co_flags & CO_GENERATOR and frame.f_lasti >= 0 \
                     and code.co_code[frame.f_lasti] == _YIELD:
-                return self.local_trace       # a yield, not the end of the activation
+                return self._slow_local_trace       # a yield, not the end of the activation
             if not st[4]:
                 self._finish_prev(frame, st, None, None)
                 prev = st[2]
@@ -551,7 +1369,7 @@ class Tracer:
             r = self.prog.stmts[prev][1] if prev is not None else None
             self._event(["X", r, st[0], st[1], describe(arg[1])[1][:STR_CAP]])
             st[4] = True          # the statement did not finish: no STEP for it
-        return self.local_trace
+        return self._slow_local_trace
 
 
 # ---------------------------------------------------------------- main
