@@ -467,12 +467,36 @@ class _Bail(Exception):
     """A value a plan must not encode on its own (it is neither plain nor a clean list/dict)."""
 
 
-_DIRTY = [False]
+_DIRTY = [False, False]           # an item seen that is not plain / that is a list (a row)
+
+
+def _row_mark(x):
+    t = type(x)
+    if t not in _IMMUTABLE and (t is not tuple or not _frozen(x)):
+        _DIRTY[0] = True
+    return enc(x, DEPTH_CAP - 2)
+
+
+def _row_bail(x):
+    t = type(x)
+    if t not in _IMMUTABLE and (t is not tuple or not _frozen(x)):
+        raise _Bail
+    return enc(x, DEPTH_CAP - 2)
+
+
+def _enc_row(i, item):
+    """enc(i, DEPTH_CAP - 1) of an exact list inside a list or dict (a row); notes that one was seen."""
+    _DIRTY[1] = True
+    return ["l", "list", len(i), [x if (type(x) is int and -_BIG < x < _BIG) or (type(x) is str and len(x) <= STR_CAP)
+                                  else item(x) for x in i[:ITEMS_CAP]]]
 
 
 def _item_mark(i):
-    """enc of a list/dict item that is not a short str or small int; notes one that is not plain."""
+    """enc of a list/dict item that is not a short str or small int; notes one that is not plain
+    (a row of plain items is fine)."""
     t = type(i)
+    if t is list:
+        return _enc_row(i, _row_mark)
     if t not in _IMMUTABLE and (t is not tuple or not _frozen(i)):
         _DIRTY[0] = True
     return enc(i, DEPTH_CAP - 1)
@@ -480,27 +504,30 @@ def _item_mark(i):
 
 def _item_bail(i):
     t = type(i)
+    if t is list:
+        return _enc_row(i, _row_bail)
     if t not in _IMMUTABLE and (t is not tuple or not _frozen(i)):
         raise _Bail
     return enc(i, DEPTH_CAP - 1)
 
 
 def _enc_list(v, item=_item_mark):
-    """enc(v) of an exact list (the same calls to enc), and whether the items it looks at are all
-    plain (with _item_bail: _Bail at the first that is not, before encoding it)."""
-    _DIRTY[0] = False
+    """enc(v) of an exact list (the same calls to enc), and whether it is clean: 1 when the items
+    enc looks at are plain, 2 when some are rows (exact lists whose items enc looks at are plain),
+    0 otherwise (with _item_bail: _Bail at the first such item, before encoding it)."""
+    _DIRTY[0] = _DIRTY[1] = False
     out = ["l", "list", len(v), [i if (type(i) is int and -_BIG < i < _BIG) or (type(i) is str and len(i) <= STR_CAP)
                                  else item(i) for i in v[:ITEMS_CAP]]]
-    return out, not _DIRTY[0]
+    return out, 0 if _DIRTY[0] else 2 if _DIRTY[1] else 1
 
 
 def _enc_dict(v, item=_item_mark):
-    """The same for an exact dict of at most ITEMS_CAP items."""
-    _DIRTY[0] = False
+    """The same for an exact dict of at most ITEMS_CAP items (whose keys are not rows)."""
+    _DIRTY[0] = _DIRTY[1] = False
     out = [[k if (type(k) is int and -_BIG < k < _BIG) or (type(k) is str and len(k) <= STR_CAP) else item(k),
             x if (type(x) is int and -_BIG < x < _BIG) or (type(x) is str and len(x) <= STR_CAP) else item(x)]
            for k, x in v.items()]
-    return ["m", "dict", len(v), out], not _DIRTY[0]
+    return ["m", "dict", len(v), out], 0 if _DIRTY[0] else 2 if _DIRTY[1] else 1
 
 
 def _all_plain(items):
@@ -524,10 +551,10 @@ def _enc_clean(v, t):
     if t is dict:
         if len(v) <= ITEMS_CAP:
             return _enc_dict(v)
-        return enc(v), False
+        return enc(v), 0
     if t is set or t is frozenset:
-        return enc(v), len(v) <= ITEMS_CAP and _all_plain(v)
-    return enc(v), t in _OPAQUE
+        return enc(v), 1 if len(v) <= ITEMS_CAP and _all_plain(v) else 0
+    return enc(v), 1 if t in _OPAQUE else 0
 
 
 # Builtins that change nothing they are given and run no code of the program but in frames of
@@ -560,7 +587,7 @@ class _Fx:
     methods it calls, names it augments (`x += ...`: in place when x holds a container)."""
 
     def __init__(self):
-        self.binds, self.changes, self.calls, self.methods, self.augs = [], [], set(), [], []
+        self.binds, self.changes, self.calls, self.methods, self.augs, self.deep = [], [], set(), [], [], []
 
 
 def _fx_expr(node, fx):
@@ -623,6 +650,10 @@ def _fx_target(node, fx):
     if t is ast.Subscript and type(node.value) is ast.Name:
         fx.changes.append(node.value.id)
         return _fx_expr(node.slice, fx)
+    if t is ast.Subscript and type(node.value) is ast.Subscript and type(node.value.value) is ast.Name:
+        fx.changes.append(node.value.value.id)         # t[i][j] = ...: a row of t
+        fx.deep.append(node.value.value.id)
+        return _fx_expr(node.slice, fx) and _fx_expr(node.value.slice, fx)
     return False
 
 
@@ -659,7 +690,7 @@ def _plan(prog, idx, code):
     frame was entered (no code of the program ran: no dunder, property, key function, generator,
     __del__, signal handler), the builtins and methods it calls are the real ones, and every value
     of the frame is plain or clean: (names bound, containers changed, builtins, (receiver, method)
-    pairs, augmented names). None: it can do more, or we cannot tell."""
+    pairs, augmented names, names whose rows it changes). None: it can do more, or we cannot tell."""
     sl, _, el, _ = prog.stmts[idx][2]
     region = set()
     for line in range(sl, el + 1):                 # what else runs on its lines (one-line bodies)
@@ -671,7 +702,7 @@ def _plan(prog, idx, code):
     if fx.calls & (set(code.co_varnames) | set(code.co_cellvars) | set(code.co_freevars)):
         return None
     return (tuple(dict.fromkeys(fx.binds)), tuple(dict.fromkeys(fx.changes)), tuple(sorted(fx.calls)),
-            tuple(dict.fromkeys(fx.methods)), tuple(dict.fromkeys(fx.augs)))
+            tuple(dict.fromkeys(fx.methods)), tuple(dict.fromkeys(fx.augs)), tuple(dict.fromkeys(fx.deep)))
 
 
 def _tables(prog):
@@ -740,7 +771,7 @@ class Tracer:
         values, 9 est: frames below it, 10 info (per code), 11 unclean: names whose value is
         neither plain nor clean, 12 lasti -> statement, 13 statement -> plan, 14 mark: `entered`
         when the running statement began, -1 when what the frame holds was not all seen then,
-        15 clean: name -> clean list/dict it holds."""
+        15 clean: name -> clean container it holds, 16 nested: those of them holding rows."""
         tracer = self
         prog = self.prog
         stmts = prog.stmts
@@ -752,7 +783,7 @@ class Tracer:
         buf_append = buf.append
         blen = len
         flush_every = FLUSH_EVERY
-        infos = {}
+        infos = prog.__dict__.setdefault("_infos", ({}, {}))[bool(self.module)]   # per code, shared by tests
         infos_get = infos.get
         imm = _IMMUTABLE
         miss = _MISS
@@ -833,22 +864,23 @@ class Tracer:
             return info
 
         def plan_of(idx, info):
-            """(kind, bound name, builtins, (receiver, method)s, changed, bound or changed,
-            binding prefix, augmented) or None; see _plan. Kind 0: nothing to look at, 1: one
-            name bound (nothing changed in place), 2: the rest."""
+            """(kind, bound name, builtins, (receiver, method)s, changed, bound or changed, binding
+            prefix, augmented, anything to check, rows changed) or None; see _plan. Kind 0: nothing to
+            look at, 1: one name bound (nothing changed in place), 2: the rest."""
             p = _plan(prog, idx, info[0])
             if p is None:
                 plan = None
             else:
-                binds, changes, calls, methods, augs = p
+                binds, changes, calls, methods, augs, deep = p
                 targets = frozenset(binds) | frozenset(changes)
+                checks = bool(calls or methods or changes)
                 if not targets:
-                    plan = (0, None, calls, methods, changes, targets, None, augs)
+                    plan = (0, None, calls, methods, changes, targets, None, augs, checks, deep)
                 elif len(binds) == 1 and not changes and info[9]:
                     plan = (1, binds[0], calls, methods, changes, targets, bind_get(binds[0]) or _bind(binds[0]),
-                            augs)
+                            augs, checks, deep)
                 else:
-                    plan = (2, None, calls, methods, changes, targets, None, augs)
+                    plan = (2, None, calls, methods, changes, targets, None, augs, checks, deep)
             info[10][idx] = plan
             return plan
 
@@ -894,6 +926,7 @@ class Tracer:
             frozen = st[8]
             unclean = st[11]
             clean = st[15]
+            nested = st[16]
             parts = None
             for name, value in loc.items():
                 if free and name in free:
@@ -920,16 +953,22 @@ class Tracer:
                 if t in imm or (t is tuple_ and _frozen(value) and frozen.__setitem__(name, value) is None):
                     if clean:
                         clean.pop(name, None)
+                        nested.pop(name, None)
                     if unclean:
                         unclean.discard(name)
                 elif c:
                     clean[name] = value
+                    if c == 2:
+                        nested[name] = value
+                    elif nested:
+                        nested.pop(name, None)
                     if unclean:
                         unclean.discard(name)
                 else:
                     unclean.add(name)
                     if clean:
                         clean.pop(name, None)
+                        nested.pop(name, None)
             if unclean:
                 unclean.intersection_update(loc)
             return stdout_part(parts)
@@ -952,7 +991,20 @@ class Tracer:
                 for name in changed:
                     objs.add(id(raw.get(name, miss)))
                     objs.add(id(loc.get(name, miss)))
+                for name in plan[9]:  # t[i][j] = ...: any row of t may have changed
+                    o = raw.get(name)
+                    if type(o) is list_:
+                        objs.update(map(id, o))
+                    elif type(o) is dict_:
+                        objs.update(map(id, o.values()))
+                    else:
+                        raise _Bail
                 extra = [c for c, o in clean.items() if id(o) in objs and c not in targets]
+                nested = st[16]
+                for c, o in nested.items():       # a container holding a changed row
+                    if c not in targets and c not in extra and \
+                            not objs.isdisjoint(map(id, o[:items_cap] if type(o) is list_ else o.values())):
+                        extra.append(c)
                 if extra:
                     targets = targets.union(extra)
             free = info[7]
@@ -976,11 +1028,11 @@ class Tracer:
                     v = enc(value)
                     c = 1
                 elif t is list_:
-                    v = _enc_list(value, _item_bail)[0]
-                    c = 2
+                    v, c = _enc_list(value, _item_bail)
+                    c += 1
                 elif t is dict_ and len(value) <= items_cap:
-                    v = _enc_dict(value, _item_bail)[0]
-                    c = 2
+                    v, c = _enc_dict(value, _item_bail)
+                    c += 1
                 elif (t is set or t is frozenset) and len(value) <= items_cap and _all_plain(value) or t in opaque:
                     v = enc(value)
                     c = 2
@@ -999,13 +1051,18 @@ class Tracer:
                         parts = [b]
                     else:
                         parts.append(b)
-                if c == 2:
+                if c >= 2:
                     clean[name] = value
+                    if c == 3:
+                        st[16][name] = value
+                    else:
+                        st[16].pop(name, None)
                 else:
                     if c == 1:
                         frozen[name] = value
                     if clean:
                         clean.pop(name, None)
+                        st[16].pop(name, None)
             return stdout_part(parts)
 
         def step(frame, st, prev, mark):
@@ -1059,8 +1116,7 @@ class Tracer:
                 if plan is miss:
                     plan = plan_of(prev, st[10])
                 text = None
-                if plan is not None and entered == mark and \
-                        (not st[11] and not plan[2] and not plan[3] and not plan[4] or plan_ok(frame, st, plan)):
+                if plan is not None and entered == mark and (not (st[11] or plan[8]) or plan_ok(frame, st, plan)):
                     kind = plan[0]
                     if kind == 1 and not tracer.out:      # one name bound: plain values inline
                         name = plan[1]
@@ -1093,6 +1149,7 @@ class Tracer:
                                         text = s_pre[prev] + st[7] + "[]]"
                                     if st[15]:
                                         st[15].pop(name, None)
+                                        st[16].pop(name, None)
                             elif value is miss:
                                 text = s_pre[prev] + st[7] + "[]]"
                     elif kind == 0:
@@ -1163,7 +1220,7 @@ class Tracer:
             return local_trace
 
         def global_trace(frame, event, arg):
-            nonlocal depth, next_frame, entered
+            nonlocal depth, next_frame, entered, count
             entered += 1
             code = frame.f_code
             if stopped:
@@ -1182,37 +1239,49 @@ class Tracer:
                 snap = {}
                 raw = {}
                 clean = {}
+                nested = {}
+                unclean = set()       # what a STEP may take for granted before the first one
                 parts = []
                 for name in info[2]:
                     if name in loc:
                         value = loc[name]
                         t = type(value)
                         if t in imm:
-                            v = enc(value)
-                            c = False
+                            v = value if t is int and -big < value < big or t is str and len(value) <= str_cap \
+                                else enc(value)
                         else:
                             v, c = _enc_clean(value, t)
-                        if c:
-                            clean[name] = value
+                            if c:
+                                clean[name] = value
+                                if c == 2:
+                                    nested[name] = value
+                            elif t is not tuple_ or not _frozen(value):
+                                unclean.add(name)
                         snap[name] = v
                         raw[name] = value
                         parts.append((bind_get(name) or _bind(name)) + _jtext(v) + "]")
-                unclean = set()       # what a STEP may take for granted before the first one
-                free = info[7]
-                module = info[8]
-                for name, value in loc.items():
-                    if free and name in free:
-                        continue
-                    if module and (name.startswith("__") or isinstance(value, _DEFINITIONS)):
-                        continue
-                    t = type(value)
-                    if t not in imm and (t is not tuple_ or not _frozen(value)) and clean.get(name) is not value:
-                        unclean.add(name)
+                if len(raw) != len(loc):
+                    free = info[7]
+                    module = info[8]
+                    for name, value in loc.items():
+                        if name in raw or free and name in free:
+                            continue
+                        if module and (name.startswith("__") or isinstance(value, _DEFINITIONS)):
+                            continue
+                        t = type(value)
+                        if t not in imm and (t is not tuple_ or not _frozen(value)):
+                            unclean.add(name)
                 fd = ",%d,%d," % (fid, depth)
                 st = [fid, depth, None, snap, False, -1, raw, fd, {}, 0, info, unclean, info[5], info[10],
-                      entered, clean]
+                      entered, clean, nested]
                 states[frame] = st
-                emit(info[3] + fd + info[4] + ",".join(parts) + "]]")
+                if count >= max_events:
+                    truncate()
+                else:
+                    count += 1
+                    buf_append(info[3] + fd + info[4] + ",".join(parts) + "]]")
+                    if blen(buf) >= flush_every:
+                        flush()
             # How deep the stack is, counted in frames: near the recursion limit, the original hooks.
             back = frame.f_back
             k = 1
