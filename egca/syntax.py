@@ -95,33 +95,23 @@ def returned_identifiers(adapter: LanguageAdapter, program: bytes) -> set[str]:
 def statements_writing(adapter: LanguageAdapter, program: bytes, name: str,
                        within: Range | None = None) -> list[Range]:
     """The innermost statements that write identifier `name` (optionally inside `within`)."""
-    root = _tree(adapter, program).root_node
-    found: list[Range] = []
-    for node in preorder(root):
-        if node.type not in adapter.identifier_types or node.text != name.encode() or not is_written(adapter, node):
-            continue
-        if within and not (within.start_byte <= node.start_byte < within.end_byte):
-            continue
-        stmt = node.parent
-        while stmt is not None and stmt.type not in adapter.statement_types:
-            stmt = stmt.parent
-        if stmt is not None:
-            rng = adapter.header_range(program, stmt)
-            if rng not in found:
-                found.append(rng)
-    return found
+    return _statements_holding(adapter, program, within, lambda n: n.type in adapter.identifier_types
+                               and n.text == name.encode() and is_written(adapter, n))
 
 
 def statements_calling(adapter: LanguageAdapter, program: bytes, name: str,
                        within: Range | None = None) -> list[Range]:
     """The innermost statements that call function `name` (optionally inside `within`), in
     source order."""
-    root = _tree(adapter, program).root_node
+    return _statements_holding(adapter, program, within, lambda n: n.type in adapter.call_types
+                               and adapter.callee_name(n, program) == name)
+
+
+def _statements_holding(adapter: LanguageAdapter, program: bytes, within: Range | None, wanted) -> list[Range]:
+    """The header ranges of the innermost statements around the nodes `wanted` accepts."""
     found: list[Range] = []
-    for node in preorder(root):
-        if node.type not in adapter.call_types or adapter.callee_name(node, program) != name:
-            continue
-        if within and not (within.start_byte <= node.start_byte < within.end_byte):
+    for node in preorder(_tree(adapter, program).root_node):
+        if not wanted(node) or (within and not (within.start_byte <= node.start_byte < within.end_byte)):
             continue
         stmt = node.parent
         while stmt is not None and stmt.type not in adapter.statement_types:

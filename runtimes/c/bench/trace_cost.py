@@ -39,7 +39,7 @@ from egca_kit import limits, sandbox
 from egca_kit.tracer import TracerService
 from egca_kit.v1 import tracer_pb2 as TS
 from egca_runtime_c import harness
-from egca_runtime_c.build import CFLAGS, GCC, Binary, Builder
+from egca_runtime_c.build import CFLAGS, GCC, Builder
 from egca_runtime_c.service import C
 
 # (name, program, test): typical HumanEval-style code (loops over arrays and strings,
@@ -151,23 +151,28 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    lang = C()
+    measure(C(), PROGRAMS, build_plain, args.repeat)
+
+
+def measure(lang, programs, build_plain, repeat: int) -> None:
+    """Both tables for one runtime built on egca_rt's runner (C here; C++ reuses this:
+    runtimes/cpp/bench/trace_cost.py)."""
     builder = lang.builder
     tot_plain = tot_traced = tot_events = 0.0
     print("in-process (runner's per-test wall, events uncapped)")
     print(f"{'program':20} {'events':>9} {'plain ms':>9} {'traced ms':>10} {'us/event':>9} {'ratio':>7}")
     with tempfile.TemporaryDirectory() as d:
-        for name, program, test in PROGRAMS:
+        for name, program, test in programs:
             built = builder.build_trace(program, test)
-            if not isinstance(built, Binary) or built.info is None:
-                raise SystemExit(f"{name}: no instrumented build: {built}")
+            if getattr(built, "info", None) is None:   # (C++'s Binary is its own class)
+                raise SystemExit(f"{name}: no instrumented build: {str(built)[:300]}")
             traced_path = write_exe(d, "traced", built.data)
             plain_path = write_exe(d, "plain", build_plain(builder, program, test))
-            plain_runs = [run_binary(plain_path) for _ in range(args.repeat)]
+            plain_runs = [run_binary(plain_path) for _ in range(repeat)]
             if any(n for _, n in plain_runs):
                 raise SystemExit(f"{name}: the plain build wrote events")
             plain = min(w for w, _ in plain_runs)
-            traced_runs = [run_binary(traced_path) for _ in range(args.repeat)]
+            traced_runs = [run_binary(traced_path) for _ in range(repeat)]
             traced = min(w for w, _ in traced_runs)
             events = traced_runs[0][1]
             us = (traced - plain) / max(1, events) * 1e6
@@ -177,7 +182,7 @@ def main() -> None:
             tot_events += events
     print(f"{'all':20} {int(tot_events):9d} {tot_plain * 1e3:9.2f} {tot_traced * 1e3:10.2f} "
           f"{(tot_traced - tot_plain) / tot_events * 1e6:9.3f} {tot_traced / tot_plain:7.1f}")
-    end_to_end(lang, args.repeat)
+    end_to_end(lang, programs, repeat)
 
 
 class _Context:
@@ -190,12 +195,12 @@ class _Context:
         raise RuntimeError(f"{code}: {details}")
 
 
-def end_to_end(lang: C, repeat: int) -> None:
+def end_to_end(lang, programs, repeat: int) -> None:
     service = TracerService(lang)
     print(f"\nsandboxed, through TracerService as the engine calls it (Trace capped at {limits.DEFAULT_MAX_EVENTS} "
           f"events, compact form)")
     print(f"{'program':20} {'events':>9} {'run ms':>9} {'trace ms':>10} {'ratio':>7}")
-    for name, program, test in PROGRAMS:
+    for name, program, test in programs:
         tc = TS.TestCase(id="t0", code=test)
 
         def run() -> None:

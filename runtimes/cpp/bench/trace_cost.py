@@ -24,20 +24,20 @@ calls (min of --repeat, after one warm-up) pay the sandbox, not g++.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import stat
-import subprocess
+import importlib.util
 import sys
-import tempfile
-import time
+from pathlib import Path
 
 from egca_kit import limits, sandbox
-from egca_kit.tracer import TracerService
-from egca_kit.v1 import tracer_pb2 as TS
 from egca_runtime_cpp import harness
-from egca_runtime_cpp.build import GXX, Binary, Builder
+from egca_runtime_cpp.build import GXX, Builder
 from egca_runtime_cpp.service import Cpp
+
+# The measuring is the C bench's (the same runner protocol): loaded from its file.
+_C_BENCH = Path(__file__).resolve().parents[2] / "c" / "bench" / "trace_cost.py"
+_spec = importlib.util.spec_from_file_location("c_trace_cost", _C_BENCH)
+c_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(c_bench)
 
 # (name, program, test): typical HumanEval-X-style C++ (vectors, strings, branches,
 # helper calls), each test repeating the work so a run lasts ~0.1-1 s traced.
@@ -116,112 +116,11 @@ def build_plain(builder: Builder, program: str, test: str) -> bytes:
     return res.stdout
 
 
-def run_binary(path: str, max_events: int = 100_000_000) -> tuple[float, int]:
-    """(per-test wall s, events) of one run of the binary, fd 3 -> a temp file."""
-    with tempfile.TemporaryFile() as chan:
-        proc = subprocess.run([path, "trace", "600000", str(max_events), "0"], pass_fds=(chan.fileno(),),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              preexec_fn=lambda fd=chan.fileno(): os.dup2(fd, 3), timeout=600)
-        chan.seek(0)
-        lines = chan.read().split(b"\n")
-    res = [json.loads(ln) for ln in lines if ln.startswith(b'{"t":"result"')]
-    if proc.returncode != 0 or not res:
-        raise SystemExit(f"bench program failed: rc={proc.returncode} {proc.stderr[-500:]!r}")
-    if res[0]["s"] != "PASS" or res[0].get("truncated"):
-        raise SystemExit(f"bench test did not pass: {res[0]!r}")
-    events = sum(1 for ln in lines if ln.startswith(b"["))
-    return float(res[0]["wall"]), events
-
-
-def write_exe(d: str, name: str, data: bytes) -> str:
-    path = os.path.join(d, name)
-    with open(path, "wb") as f:
-        f.write(data)
-    os.chmod(path, stat.S_IRWXU)
-    return path
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    lang = Cpp()
-    builder = lang.builder
-    tot_plain = tot_traced = tot_events = 0.0
-    print("in-process (runner's per-test wall, events uncapped)")
-    print(f"{'program':20} {'events':>9} {'plain ms':>9} {'traced ms':>10} {'us/event':>9} {'ratio':>7}")
-    with tempfile.TemporaryDirectory() as d:
-        for name, program, test in PROGRAMS:
-            built = builder.build_trace(program, test)
-            if not isinstance(built, Binary) or built.info is None:
-                raise SystemExit(f"{name}: no instrumented build: {built}")
-            traced_path = write_exe(d, "traced", built.data)
-            plain_path = write_exe(d, "plain", build_plain(builder, program, test))
-            plain_runs = [run_binary(plain_path) for _ in range(args.repeat)]
-            if any(n for _, n in plain_runs):
-                raise SystemExit(f"{name}: the plain build wrote events")
-            plain = min(w for w, _ in plain_runs)
-            traced_runs = [run_binary(traced_path) for _ in range(args.repeat)]
-            traced = min(w for w, _ in traced_runs)
-            events = traced_runs[0][1]
-            us = (traced - plain) / max(1, events) * 1e6
-            print(f"{name:20} {events:9d} {plain * 1e3:9.2f} {traced * 1e3:10.2f} {us:9.3f} {traced / plain:7.1f}")
-            tot_plain += plain
-            tot_traced += traced
-            tot_events += events
-    print(f"{'all':20} {int(tot_events):9d} {tot_plain * 1e3:9.2f} {tot_traced * 1e3:10.2f} "
-          f"{(tot_traced - tot_plain) / tot_events * 1e6:9.3f} {tot_traced / tot_plain:7.1f}")
-    end_to_end(lang, args.repeat)
-
-
-class _Context:
-    """The little of a grpc.ServicerContext that TracerService.Trace uses."""
-
-    def add_callback(self, cb) -> None:
-        pass
-
-    def abort(self, code, details):
-        raise RuntimeError(f"{code}: {details}")
-
-
-def end_to_end(lang: Cpp, repeat: int) -> None:
-    service = TracerService(lang)
-    print(f"\nsandboxed, through TracerService as the engine calls it (Trace capped at {limits.DEFAULT_MAX_EVENTS} "
-          f"events, compact form)")
-    print(f"{'program':20} {'events':>9} {'run ms':>9} {'trace ms':>10} {'ratio':>7}")
-    for name, program, test in PROGRAMS:
-        tc = TS.TestCase(id="t0", code=test)
-
-        def run() -> None:
-            resp = service.run(program, [tc], TS.Limits())
-            if resp.status != TS.COMPLETED or resp.results[0].status != TS.PASS:
-                raise SystemExit(f"{name}: Run did not pass: {resp}")
-
-        def trace() -> int:
-            n, end = 0, None
-            for chunk in service.Trace(TS.TraceRequest(program=program, test=tc, compact=True), _Context()):
-                n += len(chunk.lines)
-                for ev in chunk.events:
-                    if ev.kind == TS.TraceEvent.END:
-                        end = ev
-                    else:
-                        n += 1
-            if end is None or end.status != TS.PASS:
-                raise SystemExit(f"{name}: Trace did not pass: {end}")
-            return n
-
-        walls = {}
-        for mode, call in (("run", run), ("trace", trace)):
-            call()   # warm-up: compiles (then cached)
-            best, got = None, None
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                got = call()
-                wall = time.perf_counter() - t0
-                best = wall if best is None else min(best, wall)
-            walls[mode] = (best, got)
-        (run_s, _), (trace_s, n) = walls["run"], walls["trace"]
-        print(f"{name:20} {n:9d} {run_s * 1e3:9.1f} {trace_s * 1e3:10.1f} {trace_s / run_s:7.2f}")
+    c_bench.measure(Cpp(), PROGRAMS, build_plain, args.repeat)
 
 
 if __name__ == "__main__":
