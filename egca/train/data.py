@@ -124,17 +124,22 @@ def _entries(value, key: str, what: str) -> list[dict]:
 def _pick(problems: list[Problem], source: str, tasks, limit, exclude: set[str] = frozenset()) -> list[Problem]:
     problems = [p for p in problems if p.task_id not in exclude]
     if tasks:
-        have = {p.task_id for p in problems}
-        missing = [t for t in tasks if t not in have]
-        if missing:
-            raise ValueError(f"task(s) not found in {source}: {', '.join(missing)}")
-        wanted = set(tasks)
-        problems = [p for p in problems if p.task_id in wanted]
+        problems = _only_tasks(problems, tasks, source)
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit for {source} must be a positive integer, got {limit!r}")
         problems = problems[:limit]
     return problems
+
+
+def _only_tasks(problems: list[Problem], tasks, source: str) -> list[Problem]:
+    """The problems named in `tasks`; a name `source` does not hold is an error."""
+    have = {p.task_id for p in problems}
+    missing = [t for t in tasks if t not in have]
+    if missing:
+        raise ValueError(f"task(s) not found in {source}: {', '.join(missing)}")
+    wanted = set(tasks)
+    return [p for p in problems if p.task_id in wanted]
 
 
 def _dataset_problems(entry: dict, default_limit, drop_overlap: bool = False) -> list[Problem]:
@@ -252,12 +257,7 @@ def problems_from_config(data: dict | None) -> list[Problem]:
     for entry in files:
         problems.extend(_file_problems(entry, limit, drop))
     if tasks:
-        found = {p.task_id for p in problems}
-        missing = [t for t in tasks if t not in found]
-        if missing:
-            raise ValueError(f"task(s) not found in the data sources: {', '.join(missing)}")
-        wanted = set(tasks)
-        problems = [p for p in problems if p.task_id in wanted]
+        problems = _only_tasks(problems, tasks, "the data sources")
     problems, notes = runnable(problems)
     for note in notes:
         log.warning("warning: %s", note)
