@@ -9,25 +9,16 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
 from egca import datasets
 from egca.plugin import available_adapters
 from egca.train.data import interleave_languages, problems_from_config
+from tests.torch_threads import one_torch_thread  # noqa: F401 - the module's autouse fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "multilingual-cpu.yaml"
 TRAIN_FILES = {p.stem.removeprefix("train-"): p for p in sorted((ROOT / "examples" / "data").glob("train-*.jsonl"))}
 LANGUAGES = sorted(set(TRAIN_FILES) & set(available_adapters()))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    # Tiny models on a shared 2-core machine: torch's thread pool only adds spin-waiting.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_the_training_files_have_function_and_program_problems_per_language():

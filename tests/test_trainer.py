@@ -21,17 +21,9 @@ from egca import datasets  # noqa: E402
 from egca.train.config import SUPPORTED_LOSS_TYPES, EGCATrainConfig  # noqa: E402
 from egca.train.weights import (sign_aware_weights, span_weights, token_advantages,  # noqa: E402
                                 weights_matrix)
+from tests.torch_threads import one_torch_thread  # noqa: E402,F401 - the module's autouse fixture
 
 TASK = "HumanEval/0"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    # Tiny models on a shared 2-core machine: torch's thread pool only adds spin-waiting (10x slower).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
