@@ -292,9 +292,9 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
         truncated = truncated or len(take) < len(events)
         while take:
             n = TRACE_CHUNK_LINES - len(chunk.lines)
-            chunk.lines.extend(take[:n])
-            seq += len(take[:n])
-            take = take[n:]
+            part, take = take[:n], take[n:]
+            chunk.lines.extend(part)
+            seq += len(part)
             if len(chunk.lines) >= TRACE_CHUNK_LINES:
                 yield chunk
                 chunk = TS.TraceEvents()
