@@ -33,9 +33,11 @@ def statuses(resp):
 
 
 POLLUTER = r'''
-import builtins, ctypes, json, os, sys, time
+import builtins, ctypes, json, math, os, sys, time, typing
 
 def probe():
+    math.pi = 3.0                                  # modules the template imported (child.WARM_MODULES)
+    typing.List = None
     open("leak.txt", "w").write("from the first candidate")
     open("/tmp/leak.txt", "w").write("from the first candidate")
     if os.path.isdir("/dev/shm"):
@@ -55,10 +57,12 @@ def probe():
 '''
 
 OBSERVER = r'''
-import builtins, ctypes, json, os, sys
+import builtins, ctypes, json, math, os, sys, typing
 
 def probe():
     seen = {
+        "math": math.pi,
+        "typing": typing.List is not None,
         "scratch": sorted(os.listdir(".")),
         "tmp": sorted(os.listdir("/tmp")),
         "shm": sorted(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else [],
@@ -100,6 +104,7 @@ def test_nothing_leaks_from_one_candidate_to_the_next(service):
                  "s = probe()\n"
                  "assert s['scratch'] == [] and s['tmp'] == [] and s['shm'] == [], s\n"
                  "assert s['builtins'] is False and s['json'] == '[1]', s\n"
+                 "assert s['math'] == 3.141592653589793 and s['typing'], s\n"
                  "assert s['ipc'] == -1, s\n"
                  "assert len(s['pids']) <= 3 and 1 in s['pids'], s\n")
     assert statuses(second) == ["PASS"], second.results[0].error.message
@@ -113,6 +118,15 @@ def test_the_runtime_template_is_pristine_for_the_next_candidate(service):
     resp = run(service, "def probe(x):\n    return [x, {'k': (1, 2.5)}]\n",
                "assert probe('a') == ['a', {'k': (1, 2.5)}]")
     assert statuses(resp) == ["PASS"], resp.results[0].error.message
+
+
+def test_the_template_is_warmed_up_before_any_run(service):
+    """WarmSpec.warmup ran in the fork server: a run starts with the stdlib modules programs
+    often import already imported and tokenize's patterns compiled (none pays for them)."""
+    resp = run(service, "import sys, tokenize\ndef probe():\n    return sorted(sys.modules), tokenize._compile.cache_info().currsize\n",
+               "mods, patterns = probe()\nraise ValueError((patterns, [m for m in ('typing', 'dataclasses', 'fractions') if m in mods]))")
+    patterns, mods = eval(resp.results[0].error.message.split(": ", 1)[1])
+    assert patterns >= 2 and mods == ["typing", "dataclasses", "fractions"]
 
 
 def test_each_run_has_its_own_uids_and_pid_namespace(service):

@@ -62,12 +62,16 @@ class WarmSpec:
 
     preload: module name -> path of a .pyc (stdlib-only trusted code) imported by the fork
       server once; a run's `Process.entry` ("module:function") is called in the fork.
+    warmup: "module:function"s of the preload the fork server calls once, after importing
+      it: trusted code on fixed inputs that pays start-up costs the modules would otherwise
+      pay lazily in every run (compiling regular expressions, first imports).
     ro_binds: host paths mounted read-only in every warm sandbox (the preload's directory,
       interpreters, toolchains). A run in exec mode (no entry) must need no others.
     env: the fork server's environment (what must hold from interpreter start, e.g.
       PYTHONHASHSEED); each run still gets its own `Process.env`.
     """
     preload: dict[str, str] = field(default_factory=dict)
+    warmup: list[str] = field(default_factory=list)
     ro_binds: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
 
@@ -118,6 +122,8 @@ class _Zygote:
         argv = [os.path.realpath(sys.executable), "-I", "-S", "-X", "utf8", os.path.join(zdir, "zygote.pyc")]
         for name, path in spec.preload.items():
             argv += ["--preload", f"{name}={path}"]
+        for call in spec.warmup:
+            argv += ["--warmup", call]
         binds = [sys.base_prefix, zdir] + [b for b in spec.ro_binds if b not in (sys.base_prefix, zdir)]
         cmd, _ = sandbox._command(argv, "bwrap-root", self.pool_dir, sandbox.SandboxLimits(), binds, [],
                                   split_uids=True)

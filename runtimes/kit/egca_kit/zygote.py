@@ -1,10 +1,13 @@
 """The fork server inside a warm sandbox (egca_kit.warm): trusted, standard library only.
 
-Started once per warm sandbox as ``python -I -S zygote.pyc [--preload NAME=PATH.pyc]...``
+Started once per warm sandbox as
+``python -I -S zygote.pyc [--preload NAME=PATH.pyc]... [--warmup MODULE:FUNCTION]...``
 by bubblewrap as root with CAP_SETUID, CAP_SETGID, CAP_SYS_ADMIN and CAP_KILL, under
 no-new-privs. It imports the preloaded modules (a runtime's harness and child: the
-pre-initialised template), freezes the heap, says {"ready": true} on fd 3 (a
-SOCK_SEQPACKET socket to the server) and then serves one run at a time:
+pre-initialised template), calls their warm-up functions (trusted code on fixed inputs
+that fills lazy caches, e.g. compiled regular expressions, so no run pays for them),
+freezes the heap, says {"ready": true} on fd 3 (a SOCK_SEQPACKET socket to the server)
+and then serves one run at a time:
 
     server -> {"run": id, "uids": [H, C] | [U], "scratch": name, "limits": {...},
                "env": {...}, "entry": "module:function" | null, "argv": [...],
@@ -13,16 +16,18 @@ SOCK_SEQPACKET socket to the server) and then serves one run at a time:
     server -> {"kill": id}
     zygote -> {"exit": id, "code": n}     (128+N: killed by signal N, as bwrap reports)
 
-Each run: fork a leader (new session); the leader unshares mount, IPC and pid
-namespaces and forks the run's init (pid 1 of its own pid namespace), which mounts
-a fresh /tmp, /dev/shm and /proc, binds the run's scratch directory over /scratch
-(hiding every other run's), sets the rlimits, environment and fds 0-3, closes every
-other fd, and then either calls the preloaded `entry` (uids [H, C]: it gets
+Each run: the fork server forks the run's init straight into a new pid namespace
+(unshare(CLONE_NEWPID) before the fork, setns back to its own after it: one fork per
+run, not two). Init (pid 1 of its namespace, a new session) unshares mount and IPC
+namespaces, mounts a fresh /tmp, /dev/shm and /proc, binds the run's scratch directory
+over /scratch (hiding every other run's), sets the rlimits, environment and fds 0-3,
+closes every other fd, and then either calls the preloaded `entry` (uids [H, C]: it gets
 EGCA_SANDBOX_UIDS=H,C and drops itself after forking its candidate, as under split
 uids; uids [U]: init drops to U first) or drops and execs `argv` (with
 `candidate_argv`: a harness/candidate pair on two uids, wired as egca_kit.sandbox
-describes). When init exits, the kernel kills everything left in its pid namespace;
-the leader then reports init's status. A kill request makes the leader kill init.
+describes). When init exits, the kernel kills everything left in its pid namespace
+before the fork server can reap init and report its status. A kill request makes the
+fork server SIGKILL init.
 Nothing of a run survives it: not its processes, files, /tmp, IPC objects or memory.
 """
 
@@ -73,9 +78,11 @@ def _reset_signals():
 
 
 def _init(req, fds):
-    """pid 1 of the run's namespaces: private mounts, limits, fds; then the program."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_SETMASK, ())
+    """pid 1 of the run's pid namespace: its own session, mount and IPC namespaces,
+    private mounts, limits, fds; then the program."""
+    _reset_signals()
+    os.setsid()
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMPFS)
     if os.path.isdir("/dev/shm"):
@@ -133,30 +140,25 @@ def _pair(req, uids):
     os.chdir("/tmp")
 
 
-def _leader(req, fds):
-    """The zygote's child: new namespaces, then wait for the run's init and report it."""
+def _fork_init(req, fds, pid_ns, own_fds):
+    """Fork the run's init as pid 1 of a new pid namespace; the fork server stays in its own.
+    `own_fds` (the control socket, ...) are closed in init before anything else."""
+    _check(_libc.unshare(CLONE_NEWPID), "unshare")
+    pid = None
     try:
-        _reset_signals()
-        os.setsid()
-        _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
         pid = os.fork()
-        if pid == 0:
-            try:
-                _init(req, fds)
-            except BaseException as e:  # noqa: B036 - never run a program half set up
-                _say(fds, e)
-            os._exit(125)
-        for fd in fds:
-            os.close(fd)
-        signal.signal(signal.SIGTERM, lambda *_: _kill(pid))
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGTERM,))   # a kill that came early lands now
-        _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status):
-            os._exit(128 + os.WTERMSIG(status))
-        os._exit(os.WEXITSTATUS(status))
-    except BaseException as e:  # noqa: B036
-        _say(fds, e)
+    finally:
+        if pid != 0:
+            _check(_libc.setns(pid_ns, CLONE_NEWPID), "setns")    # our next child: back in our namespace
+    if pid == 0:
+        try:
+            for fd in own_fds:
+                os.close(fd)
+            _init(req, fds)
+        except BaseException as e:  # noqa: B036 - never run a program half set up
+            _say(fds, e)
         os._exit(125)
+    return pid
 
 
 def _kill(pid):
@@ -191,13 +193,12 @@ def _preload(specs):
 
 
 def serve(ctl):
-    # SIGTERM is the kill request to a leader: blocked from fork until its handler is set.
-    signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGTERM,))
+    pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    runs = {}                                 # leader pid -> run id
+    runs = {}                                 # init pid -> run id
     by_id = {}
     while True:
         ready = select.select([ctl, wake_r], [], [])[0]
@@ -223,28 +224,28 @@ def serve(ctl):
         req = json.loads(data)
         if "kill" in req:
             pid = by_id.get(req["kill"])
-            if pid is not None:
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+            if pid is not None:               # not reaped yet, so the pid is still the run's init
+                _kill(pid)
             continue
-        pid = os.fork()
-        if pid == 0:
-            ctl.close()
-            os.close(wake_r)
-            os.close(wake_w)
-            _leader(req, fds)
-        for fd in fds:
-            os.close(fd)
+        try:
+            pid = _fork_init(req, fds, pid_ns, (ctl.fileno(), wake_r, wake_w, pid_ns))
+        finally:
+            for fd in fds:
+                os.close(fd)
         runs[pid] = req["run"]
         by_id[req["run"]] = pid
 
 
+def _warm_up(specs):
+    for spec in specs:
+        module, _, func = spec.partition(":")
+        getattr(sys.modules[module], func)()
+
+
 def main(argv):
     ctl = socket.socket(fileno=CTL_FD)
-    preload = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--preload"]
-    _preload(preload)
+    _preload([argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--preload"])
+    _warm_up([argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--warmup"])
     gc.collect()
     gc.freeze()                               # forks share the template's pages untouched
     ctl.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())

@@ -115,7 +115,7 @@ class Python(Language):
         """Warm sandboxes start with harness and child imported: a run is a fork, not an
         interpreter start (egca_kit.warm; EGCA_WARM=0 turns it off)."""
         return WarmSpec(preload={name: str(self.scripts / f"{name}.pyc") for name in ("child", "harness")},
-                        ro_binds=self.binds, env=ENV)
+                        warmup=["child:warm_up"], ro_binds=self.binds, env=ENV)
 
 
 def PythonTracer() -> TracerService:
