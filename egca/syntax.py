@@ -20,6 +20,25 @@ def _tree(adapter: LanguageAdapter, program: bytes) -> tree_sitter.Tree:
     return adapter.parse(program)
 
 
+def _nodes(adapter: LanguageAdapter, program: bytes, within: Range | None = None):
+    """The tree's nodes in preorder (source order); with `within`, only those that start inside
+    it, and subtrees wholly outside it are not visited at all (the aligner asks about small
+    constructs of a program many times)."""
+    root = _tree(adapter, program).root_node
+    if within is None:
+        yield from preorder(root)
+        return
+    lo, hi = within.start_byte, within.end_byte
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.start_byte >= hi or n.end_byte < lo:
+            continue
+        if n.start_byte >= lo:
+            yield n
+        stack.extend(reversed(n.children))
+
+
 def _node_at(adapter: LanguageAdapter, program: bytes, rng: Range) -> tree_sitter.Node | None:
     root = _tree(adapter, program).root_node
     return root.descendant_for_byte_range(rng.start_byte, max(rng.start_byte, rng.end_byte))
@@ -59,37 +78,31 @@ def is_written(adapter: LanguageAdapter, node: tree_sitter.Node) -> bool:
 
 def written_names(adapter: LanguageAdapter, program: bytes, within: Range) -> set[str]:
     """Identifiers written anywhere inside `within` (statically: whether or not that code ran)."""
-    root = _tree(adapter, program).root_node
-    return {n.text.decode() for n in preorder(root)
-            if n.type in adapter.identifier_types and within.start_byte <= n.start_byte < within.end_byte
-            and is_written(adapter, n)}
+    return {n.text.decode() for n in _nodes(adapter, program, within)
+            if n.type in adapter.identifier_types and is_written(adapter, n)}
 
 
 def read_names(adapter: LanguageAdapter, program: bytes, within: Range) -> set[str]:
     """Identifiers read inside `within` (mentioned but not only written)."""
-    root = _tree(adapter, program).root_node
-    return {n.text.decode() for n in preorder(root)
-            if n.type in adapter.identifier_types and within.start_byte <= n.start_byte < within.end_byte
-            and not is_written(adapter, n)}
+    return {n.text.decode() for n in _nodes(adapter, program, within)
+            if n.type in adapter.identifier_types and not is_written(adapter, n)}
 
 
 def contains_return(adapter: LanguageAdapter, program: bytes, within: Range) -> bool:
     """Does a return statement lie inside `within`?"""
-    root = _tree(adapter, program).root_node
-    return any(n.type in adapter.return_types and within.start_byte <= n.start_byte < within.end_byte
-               for n in preorder(root))
+    return any(n.type in adapter.return_types for n in _nodes(adapter, program, within))
 
 
-def returned_identifiers(adapter: LanguageAdapter, program: bytes) -> set[str]:
+@functools.lru_cache(maxsize=256)
+def returned_identifiers(adapter: LanguageAdapter, program: bytes) -> frozenset[str]:
     """Variables returned as such somewhere (`return ok`): writing them decides the result."""
-    root = _tree(adapter, program).root_node
     out = set()
-    for n in preorder(root):
+    for n in _nodes(adapter, program):
         if n.type in adapter.return_types:
             values = [c for c in n.named_children if c.type not in adapter.comment_types]
             if len(values) == 1 and values[0].type in adapter.identifier_types:
                 out.add(values[0].text.decode())
-    return out
+    return frozenset(out)
 
 
 def statements_writing(adapter: LanguageAdapter, program: bytes, name: str,
@@ -110,8 +123,8 @@ def statements_calling(adapter: LanguageAdapter, program: bytes, name: str,
 def _statements_holding(adapter: LanguageAdapter, program: bytes, within: Range | None, wanted) -> list[Range]:
     """The header ranges of the innermost statements around the nodes `wanted` accepts."""
     found: list[Range] = []
-    for node in preorder(_tree(adapter, program).root_node):
-        if not wanted(node) or (within and not (within.start_byte <= node.start_byte < within.end_byte)):
+    for node in _nodes(adapter, program, within):
+        if not wanted(node):
             continue
         stmt = node.parent
         while stmt is not None and stmt.type not in adapter.statement_types:
