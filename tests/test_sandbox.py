@@ -27,6 +27,16 @@ def test_files_cwd_stdin_output_and_channel():
     assert lines == [b"one", b"two"]          # an unfinished last line is dropped
 
 
+def test_stdin_larger_than_a_pipe_buffer_arrives_whole():
+    """A job that fits the pipe is written at once; the rest goes through a writer thread
+    while the child reads (sandbox.start_feed)."""
+    data = bytes(range(256)) * 4096 + b"end"          # 1 MiB: sixteen pipe buffers
+    r = run("import hashlib, sys, time\ntime.sleep(0.2)\nd = sys.stdin.buffer.read()\n"
+            "print(len(d), hashlib.sha256(d).hexdigest())", stdin=data)
+    import hashlib
+    assert r.stdout.decode().split() == [str(len(data)), hashlib.sha256(data).hexdigest()], r.stderr
+
+
 def test_isolation_is_reported():
     iso = isolation()
     assert "rlimits" in iso and "scratch" in iso

@@ -161,6 +161,14 @@ def test_a_candidate_that_ignores_every_signal_and_hides_is_killed_at_the_wall_c
     assert statuses(run(service, "def probe():\n    return 1\n", "assert probe() == 1")) == ["PASS"]
 
 
+def test_a_program_test_gets_all_of_a_large_stdin(service):
+    """1 MiB of input (many pipe buffers) reaches a warm run whole while it reads."""
+    data = "x" * (1 << 20) + "\n"
+    test = T.TestCase(id="big", stdin=data, expected_stdout=str(len(data)))
+    resp = service.run("import sys\nprint(len(sys.stdin.read()))\n", [test], T.Limits(timeout_s=10))
+    assert statuses(resp) == ["PASS"], resp.results[0].error.message
+
+
 def test_trace_runs_warm_and_clean(service):
     class Ctx:
         def add_callback(self, cb):

@@ -502,8 +502,7 @@ def _spawn(argv, mode, scratch, limits, stdin, env, ro_binds, on_channel_line, u
     for fd in (in_r, out_w, err_w, chan_w, *pair_fds):
         os.close(fd)
     proc = _Proc(pid)
-    writer = threading.Thread(target=_feed, args=(in_w, stdin), daemon=True)
-    writer.start()
+    writer = start_feed(in_w, stdin)
     try:
         out = _drain(proc, out_r, err_r, chan_r, limits, start, on_channel_line)
     finally:
@@ -552,6 +551,35 @@ class _Proc:
             _, status = os.waitpid(self.pid, 0)
             self._set(status)
         return self.returncode
+
+
+class _Fed:
+    """A feed that finished at once: joins like the writer thread it replaces."""
+
+    @staticmethod
+    def join(timeout: float | None = None) -> None:
+        pass
+
+
+def start_feed(fd: int, data: bytes):
+    """Write `data` to the child's stdin pipe `fd` and close it. What fits the pipe's buffer
+    (most jobs) is written here and now, without a thread; the rest goes to a writer thread,
+    so a child that reads slowly never blocks the caller. Returns something to `join`."""
+    try:
+        os.set_blocking(fd, False)
+        n = os.write(fd, data) if data else 0
+    except BlockingIOError:
+        n = 0
+    except OSError:
+        os.close(fd)              # the child closed stdin or died: not our problem
+        return _Fed
+    if n == len(data):
+        os.close(fd)
+        return _Fed
+    os.set_blocking(fd, True)
+    writer = threading.Thread(target=_feed, args=(fd, data[n:]), daemon=True)
+    writer.start()
+    return writer
 
 
 def _feed(fd: int, data: bytes) -> None:

@@ -30,6 +30,7 @@ cannot start turns itself off (logged) and runs go cold.
 from __future__ import annotations
 
 import atexit
+import functools
 import itertools
 import json
 import logging
@@ -229,8 +230,7 @@ class _Zygote:
         for fd in (in_r, out_w, err_w, chan_w):
             os.close(fd)
         proc = _WarmProc(self, rid)
-        writer = threading.Thread(target=sandbox._feed, args=(in_w, stdin), daemon=True)
-        writer.start()
+        writer = sandbox.start_feed(in_w, stdin)
         try:
             out = sandbox._drain(proc, out_r, err_r, chan_r, limits, start, on_channel_line)
         except BaseException:
@@ -368,7 +368,10 @@ def fits(spec: WarmSpec, entry: str | None, ro_binds, candidate_argv, split_uids
         return entry.partition(":")[0] in spec.preload
     if split_uids:
         return False
-    known = {os.path.realpath(b) for b in spec.ro_binds}
-    return all(os.path.realpath(b) in known for b in ro_binds)
+    known = {_realpath(b) for b in spec.ro_binds}
+    return all(_realpath(b) in known for b in ro_binds)
+
+
+_realpath = functools.lru_cache(maxsize=1024)(os.path.realpath)   # asked on every run
 
 

@@ -68,9 +68,10 @@ class Python(Language):
     def __init__(self) -> None:
         self.scripts = _compile_scripts()
         self.binds = [sys.base_prefix, str(self.scripts)]
+        self.executable = os.path.realpath(sys.executable)
 
     def _python(self, name: str) -> list[str]:
-        return [os.path.realpath(sys.executable), "-I", "-S", "-X", "utf8", str(self.scripts / f"{name}.pyc")]
+        return [self.executable, "-I", "-S", "-X", "utf8", str(self.scripts / f"{name}.pyc")]
 
     def language_version(self) -> str:
         return f"{platform.python_implementation()} {platform.python_version()}"
