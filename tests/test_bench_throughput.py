@@ -117,3 +117,16 @@ def test_load_bench_loses_nothing_with_a_replica_killed(capsys):
     assert set(k for k, v in result["mix"].items() if v) == {"correct", "buggy", "syntax", "memory", "loop"}
     assert (result["errors"], result["wrong"]) == (0, 0), result
     assert rc == 0 and result["outcomes"] == {"ok": 25}
+
+
+def test_throughput_bench_gives_a_compiled_language_both_figures(capsys):
+    """C: the correct groups once with every candidate built (distinct by a comment) and once
+    with every build cached (compile time excluded); both pass."""
+    assert throughput.main(["--language", "c", "--problems", "1", "--group", "2", "--loop-groups", "0",
+                            "--trace-events", "0", "--json", "--quiet"]) == 0
+    c = json.loads(capsys.readouterr().out)["languages"]["c"]
+    assert c["reward_built"]["candidates"] == 2 and c["reward"]["candidates"] == 2 and c["reward_wrong"] == 0
+    assert c["warm_sandboxes"] is False and "cold_reward" not in c
+    out = throughput.render({"problems": 1, "group": 2, "workers": 2, "reps": 1, "timeout_s": 3, "cpus": 2,
+                             "cpu_meter": "test", "languages": {"c": c}})
+    assert "reward path, each candidate built" in out and "builds cached: compile excluded" in out

