@@ -25,11 +25,11 @@ import subprocess
 import tarfile
 import tempfile
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 
 from egca_kit import limits, sandbox
+from egca_kit.buildcache import BuildCache, install
 from egca_runtime_c import harness
 from egca_runtime_c.instrument import Instrumented, Range, instrument, parse
 
@@ -88,11 +88,20 @@ def _untar(data: bytes) -> dict[str, bytes]:
     return out
 
 
+def _remove_harness(build) -> None:
+    """An evicted Run build's harness executable goes with it."""
+    if isinstance(build, RunBuild):
+        try:
+            os.unlink(build.harness)
+        except OSError:
+            pass
+
+
 class Builder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rt: dict[str, bytes] | None = None
-        self._cache: OrderedDict[str, object] = OrderedDict()
+        self._cache = BuildCache(CACHE_SIZE, on_evict=_remove_harness)
         # Not under /tmp: the sandbox mounts a private /tmp over it.
         base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
         self.dir = tempfile.mkdtemp(prefix="egca-c-harness-", dir=base)
@@ -118,24 +127,6 @@ class Builder:
                 os.chmod(lib, 0o444)
             return self._rt
 
-    def _cached(self, key: str, make):
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
-        result = make()
-        with self._lock:
-            self._cache[key] = result
-            while len(self._cache) > CACHE_SIZE:
-                _, old = self._cache.popitem(last=False)
-                if isinstance(old, RunBuild):
-                    try:
-                        os.unlink(old.harness)
-                    except OSError:
-                        pass
-        return result
-
     @staticmethod
     def _instrument(program: str) -> tuple[str | None, Instrumented | None]:
         try:
@@ -148,7 +139,7 @@ class Builder:
     # ------------------------------------------------------------------ Run
     def build_run(self, program: str, tests: list[str]) -> RunBuild | CompileError:
         key = "run:" + hashlib.sha256(json.dumps([program, tests]).encode()).hexdigest()
-        return self._cached(key, lambda: self._build_run(program, tests, key))
+        return self._cache.get(key, lambda: self._build_run(program, tests, key))
 
     def _build_run(self, program: str, tests: list[str], key: str) -> RunBuild | CompileError:
         src = program.encode()
@@ -191,12 +182,7 @@ class Builder:
                 raise sandbox.SandboxError(f"gcc ended without a diagnostic (exit {res.returncode})")
             e = first_error(err, src)
             return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
-        path = os.path.join(self.dir, "h-" + key[4:20])
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
-            f.write(out["harness"])
-        os.chmod(tmp, 0o111)
-        os.replace(tmp, path)
+        path = install(self.dir, "h-" + key[4:20], out["harness"], 0o111)
         return RunBuild(so, path, info)
 
     def _compile_so(self, program: str) -> tuple[bool, bytes | CompileError]:
@@ -207,7 +193,7 @@ class Builder:
     # ------------------------------------------------------------------ Trace
     def build_trace(self, program: str, test: str) -> Binary | CompileError:
         key = "trace:" + hashlib.sha256(json.dumps([program, test]).encode()).hexdigest()
-        return self._cached(key, lambda: self._build_trace(program, test))
+        return self._cache.get(key, lambda: self._build_trace(program, test))
 
     def _build_trace(self, program: str, test: str) -> Binary | CompileError:
         src = program.encode()
@@ -232,7 +218,7 @@ class Builder:
     def build_program(self, program: str) -> Binary | CompileError:
         """The whole program as it is (its own main, no instrumentation): program tests' Run."""
         key = "program:" + hashlib.sha256(program.encode("utf-8", "surrogateescape")).hexdigest()
-        return self._cached(key, lambda: self._build_program(program))
+        return self._cache.get(key, lambda: self._build_program(program))
 
     def _build_program(self, program: str) -> Binary | CompileError:
         cmd = f"{GCC} {' '.join(CFLAGS)} -o prog prog.c -lm && cat prog"

@@ -28,11 +28,11 @@ import subprocess
 import tarfile
 import tempfile
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 
 from egca_kit import limits, sandbox
+from egca_kit.buildcache import BuildCache, install
 from egca_runtime_cpp import harness
 from egca_runtime_cpp.instrument import Instrumented, Range, instrument, parse
 
@@ -97,11 +97,20 @@ def _libs(program: str) -> str:
     return "-lm" + (" -lcrypto" if "openssl/" in program else "")
 
 
+def _remove_harness(build) -> None:
+    """An evicted Run build's harness executable goes with it."""
+    if isinstance(build, RunBuild):
+        try:
+            os.unlink(build.harness)
+        except OSError:
+            pass
+
+
 class Builder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._ready = False
-        self._cache: OrderedDict[str, object] = OrderedDict()
+        self._cache = BuildCache(CACHE_SIZE, on_evict=_remove_harness)
         # Not under /tmp: the sandbox mounts a private /tmp over it.
         base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
         self.dir = tempfile.mkdtemp(prefix="egca-cpp-", dir=base)
@@ -145,24 +154,6 @@ class Builder:
                 os.chmod(path, 0o444)
             self._ready = True
 
-    def _cached(self, key: str, make):
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
-        result = make()
-        with self._lock:
-            self._cache[key] = result
-            while len(self._cache) > CACHE_SIZE:
-                _, old = self._cache.popitem(last=False)
-                if isinstance(old, RunBuild):
-                    try:
-                        os.unlink(old.harness)
-                    except OSError:
-                        pass
-        return result
-
     @staticmethod
     def _instrument(program: str) -> tuple[str | None, Instrumented | None]:
         try:
@@ -179,7 +170,7 @@ class Builder:
     # ------------------------------------------------------------------ Run
     def build_run(self, program: str, tests: list[str]) -> RunBuild | CompileError:
         key = "run:" + hashlib.sha256(json.dumps([program, tests]).encode()).hexdigest()
-        return self._cached(key, lambda: self._build_run(program, tests, key))
+        return self._cache.get(key, lambda: self._build_run(program, tests, key))
 
     def _build_run(self, program: str, tests: list[str], key: str) -> RunBuild | CompileError:
         self.runtime()
@@ -228,18 +219,13 @@ class Builder:
                 raise sandbox.SandboxError(f"g++ ended without a diagnostic (exit {res.returncode})")
             e = first_error(err, src)
             return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
-        path = os.path.join(self.dir, "h-" + key[4:24])
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
-            f.write(out["harness"])
-        os.chmod(tmp, 0o111)
-        os.replace(tmp, path)
+        path = install(self.dir, "h-" + key[4:24], out["harness"], 0o111)
         return RunBuild(so, path, info)
 
     # ------------------------------------------------------------------ Trace
     def build_trace(self, program: str, test: str) -> Binary | CompileError:
         key = "trace:" + hashlib.sha256(json.dumps([program, test]).encode()).hexdigest()
-        return self._cached(key, lambda: self._build_trace(program, test))
+        return self._cache.get(key, lambda: self._build_trace(program, test))
 
     def _build_trace(self, program: str, test: str) -> Binary | CompileError:
         self.runtime()
