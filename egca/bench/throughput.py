@@ -280,9 +280,11 @@ def _run(args) -> dict:
             engine.analyze(chosen[0], [chosen[0].reference] * args.workers, localize=False)   # warm up
             total = len(chosen) * args.reps * (4 if data.get("compiled") else 3) + len(loop_groups) * 2
             with progress(total, f"throughput {language}", not args.quiet) as bar:
-                if "built" in sets:      # every candidate distinct: each one compiled
-                    out["reward_built"] = _time_groups(engine, sets["built"], False, args.reps, bar)
+                # First the correct groups, whose builds `_passing` made (cached); then, for a
+                # compiled language, every candidate distinct, each one built (these evict).
                 out["reward"] = _time_groups(engine, sets["correct"], False, args.reps, bar)
+                if "built" in sets:
+                    out["reward_built"] = _time_groups(engine, sets["built"], False, args.reps, bar)
                 out["reward_mixed"] = _time_groups(engine, sets["mixed"], False, args.reps, bar)
                 out["full_mixed"] = _time_groups(engine, sets["mixed"], True, args.reps, bar)
                 if loop_groups:
