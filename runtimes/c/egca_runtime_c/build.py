@@ -2,8 +2,10 @@
 
 Once per server: the tracer runtime (egca_rt.c, position independent) and the Run
 harness library (libegca_harness.so). Per Run: the candidate's shared object
-(instrumented program + runtime) and the harness executable (tests + stubs),
-compiled in one sandboxed gcc run. Per Trace: one executable (program + the test).
+(instrumented program + runtime), cached per program, and the harness executable
+(tests + stubs), cached per harness source, which is the same for every candidate of a
+problem whose called functions keep their signatures. Per Trace: one executable
+(program + the test).
 
 The harness executables live in a directory of this server (mode 0711), each
 execute-only (0111) and bound read-only into the sandbox: a candidate can neither
@@ -60,6 +62,17 @@ class Binary:
 
 
 @dataclass(frozen=True)
+class _Harness:
+    path: str                    # the installed execute-only harness executable (host)
+
+
+@dataclass(frozen=True)
+class _HarnessFailed:
+    stderr: str                  # gcc's diagnostics, located in each program that asks
+    timed_out: bool = False
+
+
+@dataclass(frozen=True)
 class RunBuild:
     program_so: bytes            # the candidate's shared object
     harness: str                 # path of the execute-only harness executable (host)
@@ -88,11 +101,15 @@ def _untar(data: bytes) -> dict[str, bytes]:
     return out
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _remove_harness(build) -> None:
-    """An evicted Run build's harness executable goes with it."""
-    if isinstance(build, RunBuild):
+    """An evicted harness build's executable goes with it."""
+    if isinstance(build, _Harness):
         try:
-            os.unlink(build.harness)
+            os.unlink(build.path)
         except OSError:
             pass
 
@@ -138,52 +155,59 @@ class Builder:
 
     # ------------------------------------------------------------------ Run
     def build_run(self, program: str, tests: list[str]) -> RunBuild | CompileError:
-        key = "run:" + hashlib.sha256(json.dumps([program, tests]).encode()).hexdigest()
-        return self._cache.get(key, lambda: self._build_run(program, tests, key))
-
-    def _build_run(self, program: str, tests: list[str], key: str) -> RunBuild | CompileError:
+        """The candidate's shared object, cached per program, and the harness executable,
+        cached per harness source (the tests and the stubs of the functions they call, never
+        the program's text): every candidate of a problem with the same signatures shares one
+        harness build, so a new candidate costs one gcc run, not two."""
         src = program.encode()
         try:
             harness_src = harness.harness_unit(src, tests)
         except harness.Unsupported as e:
             return CompileError(str(e), None)
-        text, info = self._instrument(program)
-        rt = self.runtime()
-        files = {"harness.c": harness_src.encode("utf-8", "surrogateescape"), "rt.o": rt["rt.o"],
-                 HARNESS_LIB: rt[HARNESS_LIB], "egca_rt.h": _res("egca_rt.h"), "egca_harness.h": _res("egca_harness.h")}
-        flags = " ".join(CFLAGS)
-        prog_cmd = ""
-        if text is not None:
-            files["prog.c"] = harness.program_unit(text, instrumented=True).encode("utf-8", "surrogateescape")
-            prog_cmd = (f"({GCC} {flags} -fPIC -shared -Wl,-Bsymbolic -Wl,--no-undefined -o prog.so prog.c rt.o -lm 2>prog.err; "
-                        f"echo $? > prog.rc) & ")
-        cmd = (prog_cmd + f"({GCC} {flags} -o harness harness.c -L. -legca_harness -Wl,-rpath,'$ORIGIN' -ldl -lm "
-               f"2>harness.err; echo $? > harness.rc); wait; tar cf - *.rc *.err $(ls prog.so harness 2>/dev/null)")
-        res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files=files)
-        if res.timed_out:
-            return CompileError("compilation timed out", None)
-        out = _untar(res.stdout) if res.stdout else {}
-        ok_prog = out.get("prog.rc", b"1").strip() == b"0" and "prog.so" in out
-        if not ok_prog:
-            # Diagnostics always come from the plain program: instrumented columns are shifted.
-            ok, plain = self._compile_so(program)
-            if not ok:
-                return plain
-            if text is not None:
-                raise BuildError("the instrumented program does not compile although the program does; "
-                                 "this is a bug in the C tracer's instrumentation: "
-                                 + out.get("prog.err", b"").decode(errors="replace")[-1000:])
-            so, info = plain, None
-        else:
-            so = out["prog.so"]
-        if out.get("harness.rc", b"1").strip() != b"0" or "harness" not in out:
-            err = out.get("harness.err", b"").decode("utf-8", "replace") or res.stderr.decode("utf-8", "replace")
-            if not err.strip():
-                raise sandbox.SandboxError(f"gcc ended without a diagnostic (exit {res.returncode})")
-            e = first_error(err, src)
+        so = self._cache.get("so:" + _digest(program), lambda: self._build_so(program))
+        if isinstance(so, CompileError):
+            return so
+        built = self._cache.get("harness:" + _digest(harness_src), lambda: self._build_harness(harness_src))
+        if isinstance(built, _HarnessFailed):
+            if built.timed_out:
+                return CompileError("compilation timed out", None)
+            e = first_error(built.stderr, src)
             return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
-        path = install(self.dir, "h-" + key[4:20], out["harness"], 0o111)
-        return RunBuild(so, path, info)
+        return RunBuild(so.data, built.path, so.info)
+
+    def _build_so(self, program: str) -> Binary | CompileError:
+        text, info = self._instrument(program)
+        if text is not None:
+            rt = self.runtime()
+            cmd = (f"{GCC} {' '.join(CFLAGS)} -fPIC -shared -Wl,-Bsymbolic -Wl,--no-undefined -o prog.so prog.c rt.o "
+                   f"-lm && cat prog.so")
+            ok, out = self._gcc(cmd, {"prog.c": harness.program_unit(text, instrumented=True).encode("utf-8", "surrogateescape"),
+                                      "rt.o": rt["rt.o"], "egca_rt.h": _res("egca_rt.h")}, program.encode())
+            if ok:
+                return Binary(out, info)
+        # Diagnostics always come from the plain program: instrumented columns are shifted.
+        ok, plain = self._compile_so(program)
+        if not ok:
+            return plain
+        if text is not None:
+            raise BuildError("the instrumented program does not compile although the program does; "
+                             "this is a bug in the C tracer's instrumentation")
+        return Binary(plain, None)
+
+    def _build_harness(self, harness_src: str) -> "_Harness | _HarnessFailed":
+        rt = self.runtime()
+        files = {"harness.c": harness_src.encode("utf-8", "surrogateescape"), HARNESS_LIB: rt[HARNESS_LIB],
+                 "egca_rt.h": _res("egca_rt.h"), "egca_harness.h": _res("egca_harness.h")}
+        cmd = (f"{GCC} {' '.join(CFLAGS)} -o harness harness.c -L. -legca_harness -Wl,-rpath,'$ORIGIN' -ldl -lm "
+               f"&& cat harness")
+        res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files=files)
+        if res.returncode == 0 and res.stdout:
+            return _Harness(install(self.dir, "h-" + _digest(harness_src)[:16], res.stdout, 0o111))
+        if res.timed_out:
+            return _HarnessFailed("", timed_out=True)
+        if not res.stderr.strip():
+            raise sandbox.SandboxError(f"gcc ended without a diagnostic (exit {res.returncode})")
+        return _HarnessFailed(res.stderr.decode("utf-8", "replace"))
 
     def _compile_so(self, program: str) -> tuple[bool, bytes | CompileError]:
         cmd = f"{GCC} {' '.join(CFLAGS)} -fPIC -shared -Wl,--no-undefined -o prog.so prog.c -lm && cat prog.so"
