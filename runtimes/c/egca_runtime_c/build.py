@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from egca_kit import limits, sandbox
-from egca_kit.buildcache import BuildCache, install
+from egca_kit.buildcache import BuildCache, Failed, Installed, install, remove_installed
 from egca_runtime_c import harness
 from egca_runtime_c.instrument import Instrumented, Range, instrument, parse
 
@@ -59,17 +59,6 @@ class CompileError:
 class Binary:
     data: bytes
     info: Instrumented | None    # statement table (None for a plain build)
-
-
-@dataclass(frozen=True)
-class _Harness:
-    path: str                    # the installed execute-only harness executable (host)
-
-
-@dataclass(frozen=True)
-class _HarnessFailed:
-    stderr: str                  # gcc's diagnostics, located in each program that asks
-    timed_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,20 +94,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _remove_harness(build) -> None:
-    """An evicted harness build's executable goes with it."""
-    if isinstance(build, _Harness):
-        try:
-            os.unlink(build.path)
-        except OSError:
-            pass
-
-
 class Builder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rt: dict[str, bytes] | None = None
-        self._cache = BuildCache(CACHE_SIZE, on_evict=_remove_harness)
+        self._cache = BuildCache(CACHE_SIZE, on_evict=remove_installed)
         # Not under /tmp: the sandbox mounts a private /tmp over it.
         base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
         self.dir = tempfile.mkdtemp(prefix="egca-c-harness-", dir=base)
@@ -168,7 +148,7 @@ class Builder:
         if isinstance(so, CompileError):
             return so
         built = self._cache.get("harness:" + _digest(harness_src), lambda: self._build_harness(harness_src))
-        if isinstance(built, _HarnessFailed):
+        if isinstance(built, Failed):
             if built.timed_out:
                 return CompileError("compilation timed out", None)
             e = first_error(built.stderr, src)
@@ -194,7 +174,7 @@ class Builder:
                              "this is a bug in the C tracer's instrumentation")
         return Binary(plain, None)
 
-    def _build_harness(self, harness_src: str) -> "_Harness | _HarnessFailed":
+    def _build_harness(self, harness_src: str) -> "Installed | Failed":
         rt = self.runtime()
         files = {"harness.c": harness_src.encode("utf-8", "surrogateescape"), HARNESS_LIB: rt[HARNESS_LIB],
                  "egca_rt.h": _res("egca_rt.h"), "egca_harness.h": _res("egca_harness.h")}
@@ -202,12 +182,12 @@ class Builder:
                f"&& cat harness")
         res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files=files)
         if res.returncode == 0 and res.stdout:
-            return _Harness(install(self.dir, "h-" + _digest(harness_src)[:16], res.stdout, 0o111))
+            return Installed(install(self.dir, "h-" + _digest(harness_src)[:16], res.stdout, 0o111))
         if res.timed_out:
-            return _HarnessFailed("", timed_out=True)
+            return Failed("", timed_out=True)
         if not res.stderr.strip():
             raise sandbox.SandboxError(f"gcc ended without a diagnostic (exit {res.returncode})")
-        return _HarnessFailed(res.stderr.decode("utf-8", "replace"))
+        return Failed(res.stderr.decode("utf-8", "replace"))
 
     def _compile_so(self, program: str) -> tuple[bool, bytes | CompileError]:
         cmd = f"{GCC} {' '.join(CFLAGS)} -fPIC -shared -Wl,--no-undefined -o prog.so prog.c -lm && cat prog.so"

@@ -4,9 +4,10 @@ Once per server, into a directory of this server (mode 0711) bound read-only int
 every sandbox: the precompiled prelude (egca_pre.hpp + its .gch: the standard headers
 and the runtime's own, so a program compiles in a fraction of a second), the tracer
 runtime (egca_rt.o, position independent), the Run harness's runner (egca_harness.o)
-and the call child's path (libegca_cpp_child.so, plain C). Per Run: the candidate's shared object (instrumented program
-+ runtime + entries) and the harness executable (tests + stubs), compiled in one
-sandboxed run. Per Trace: one executable (program + the test).
+and the call child's path (libegca_cpp_child.so, plain C). Per Run: the candidate's
+shared object (instrumented program + runtime + entries), cached per source, and the
+harness executable (tests + stubs), cached per harness source, which the candidates of a
+problem share. Per Trace: one executable (program + the test).
 
 The harness executables live in the same directory, each execute-only (0111): a
 candidate can neither read the executable's file (and with it the tests' constants)
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from egca_kit import limits, sandbox
-from egca_kit.buildcache import BuildCache, install
+from egca_kit.buildcache import BuildCache, Failed, Installed, install, remove_installed
 from egca_runtime_cpp import harness
 from egca_runtime_cpp.instrument import Instrumented, Range, instrument, parse
 
@@ -97,20 +98,15 @@ def _libs(program: str) -> str:
     return "-lm" + (" -lcrypto" if "openssl/" in program else "")
 
 
-def _remove_harness(build) -> None:
-    """An evicted Run build's harness executable goes with it."""
-    if isinstance(build, RunBuild):
-        try:
-            os.unlink(build.harness)
-        except OSError:
-            pass
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class Builder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._ready = False
-        self._cache = BuildCache(CACHE_SIZE, on_evict=_remove_harness)
+        self._cache = BuildCache(CACHE_SIZE, on_evict=remove_installed)
         # Not under /tmp: the sandbox mounts a private /tmp over it.
         base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
         self.dir = tempfile.mkdtemp(prefix="egca-cpp-", dir=base)
@@ -169,58 +165,63 @@ class Builder:
 
     # ------------------------------------------------------------------ Run
     def build_run(self, program: str, tests: list[str]) -> RunBuild | CompileError:
-        key = "run:" + hashlib.sha256(json.dumps([program, tests]).encode()).hexdigest()
-        return self._cache.get(key, lambda: self._build_run(program, tests, key))
-
-    def _build_run(self, program: str, tests: list[str], key: str) -> RunBuild | CompileError:
+        """The candidate's shared object (program + entry points of the functions the tests
+        call), cached per source, and the harness executable, cached per harness source (tests
+        + stubs, never the program's text): the candidates of a problem share one harness
+        build, so a new candidate costs one g++ run, not two."""
         self.runtime()
         src = program.encode()
         try:
             sigs = harness.wanted(src, tests)
         except harness.Unsupported as e:
             return CompileError(str(e), None)
-        text, info = self._instrument(program)
         entries = harness.entries_unit(src, sigs)
-        files = {"harness.cc": harness.harness_unit(sigs, tests).encode("utf-8", "surrogateescape")}
+        so = self._cache.get("so:" + _digest(program + "\0" + entries), lambda: self._build_so(program, entries))
+        if isinstance(so, CompileError):
+            return so
+        harness_src = harness.harness_unit(sigs, tests)
+        built = self._cache.get("harness:" + _digest(harness_src), lambda: self._build_harness(harness_src))
+        if isinstance(built, Failed):
+            if built.timed_out:
+                return CompileError("compilation timed out", None)
+            e = first_error(built.stderr, src)
+            return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
+        return RunBuild(so.data, built.path, so.info)
+
+    def _build_so(self, program: str, entries: str) -> Binary | CompileError:
+        src = program.encode()
+        text, info = self._instrument(program)
         so_cmd = (f"{GXX} {self.flags} -shared -Wl,-Bsymbolic -Wl,--no-undefined -o prog.so prog.cc "
-                  f"{self.dir}/egca_rt.o {_libs(program)}")
-        prog_cmd = ""
+                  f"{self.dir}/egca_rt.o {_libs(program)} && cat prog.so")
         if text is not None:
-            files["prog.cc"] = (harness.program_unit(text, instrumented=True, wire=True) + entries).encode(
-                "utf-8", "surrogateescape")
-            prog_cmd = f"({so_cmd} 2>prog.err; echo $? > prog.rc) & "
+            unit = harness.program_unit(text, instrumented=True, wire=True) + entries
+            ok, out = self._gxx(so_cmd, {"prog.cc": unit.encode("utf-8", "surrogateescape")}, src)
+            if ok:
+                return Binary(out, info)
+        # Diagnostics come from the plain program: instrumented columns are shifted.
+        plain = harness.program_unit(program, instrumented=False, wire=True) + entries
+        ok, out = self._gxx(so_cmd, {"prog.cc": plain.encode("utf-8", "surrogateescape")}, src)
+        if not ok:
+            return out
+        if text is not None:
+            log.warning("the instrumented program does not compile although the program does (a bug in the "
+                        "C++ instrumentation); running it uninstrumented")
+        return Binary(out, None)
+
+    def _build_harness(self, harness_src: str) -> Installed | Failed:
         # The harness carries its own C++ library (static): a shared libstdc++ would bind to
         # the executable's template instances, which a call child unmaps (egca_child.c).
-        cmd = (prog_cmd + f"({GXX} {self.flags} -o harness harness.cc {self.dir}/egca_harness.o "
+        cmd = (f"{GXX} {self.flags} -o harness harness.cc {self.dir}/egca_harness.o "
                f"-L{self.dir} -legca_cpp_child -Wl,-rpath,{self.dir} -static-libstdc++ -static-libgcc -ldl "
-               f"2>harness.err; echo $? > harness.rc); wait; "
-               f"tar cf - *.rc *.err $(ls prog.so harness 2>/dev/null)")
-        res = self._sandboxed(cmd, files)
+               f"&& cat harness")
+        res = self._sandboxed(cmd, {"harness.cc": harness_src.encode("utf-8", "surrogateescape")})
+        if res.returncode == 0 and res.stdout:
+            return Installed(install(self.dir, "h-" + _digest(harness_src)[:20], res.stdout, 0o111))
         if res.timed_out:
-            return CompileError("compilation timed out", None)
-        out = _untar(res.stdout) if res.stdout else {}
-        ok_prog = out.get("prog.rc", b"1").strip() == b"0" and "prog.so" in out
-        if not ok_prog:
-            # Diagnostics come from the plain program: instrumented columns are shifted.
-            plain = harness.program_unit(program, instrumented=False, wire=True) + entries
-            ok, so = self._gxx(so_cmd + " && cat prog.so", {"prog.cc": plain.encode("utf-8", "surrogateescape")}, src)
-            if not ok:
-                return so
-            if text is not None:
-                log.warning("the instrumented program does not compile although the program does (a bug in the "
-                            "C++ instrumentation); running it uninstrumented: %s",
-                            out.get("prog.err", b"").decode(errors="replace")[-1000:])
-            info = None
-        else:
-            so = out["prog.so"]
-        if out.get("harness.rc", b"1").strip() != b"0" or "harness" not in out:
-            err = out.get("harness.err", b"").decode("utf-8", "replace") or res.stderr.decode("utf-8", "replace")
-            if not err.strip():
-                raise sandbox.SandboxError(f"g++ ended without a diagnostic (exit {res.returncode})")
-            e = first_error(err, src)
-            return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
-        path = install(self.dir, "h-" + key[4:24], out["harness"], 0o111)
-        return RunBuild(so, path, info)
+            return Failed("", timed_out=True)
+        if not res.stderr.strip():
+            raise sandbox.SandboxError(f"g++ ended without a diagnostic (exit {res.returncode})")
+        return Failed(res.stderr.decode("utf-8", "replace"))
 
     # ------------------------------------------------------------------ Trace
     def build_trace(self, program: str, test: str) -> Binary | CompileError:

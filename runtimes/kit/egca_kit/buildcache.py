@@ -10,6 +10,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, Callable
 
 
@@ -73,3 +74,26 @@ def install(directory: str, name: str, data: bytes, mode: int) -> str:
         except OSError:
             pass
         raise
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A build that is an executable installed on the host (`install`)."""
+    path: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A build that did not compile: the compiler's diagnostics, kept as text so each program
+    that shares the build locates them in its own source."""
+    stderr: str
+    timed_out: bool = False
+
+
+def remove_installed(build: Any) -> None:
+    """`on_evict` for caches holding `Installed` builds: the executable goes with its entry."""
+    if isinstance(build, Installed):
+        try:
+            os.unlink(build.path)
+        except OSError:
+            pass
