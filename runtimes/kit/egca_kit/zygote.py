@@ -192,8 +192,16 @@ def _preload(specs):
             sys.path.insert(0, d)
 
 
-def serve(ctl):
+def _own_pid_ns():
+    """Our pid namespace, after checking that a run's can be made and left (unshare, setns
+    back): where that is not allowed the fork server fails at start, and the pool goes cold."""
     pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    _check(_libc.unshare(CLONE_NEWPID), "unshare")
+    _check(_libc.setns(pid_ns, CLONE_NEWPID), "setns")
+    return pid_ns
+
+
+def serve(ctl, pid_ns):
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -246,10 +254,11 @@ def main(argv):
     ctl = socket.socket(fileno=CTL_FD)
     _preload([argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--preload"])
     _warm_up([argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--warmup"])
+    pid_ns = _own_pid_ns()
     gc.collect()
     gc.freeze()                               # forks share the template's pages untouched
     ctl.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
-    serve(ctl)
+    serve(ctl, pid_ns)
 
 
 if __name__ == "__main__":
