@@ -41,6 +41,7 @@ GCC = "gcc"
 CFLAGS = ["-std=gnu11", "-O0", "-g0", "-fdiagnostics-format=json", "-fdiagnostics-column-unit=byte",
           "-fno-diagnostics-show-caret", "-fmax-errors=20", "-fno-stack-protector"]
 CACHE_SIZE = 256
+TIMED_OUT = "compilation timed out"
 HARNESS_LIB = "libegca_harness.so"
 
 
@@ -150,7 +151,7 @@ class Builder:
         built = self._cache.get("harness:" + _digest(harness_src), lambda: self._build_harness(harness_src))
         if isinstance(built, Failed):
             if built.timed_out:
-                return CompileError("compilation timed out", None)
+                return CompileError(TIMED_OUT, None)
             e = first_error(built.stderr, src)
             return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
         return RunBuild(so.data, built.path, so.info)
@@ -165,6 +166,8 @@ class Builder:
                                       "rt.o": rt["rt.o"], "egca_rt.h": _res("egca_rt.h")}, program.encode())
             if ok:
                 return Binary(out, info)
+            if out.message == TIMED_OUT:
+                return out
         # Diagnostics always come from the plain program: instrumented columns are shifted.
         ok, plain = self._compile_so(program)
         if not ok:
@@ -235,7 +238,7 @@ class Builder:
         if res.returncode == 0 and res.stdout:
             return True, res.stdout
         if res.timed_out:
-            return False, CompileError("compilation timed out", None)
+            return False, CompileError(TIMED_OUT, None)
         if not res.stderr.strip():
             raise sandbox.SandboxError(f"gcc ended without a diagnostic (exit {res.returncode}, signal {res.signal}, "
                                        f"stdout {len(res.stdout)} bytes)")

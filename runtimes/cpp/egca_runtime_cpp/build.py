@@ -43,6 +43,7 @@ GXX = "g++"
 CXXFLAGS = ["-std=gnu++17", "-O0", "-g0", "-fPIC", "-fdiagnostics-format=json", "-fdiagnostics-column-unit=byte",
             "-fno-diagnostics-show-caret", "-fmax-errors=20", "-fno-stack-protector", "-w"]
 CACHE_SIZE = 256
+TIMED_OUT = "compilation timed out"
 CHILD_LIB = "libegca_cpp_child.so"
 RUNTIME_FILES = ("egca_rt.hpp", "egca_rt.cc", "egca_wire.hpp", "egca_harness.hpp", "egca_harness.cc", "egca_child.c")
 
@@ -183,7 +184,7 @@ class Builder:
         built = self._cache.get("harness:" + _digest(harness_src), lambda: self._build_harness(harness_src))
         if isinstance(built, Failed):
             if built.timed_out:
-                return CompileError("compilation timed out", None)
+                return CompileError(TIMED_OUT, None)
             e = first_error(built.stderr, src)
             return CompileError(e.message, e.location if not e.in_tests else None, e.in_tests)
         return RunBuild(so.data, built.path, so.info)
@@ -198,6 +199,8 @@ class Builder:
             ok, out = self._gxx(so_cmd, {"prog.cc": unit.encode("utf-8", "surrogateescape")}, src)
             if ok:
                 return Binary(out, info)
+            if out.message == TIMED_OUT:
+                return out
         # Diagnostics come from the plain program: instrumented columns are shifted.
         plain = harness.program_unit(program, instrumented=False, wire=True) + entries
         ok, out = self._gxx(so_cmd, {"prog.cc": plain.encode("utf-8", "surrogateescape")}, src)
@@ -252,7 +255,7 @@ class Builder:
         if res.returncode == 0 and res.stdout:
             return True, res.stdout
         if res.timed_out:
-            return False, CompileError("compilation timed out", None)
+            return False, CompileError(TIMED_OUT, None)
         if not res.stderr.strip():
             raise sandbox.SandboxError(f"g++ ended without a diagnostic (exit {res.returncode}, signal {res.signal})")
         return False, first_error(res.stderr.decode("utf-8", "replace"), program)
