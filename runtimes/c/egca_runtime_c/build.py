@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from egca_kit import limits, sandbox
-from egca_kit.buildcache import BuildCache, Failed, Installed, install, remove_installed
+from egca_kit.buildcache import BuildCache, Failed, Installed, digest, install_result, remove_installed
 from egca_runtime_c import harness
 from egca_runtime_c.instrument import Instrumented, Range, instrument, parse
 
@@ -91,10 +91,6 @@ def _untar(data: bytes) -> dict[str, bytes]:
     return out
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
 class Builder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -145,10 +141,10 @@ class Builder:
             harness_src = harness.harness_unit(src, tests)
         except harness.Unsupported as e:
             return CompileError(str(e), None)
-        so = self._cache.get("so:" + _digest(program), lambda: self._build_so(program))
+        so = self._cache.get("so:" + digest(program), lambda: self._build_so(program))
         if isinstance(so, CompileError):
             return so
-        built = self._cache.get("harness:" + _digest(harness_src), lambda: self._build_harness(harness_src))
+        built = self._cache.get("harness:" + digest(harness_src), lambda: self._build_harness(harness_src))
         if isinstance(built, Failed):
             if built.timed_out:
                 return CompileError(TIMED_OUT, None)
@@ -184,13 +180,7 @@ class Builder:
         cmd = (f"{GCC} {' '.join(CFLAGS)} -o harness harness.c -L. -legca_harness -Wl,-rpath,'$ORIGIN' -ldl -lm "
                f"&& cat harness")
         res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files=files)
-        if res.returncode == 0 and res.stdout:
-            return Installed(install(self.dir, "h-" + _digest(harness_src)[:16], res.stdout, 0o111))
-        if res.timed_out:
-            return Failed("", timed_out=True)
-        if not res.stderr.strip():
-            raise sandbox.SandboxError(f"gcc ended without a diagnostic (exit {res.returncode})")
-        return Failed(res.stderr.decode("utf-8", "replace"))
+        return install_result(res, self.dir, "h-" + digest(harness_src)[:16], "gcc")
 
     def _compile_so(self, program: str) -> tuple[bool, bytes | CompileError]:
         cmd = f"{GCC} {' '.join(CFLAGS)} -fPIC -shared -Wl,--no-undefined -o prog.so prog.c -lm && cat prog.so"

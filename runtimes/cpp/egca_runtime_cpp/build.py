@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from egca_kit import limits, sandbox
-from egca_kit.buildcache import BuildCache, Failed, Installed, install, remove_installed
+from egca_kit.buildcache import BuildCache, Failed, Installed, digest, install_result, remove_installed
 from egca_runtime_cpp import harness
 from egca_runtime_cpp.instrument import Instrumented, Range, instrument, parse
 
@@ -97,10 +97,6 @@ def _untar(data: bytes) -> dict[str, bytes]:
 def _libs(program: str) -> str:
     """Libraries a program may need beyond the C++ standard library (HumanEval-X's md5 task)."""
     return "-lm" + (" -lcrypto" if "openssl/" in program else "")
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class Builder:
@@ -177,11 +173,11 @@ class Builder:
         except harness.Unsupported as e:
             return CompileError(str(e), None)
         entries = harness.entries_unit(src, sigs)
-        so = self._cache.get("so:" + _digest(program + "\0" + entries), lambda: self._build_so(program, entries))
+        so = self._cache.get("so:" + digest(program + "\0" + entries), lambda: self._build_so(program, entries))
         if isinstance(so, CompileError):
             return so
         harness_src = harness.harness_unit(sigs, tests)
-        built = self._cache.get("harness:" + _digest(harness_src), lambda: self._build_harness(harness_src))
+        built = self._cache.get("harness:" + digest(harness_src), lambda: self._build_harness(harness_src))
         if isinstance(built, Failed):
             if built.timed_out:
                 return CompileError(TIMED_OUT, None)
@@ -218,13 +214,7 @@ class Builder:
                f"-L{self.dir} -legca_cpp_child -Wl,-rpath,{self.dir} -static-libstdc++ -static-libgcc -ldl "
                f"&& cat harness")
         res = self._sandboxed(cmd, {"harness.cc": harness_src.encode("utf-8", "surrogateescape")})
-        if res.returncode == 0 and res.stdout:
-            return Installed(install(self.dir, "h-" + _digest(harness_src)[:20], res.stdout, 0o111))
-        if res.timed_out:
-            return Failed("", timed_out=True)
-        if not res.stderr.strip():
-            raise sandbox.SandboxError(f"g++ ended without a diagnostic (exit {res.returncode})")
-        return Failed(res.stderr.decode("utf-8", "replace"))
+        return install_result(res, self.dir, "h-" + digest(harness_src)[:20], "g++")
 
     # ------------------------------------------------------------------ Trace
     def build_trace(self, program: str, test: str) -> Binary | CompileError:

@@ -5,6 +5,7 @@ many copies of one completion), and an atomic install of a build's executable.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import threading
@@ -12,6 +13,8 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from egca_kit.errors import SandboxError
 
 
 class BuildCache:
@@ -88,6 +91,24 @@ class Failed:
     that shares the build locates them in its own source."""
     stderr: str
     timed_out: bool = False
+
+
+def digest(text: str) -> str:
+    """A cache key's hash of a source text (any text a str can hold)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def install_result(res, directory: str, name: str, compiler: str) -> Installed | Failed:
+    """A sandboxed `compile && cat executable` run (egca_kit.sandbox.SandboxResult) as a build:
+    the executable installed execute-only (0111) as directory/name, or the compiler's failure.
+    A compiler that fails without saying why is the infrastructure's fault (SandboxError)."""
+    if res.returncode == 0 and res.stdout:
+        return Installed(install(directory, name, res.stdout, 0o111))
+    if res.timed_out:
+        return Failed("", timed_out=True)
+    if not res.stderr.strip():
+        raise SandboxError(f"{compiler} ended without a diagnostic (exit {res.returncode})")
+    return Failed(res.stderr.decode("utf-8", "replace"))
 
 
 def remove_installed(build: Any) -> None:
