@@ -42,6 +42,20 @@ from egca_runtime_c import harness
 from egca_runtime_c.build import CFLAGS, GCC, Builder
 from egca_runtime_c.service import C
 
+# One (name, program, test) of PROGRAMS that the C++ bench (runtimes/cpp/bench/trace_cost.py)
+# shares: it is valid C and C++ alike.
+SCALAR = ("scalar arithmetic", """int collatz_steps(int n) {
+    int steps = 0;
+    long long x = n;
+    while (x != 1) {
+        if (x % 2 == 0) x = x / 2;
+        else x = 3 * x + 1;
+        steps++;
+    }
+    return steps;
+}
+""", "long t = 0; for (int k = 1; k < 2500; k++) t += collatz_steps(k); assert(t > 0);")
+
 # (name, program, test): typical HumanEval-style code (loops over arrays and strings,
 # branches, helper calls), each test repeating the work so a run lasts ~0.1-1 s traced.
 PROGRAMS = [
@@ -95,17 +109,7 @@ char *flip_case(const char *s) {
 }
 """, 'for (int k = 0; k < 300; k++) { char *r = flip_case("Hello, World! The quick brown fox."); '
      'assert(r[0] == \'h\'); free(r); }'),
-    ("scalar arithmetic", """int collatz_steps(int n) {
-    int steps = 0;
-    long long x = n;
-    while (x != 1) {
-        if (x % 2 == 0) x = x / 2;
-        else x = 3 * x + 1;
-        steps++;
-    }
-    return steps;
-}
-""", "long t = 0; for (int k = 1; k < 2500; k++) t += collatz_steps(k); assert(t > 0);"),
+    SCALAR,
 ]
 
 

@@ -89,17 +89,7 @@ std::string flip_case(std::string s) {
 }
 """, 'for (int k = 0; k < 300; k++) { std::string r = flip_case("Hello, World! The quick brown fox."); '
      "assert(r[0] == 'h'); }"),
-    ("scalar arithmetic", """int collatz_steps(int n) {
-    int steps = 0;
-    long long x = n;
-    while (x != 1) {
-        if (x % 2 == 0) x = x / 2;
-        else x = 3 * x + 1;
-        steps++;
-    }
-    return steps;
-}
-""", "long t = 0; for (int k = 1; k < 2500; k++) t += collatz_steps(k); assert(t > 0);"),
+    c_bench.SCALAR,                # the same program is C and C++
 ]
 
 
