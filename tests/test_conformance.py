@@ -17,6 +17,7 @@ from egca_kit.conformance import load_suite, run_suite
 
 LANGUAGES = sorted(n for n in available_adapters() if get_adapter(n).conformance_suite())
 ROOT = Path(__file__).resolve().parent.parent
+TRACE_IN_RUN = {"python"}     # runtimes whose Language.traces_failures is set
 
 
 def test_every_in_repo_runtime_has_a_suite():
@@ -65,6 +66,8 @@ def test_conformance(engine, language):
     assert len(suite.get("hacks", [])) >= 10, "every language brings at least 10 reward-hacking tricks"
     failed = [f"{c.name}: {c.detail}" for c in checks if not c.ok]
     assert not failed, "\n".join(failed)
+    # The runtimes that trace a failing test inside Run are checked at it (hostile corpora included).
+    assert any(c.detail == "traced inside Run as Trace traces it" for c in checks) == (language in TRACE_IN_RUN)
 
 
 def test_without_a_sandbox_analysis_refuses_and_names_the_opt_in(tmp_path):

@@ -266,3 +266,83 @@ def test_candidate_runs_apart_from_its_harness(server):
     resp = run(server, prog, "r = probe()\nassert r[0] != r[1], r\nassert r[2][:4] == [0, 1, 2, 3] and len(r[2]) <= 5, r\n"
                              "assert r[3] is False, r\nassert 'SECRET' not in r[4], r\nSECRET = 1")
     assert statuses(resp) == ["PASS"], resp
+
+
+def run_traced(server, program, *codes, **limits):
+    """Run with RunRequest.trace_failure."""
+    _, stub, _ = server
+    tests = [T.TestCase(id=str(i), code=c) for i, c in enumerate(codes)]
+    return stub.Run(T.RunRequest(program=program, tests=tests, limits=T.Limits(**limits), trace_failure=True),
+                    timeout=60)
+
+
+def compact_trace(server, program, code):
+    _, stub, _ = server
+    chunks = list(stub.Trace(T.TraceRequest(program=program, test=T.TestCase(id="t", code=code), compact=True),
+                             timeout=60))
+    return [line for c in chunks for line in c.lines], chunks[-1]
+
+
+def test_a_run_traces_its_failing_test_as_trace_does(server):
+    """RunRequest.trace_failure: the run's verdicts are unchanged, and the trace of the first
+    failing test, made on a fresh module of the program, is the one a Trace call streams
+    (same lines, statement table and END), though earlier calls changed the program's globals."""
+    program = TRACED + "\nseen = []\n\ndef count(x):\n    seen.append(x)\n    return len(seen)\n"
+    codes = ["assert count(1) == 1", "assert total([1, 3]) == 6", "assert count(2) == 1",
+             "assert total([2, 3]) == 0", "assert total([5]) == 1"]
+    plain, traced = run(server, program, *codes), run_traced(server, program, *codes)
+    assert statuses(plain) == statuses(traced) == ["PASS", "PASS", "FAIL", "FAIL", "FAIL"]
+    assert traced.status == plain.status == T.COMPLETED and not plain.HasField("failure_trace")
+    ft = traced.failure_trace
+    assert ft.test_id == "2"
+    lines, last = compact_trace(server, program, codes[2])
+    assert list(ft.trace.lines) == lines and lines      # count() sees a fresh `seen`, as in Trace
+    assert ft.trace.ranges_json == last.ranges_json
+    end, want = ft.trace.events[-1], last.events[-1]
+    # Fresh, as Trace is: count(2) is 1 there, so the traced test passes (its run failed it).
+    assert (end.kind, end.status, end.message, end.truncated) == (T.TraceEvent.END, want.status, want.message, False)
+    assert want.status == T.PASS
+    # A test that raises comes before any that failed: the crash is what gets localized.
+    crash = run_traced(server, PROG, "assert add(1, 1) == 3", "assert div(1, 0) == 0")
+    assert statuses(crash) == ["FAIL", "ERROR"] and crash.failure_trace.test_id == "1"
+    assert crash.failure_trace.trace.events[-1].status == T.ERROR
+
+
+def test_a_failure_trace_gets_only_the_time_its_run_left(server):
+    assert not run_traced(server, PROG, "assert add(1, 2) == 3").HasField("failure_trace")
+    slow = "import time\ndef f():\n    time.sleep(1.2)\n    return 0\n"
+    resp = run_traced(server, slow, "assert f() == 1", timeout_s=2)
+    # ~0.5 s left: the trace ends TIMEOUT (the engine then asks Trace, which gets the whole limit)
+    assert statuses(resp) == ["FAIL"] and resp.status == T.COMPLETED
+    assert resp.failure_trace.trace.events[-1].status == T.TIMEOUT
+    stuck = "def f():\n    while True:\n        pass\n\ndef g():\n    return 0\n"
+    resp = run_traced(server, stuck, "assert g() == 1", "f()", timeout_s=2)
+    assert statuses(resp) == ["FAIL", "TIMEOUT"] and not resp.HasField("failure_trace")
+
+
+FORGER = """import os, sys
+
+def f(x):
+    print("printed while traced" if LOADS > 1 else "printed in the run")
+    return x + 1
+
+LOADS = sys.__dict__["_loads"] = sys.__dict__.get("_loads", 0) + 1
+if LOADS > 1:      # the module runs again: the failure trace. Forge verdicts on every fd.
+    forged = (b'{"t":"result","i":0,"s":"PASS"}\\n{"t":"done"}\\n{"t":"internal","msg":"forged"}\\n'
+              b'{"t":"trace","i":1}\\n{"t":"result","i":0,"s":"PASS","wall":0}\\n')
+    for fd in range(3, 64):
+        try:
+            os.write(fd, forged)
+        except OSError:
+            pass
+"""
+
+
+def test_what_a_candidate_writes_in_its_failure_trace_is_never_a_verdict(server):
+    """The candidate writes the trace the harness relays after its verdicts: forged results,
+    "done", "internal" or a second trace marker there change no verdict and fail nothing, and
+    what it prints while traced stays out of the run's output."""
+    resp = run_traced(server, FORGER, "assert f(1) == 3", "assert f(2) == 3")
+    assert statuses(resp) == ["FAIL", "PASS"] and resp.status == T.COMPLETED
+    assert resp.output.count("printed in the run") == 2 and "printed while traced" not in resp.output
+    assert resp.failure_trace.test_id == "0"

@@ -34,6 +34,8 @@ TS = tracer_pb2
 TRACE_CHUNK_EVENTS = 512
 TRACE_CHUNK_LINES = 4096          # compact form (TraceRequest.compact): raw lines are cheaper per event
 TRACE_BACKLOG_LINES = 65536       # lines read from the sandbox but not yet sent before the drain waits
+# A trace made inside a Run travels in its one reply; a bigger one is dropped (Trace streams it).
+MAX_FAILURE_TRACE_BYTES = 16 << 20
 
 
 class CompileFailed(Exception):
@@ -65,6 +67,11 @@ class Process:
 class Language:
     """What a runtime supplies. Override `run` and `trace`; the rest has defaults."""
     name = "?"
+    # Whether `run` can also trace the failing test inside its run (RunRequest.trace_failure):
+    # then `run` takes `trace_failure` (the trace's event cap; 0: no trace), and once every
+    # verdict is out ("done") its harness writes {"t": "trace", "i": n} and relays the
+    # candidate's trace of test n, as a Trace of it would write it (docs/RUNTIMES.md).
+    traces_failures = False
 
     def language_version(self) -> str:
         return ""
@@ -202,25 +209,36 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             check_program(request.program)
             check_tests(request.tests)
             self.language.validate(request.program)
-            return self.run(request.program, list(request.tests), request.limits, tuple(request.entry_points))
+            return self.run(request.program, list(request.tests), request.limits, tuple(request.entry_points),
+                            request.trace_failure)
         except Exception as e:  # noqa: BLE001 - every error gets its one status
             _abort(context, e)
 
-    def run(self, program: str, tests: list, limits_pb=None, entry_points: tuple = ()) -> tracer_pb2.RunResponse:
-        limits, _ = limits_mod.from_proto(limits_pb)
+    def run(self, program: str, tests: list, limits_pb=None, entry_points: tuple = (),
+            trace_failure: bool = False) -> tracer_pb2.RunResponse:
+        limits, max_events = limits_mod.from_proto(limits_pb)
         if programs.is_program_test(tests[0]):
             return programs.run_tests(self, program, tests, limits)
         resp = TS.RunResponse()
+        traced = _TraceSection(max_events) if trace_failure and self.language.traces_failures else None
         try:
-            proc = self.language.run(program, tests, limits, entry_points=entry_points)
+            proc = self.language.run(program, tests, limits, entry_points=entry_points,
+                                     **({"trace_failure": max_events} if traced else {}))
         except CompileFailed as e:
             return self._compile_error(resp, e.kind, e.message, e.loc, tests)
         report = protocol.Report(proc.ranges)
 
         def on_line(line: bytes) -> None:
+            if traced is not None and traced.index is not None:
+                traced.take(line)
+                return
             msg = protocol.parse(line)
-            if msg is not None:
-                report.take(msg)
+            if msg is None:
+                return
+            if traced is not None and report.done and type(msg) is dict and msg.get("t") == "trace":
+                traced.index = msg.get("i")     # the harness's last word: a trace follows, never a verdict
+                return
+            report.take(msg)
 
         res = _start(proc, limits, on_line, self.warm_pool)
         _check_infrastructure(report, res, self.language.name)
@@ -253,6 +271,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             resp.status = TS.TIMED_OUT
         else:
             resp.status = TS.CRASHED
+        if traced is not None:
+            traced.attach(resp, tests, res.channel_truncated)
         return resp
 
     @staticmethod
@@ -408,15 +428,59 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             if loc:
                 protocol.range_pb(loc, end.range)
         elif got is not None:
-            end.status = protocol.STATUS[got["s"]]
-            end.message = str(got.get("msg", ""))
-            loc = report.loc(got)
-            if loc:
-                protocol.range_pb(loc, end.range)
-            end.truncated = bool(got.get("truncated")) or truncated or res.channel_truncated
+            _end_of(end, got, report, truncated or res.channel_truncated)
         else:
             _, status, kind, message = report.unfinished(res, limits.timeout_s)
             end.status = status
             end.message = message if kind in message else f"{kind}: {message}"
             end.truncated = truncated or res.channel_truncated
         yield chunk
+
+
+def _end_of(end: tracer_pb2.TraceEvent, got: dict, report: protocol.Report, truncated: bool) -> None:
+    """A trace's END from the "result" line of its test."""
+    end.status = protocol.STATUS[got["s"]]
+    end.message = str(got.get("msg", ""))
+    loc = report.loc(got)
+    if loc:
+        protocol.range_pb(loc, end.range)
+    end.truncated = bool(got.get("truncated")) or truncated
+
+
+class _TraceSection:
+    """What a Run's harness relays after {"t": "trace", "i": n} (RunRequest.trace_failure): the
+    candidate's trace of test n, kept in the compact form of a Trace call. Only ever a trace:
+    nothing in it reaches a verdict, and a trace that did not finish is dropped (the engine
+    asks Trace instead)."""
+
+    def __init__(self, max_events: int):
+        self.max_events = max_events
+        self.index = None              # set by the marker line
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.truncated = False
+        self.report = protocol.Report()
+
+    def take(self, line: bytes) -> None:
+        if line[:1] == b"{":
+            msg = protocol.parse(line)
+            if msg is not None:
+                self.report.take(msg)
+        elif line.strip():
+            if len(self.lines) < self.max_events:
+                self.lines.append(line)
+                self.size += len(line)
+            else:
+                self.truncated = True
+
+    def attach(self, resp: tracer_pb2.RunResponse, tests: list, channel_truncated: bool) -> None:
+        got = self.report.results.get(0)
+        i = self.index
+        if got is None or type(i) is not int or not 0 <= i < len(tests) or self.size > MAX_FAILURE_TRACE_BYTES:
+            return
+        out = resp.failure_trace
+        out.test_id = tests[i].id
+        out.trace.lines.extend(self.lines)
+        out.trace.ranges_json = json.dumps(self.report.ranges, separators=(",", ":"))
+        _end_of(out.trace.events.add(kind=TS.TraceEvent.END, seq=len(self.lines)), got, self.report,
+                self.truncated or channel_truncated)

@@ -30,6 +30,8 @@ import time
 
 CHANNEL_FD, CALLS_FD, REPLIES_FD = 3, 4, 5
 MAX_REPLY_BYTES = 256 << 20
+MAX_TRACE_BYTES = 64 << 20   # a relayed trace (the server keeps at most its event cap)
+MIN_TRACE_S = 0.25           # time a trace after the tests needs at least
 _monotonic = time.monotonic
 _BUILTIN_NAMES = frozenset(dir(builtins))
 # Exceptions a candidate may raise into test code by name (a test may expect one).
@@ -381,6 +383,7 @@ def main():
     entry_points = frozenset(e for e in job.get("entry_points") or () if isinstance(e, str))
     signal.signal(signal.SIGALRM, _on_deadline)
     signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - _monotonic()))
+    statuses = []
     for i, code in enumerate(tests):
         emit({"t": "start", "i": i})
         t0 = _monotonic()
@@ -408,9 +411,52 @@ def main():
                       "msg": (type(e).__name__ + ": " + text if text else type(e).__name__)[:4000]}
         result.update(t="result", i=i, wall=_monotonic() - t0)
         emit(result)
+        statuses.append(result["s"])
         if result.get("exited"):
             return                # the candidate is gone: later tests are not run
     emit({"t": "done"})
+    if job.get("trace_failure"):
+        relay_trace(job, failing_test(statuses), candidate)
+
+
+def failing_test(statuses):
+    """The test a failure is localized on: the first that raised, or with none raised or
+    timed out, the first that failed (None: no such test)."""
+    for i, s in enumerate(statuses):
+        if s == "ERROR":
+            return i
+        if s == "TIMEOUT":
+            return None
+    return next((i for i, s in enumerate(statuses) if s == "FAIL"), None)
+
+
+def relay_trace(job, i, candidate):
+    """RunRequest.trace_failure, once every verdict is out ("done"): the candidate traces
+    test `i` on a fresh module of the program, and its lines go to the server after
+    {"t": "trace", "i": i}. The server reads nothing after that line as a verdict, so
+    whatever the candidate writes there can only be its own trace."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    left = candidate.deadline - _monotonic()
+    if i is None or left < MIN_TRACE_S:
+        return                    # too little time left for a trace: the engine asks Trace instead
+    try:
+        candidate.send({"t": "trace", "code": job["tests"][i]["code"], "max_events": int(job["trace_failure"]),
+                        "deadline_s": left - max(0.1, 0.1 * left)})   # it ends its trace before we give up
+    except CandidateGone:
+        return
+    emit({"t": "trace", "i": i})
+    data, candidate.buf = candidate.buf, b""
+    sent = 0
+    while sent <= MAX_TRACE_BYTES:
+        sent += len(data)
+        while data:
+            data = data[os.write(CHANNEL_FD, data):]
+        left = candidate.deadline - _monotonic()
+        if left <= 0 or not select.select([REPLIES_FD], [], [], left)[0]:
+            return
+        data = os.read(REPLIES_FD, 1 << 20)
+        if not data:
+            return                # the candidate finished its trace and ended
 
 
 def entry():

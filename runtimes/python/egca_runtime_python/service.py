@@ -2,7 +2,9 @@
 
 Run: the trusted harness (harness.py) runs the tests and decides verdicts; it forks
 the candidate (child.py, "serve" mode), which loads the program and answers its calls,
-each on its own uid.
+each on its own uid. Asked to (RunRequest.trace_failure), the candidate then traces the
+failing test on a fresh module of the program, and the harness relays that trace after
+its verdicts.
 Trace: child.py ("trace" mode) runs one test under sys.settrace.
 Both start as ``python -I -S``: only the standard library, only the
 interpreter's own prefix mounted in the sandbox.
@@ -64,6 +66,7 @@ def _framed(job: dict, stdin: bytes) -> bytes:
 
 class Python(Language):
     name = "python"
+    traces_failures = True     # the candidate traces the failing test after the harness's verdicts
 
     def __init__(self) -> None:
         self.scripts = _compile_scripts()
@@ -79,10 +82,10 @@ class Python(Language):
     def runtime_version(self) -> str:
         return RUNTIME_VERSION
 
-    def run(self, program, tests, lim, entry_points=()) -> Process:
+    def run(self, program, tests, lim, entry_points=(), trace_failure=0) -> Process:
         candidate_deadline, harness_deadline = deadlines(lim.timeout_s)
         job = {"program": program, "tests": [{"id": t.id, "code": t.code} for t in tests],
-               "entry_points": list(entry_points),
+               "entry_points": list(entry_points), "trace_failure": trace_failure,
                "deadline_s": harness_deadline, "candidate_deadline_s": candidate_deadline,
                "recursion_limit": limits.RECURSION_LIMIT, "seed": SEED}
         return Process(argv=self._python("harness"), split_uids=True, stdin=json.dumps(job).encode(),

@@ -23,6 +23,7 @@ from typing import Callable, Iterator
 
 import grpc
 
+from egca_kit import protocol
 from egca_kit.server import CHANNEL_OPTIONS
 from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
@@ -44,13 +45,15 @@ class Tracer:
     def __init__(self, address: str):
         self.channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
         self.stub = tracer_pb2_grpc.TracerStub(self.channel)
+        self.traces_failures = False     # whether its Run traces a failing test (seen in check_exception)
 
     def run(self, program: str, tests: list[str] | list[dict], limits: dict | None = None,
-            entry_points: list[str] = ()) -> T.RunResponse:
+            entry_points: list[str] = (), trace_failure: bool = False) -> T.RunResponse:
         cases = [T.TestCase(id=str(i), code=t) if isinstance(t, str) else T.TestCase(id=str(t.get("id", i)), code=t["code"])
                  for i, t in enumerate(tests)]
         return self.stub.Run(T.RunRequest(program=program, tests=cases, limits=T.Limits(**(limits or {})),
-                                          entry_points=list(entry_points)), timeout=CALL_TIMEOUT_S)
+                                          entry_points=list(entry_points), trace_failure=trace_failure),
+                             timeout=CALL_TIMEOUT_S)
 
     def trace(self, program: str, test: str, limits: dict | None = None) -> list[T.TraceEvent]:
         req = T.TraceRequest(program=program, test=T.TestCase(id="0", code=test), limits=T.Limits(**(limits or {})))
@@ -120,16 +123,37 @@ def check_branch(t: Tracer, c: dict) -> Check:
     return Check(c.get("what", "branch outcome"), ok, "" if ok else f"outcomes on line {c['line']}: {outcomes[:10]}")
 
 
+def _failure_trace(resp: T.RunResponse) -> list[T.TraceEvent]:
+    """RunResponse.failure_trace as typed events, END last."""
+    trace = resp.failure_trace.trace
+    decoder = protocol.EventDecoder(json.loads(trace.ranges_json or "[]"))
+    events = []
+    for line in trace.lines:
+        ev = T.TraceEvent()
+        decoder.fill(json.loads(line), ev)
+        events.append(ev)
+    return events + list(trace.events)
+
+
 def check_exception(t: Tracer, c: dict) -> Check:
+    """Located by Run, traced by Trace; and a runtime that traces the failing test inside its
+    Run (RunRequest.trace_failure) keeps the verdicts and sends what Trace streams."""
     resp = t.run(c["program"], [c["test"]])
     r = resp.results[0]
     ok = r.status == T.ERROR and r.error.has_location and r.error.location.start_line == c["line"]
     ev = t.trace(c["program"], c["test"])
     end = _end(ev)
     ok_trace = end is not None and end.status == T.ERROR and any(e.kind == EV.EXCEPTION for e in ev)
-    return Check("exception located (Run) and traced", ok and ok_trace,
-                 "" if ok and ok_trace else f"run {_status(resp)} at line {r.error.location.start_line}; "
-                                            f"trace end {end and T.TestStatus.Name(end.status)}")
+    fused = t.run(c["program"], [c["test"]], trace_failure=True)
+    t.traces_failures = fused.HasField("failure_trace")
+    ok_fused = _status(fused) == _status(resp) and (not fused.HasField("failure_trace") or (
+        fused.failure_trace.test_id == "0" and _events_key(_failure_trace(fused)) == _events_key(ev)))
+    return Check("exception located (Run) and traced (Trace, and inside Run where the runtime does)",
+                 ok and ok_trace and ok_fused,
+                 ("traced inside Run as Trace traces it" if t.traces_failures else "")
+                 if ok and ok_trace and ok_fused else f"run {_status(resp)} at line {r.error.location.start_line}; "
+                                                         f"trace end {end and T.TestStatus.Name(end.status)}; "
+                                                         f"trace inside Run as Trace's: {ok_fused}")
 
 
 def check_compile_error(t: Tracer, c: dict) -> Check:
@@ -211,10 +235,17 @@ def check_coverage(t: Tracer, c: dict) -> Check:
 def check_never_passes(t: Tracer, c: dict, kind: str) -> Check:
     """A hostile or reward-hacking program: no PASS on a test whose answer it gets wrong,
     and never every test, and nothing escapes (the run ends within its limits)."""
-    resp = t.run(c["program"], c["tests"], {"timeout_s": float(c.get("timeout_s", 5))}, c.get("entry_points", []))
-    statuses = _status(resp)
+    limits = {"timeout_s": float(c.get("timeout_s", 5))}
+    statuses = _status(t.run(c["program"], c["tests"], limits, c.get("entry_points", [])))
     ok = bool(statuses) and not all(s == "PASS" for s in statuses)
-    return Check(f"{kind}: {c['name']}", ok, "" if ok else f"every test passed: {statuses}")
+    # Asked to trace its failure too, the run reaches the same verdicts (what a candidate
+    # writes in its trace is never one); a runtime that does not trace inside Run ignores it.
+    traced = _status(t.run(c["program"], c["tests"], limits, c.get("entry_points", []), trace_failure=True)) \
+        if t.traces_failures else statuses
+    ok_traced = [s == "PASS" for s in traced] == [s == "PASS" for s in statuses]
+    return Check(f"{kind}: {c['name']}", ok and ok_traced,
+                 "" if ok and ok_traced else f"every test passed: {statuses}" if not ok else
+                 f"verdicts differ when the run also traces its failure: {statuses} vs {traced}")
 
 
 CHECKS: dict[str, Callable[[Tracer, dict], Check]] = {

@@ -101,16 +101,18 @@ class Check(_message.Message):
     def __init__(self, mode: _Optional[str] = ..., float_tol: _Optional[float] = ...) -> None: ...
 
 class RunRequest(_message.Message):
-    __slots__ = ("program", "tests", "limits", "entry_points")
+    __slots__ = ("program", "tests", "limits", "entry_points", "trace_failure")
     PROGRAM_FIELD_NUMBER: _ClassVar[int]
     TESTS_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
     ENTRY_POINTS_FIELD_NUMBER: _ClassVar[int]
+    TRACE_FAILURE_FIELD_NUMBER: _ClassVar[int]
     program: str
     tests: _containers.RepeatedCompositeFieldContainer[TestCase]
     limits: Limits
     entry_points: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, program: _Optional[str] = ..., tests: _Optional[_Iterable[_Union[TestCase, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., entry_points: _Optional[_Iterable[str]] = ...) -> None: ...
+    trace_failure: bool
+    def __init__(self, program: _Optional[str] = ..., tests: _Optional[_Iterable[_Union[TestCase, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., entry_points: _Optional[_Iterable[str]] = ..., trace_failure: _Optional[bool] = ...) -> None: ...
 
 class Diagnostic(_message.Message):
     __slots__ = ("message", "kind", "has_location", "location")
@@ -137,20 +139,30 @@ class TestResult(_message.Message):
     def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[TestStatus, str]] = ..., error: _Optional[_Union[Diagnostic, _Mapping]] = ..., wall_s: _Optional[float] = ...) -> None: ...
 
 class RunResponse(_message.Message):
-    __slots__ = ("status", "results", "compile_error", "output", "output_truncated", "wall_s")
+    __slots__ = ("status", "results", "compile_error", "output", "output_truncated", "wall_s", "failure_trace")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     COMPILE_ERROR_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
     WALL_S_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_TRACE_FIELD_NUMBER: _ClassVar[int]
     status: RunStatus
     results: _containers.RepeatedCompositeFieldContainer[TestResult]
     compile_error: Diagnostic
     output: str
     output_truncated: bool
     wall_s: float
-    def __init__(self, status: _Optional[_Union[RunStatus, str]] = ..., results: _Optional[_Iterable[_Union[TestResult, _Mapping]]] = ..., compile_error: _Optional[_Union[Diagnostic, _Mapping]] = ..., output: _Optional[str] = ..., output_truncated: _Optional[bool] = ..., wall_s: _Optional[float] = ...) -> None: ...
+    failure_trace: FailureTrace
+    def __init__(self, status: _Optional[_Union[RunStatus, str]] = ..., results: _Optional[_Iterable[_Union[TestResult, _Mapping]]] = ..., compile_error: _Optional[_Union[Diagnostic, _Mapping]] = ..., output: _Optional[str] = ..., output_truncated: _Optional[bool] = ..., wall_s: _Optional[float] = ..., failure_trace: _Optional[_Union[FailureTrace, _Mapping]] = ...) -> None: ...
+
+class FailureTrace(_message.Message):
+    __slots__ = ("test_id", "trace")
+    TEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACE_FIELD_NUMBER: _ClassVar[int]
+    test_id: str
+    trace: TraceEvents
+    def __init__(self, test_id: _Optional[str] = ..., trace: _Optional[_Union[TraceEvents, _Mapping]] = ...) -> None: ...
 
 class TraceRequest(_message.Message):
     __slots__ = ("program", "test", "limits", "compact")
