@@ -2,7 +2,8 @@
 is analysed"):
 
     compose program -> 1 gate (syntax, constraints) -> 2 run tests (Tracer.Run)
-    -> 3 trace candidate and reference on the first failing test (Tracer.Trace)
+    -> 3 trace candidate and reference on the first failing test (Tracer.Trace; the
+       candidate's inside its Run where the runtime can: RunRequest.trace_failure)
     -> 4 align, earliest divergence -> 5 span (tree-sitter) -> 6 token weights
 
 `classify` decides the mode from the gate and the run alone; the engine then looks for
@@ -60,6 +61,9 @@ class EngineConfig:
     # crash blamed where it happened, the earlier alignment rules): the "before" column of
     # `egca bench localize`.
     legacy_localization: bool = False
+    # Ask the runtime to trace the failing test inside the test run (one sandboxed run, not
+    # two) where it can; False: a separate Trace call, as runtimes without it get anyway.
+    trace_in_run: bool = True
 
 
 class Engine:
@@ -84,6 +88,11 @@ class Engine:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
         self.runtimes.close()
+
+    def forget_reference_traces(self) -> None:
+        """Drop the cached reference traces (a benchmark's paths each pay for their own)."""
+        with self._lock:
+            self._ref_traces.clear()
 
     # --- public API ------------------------------------------------------------------
     def analyze(self, problem: Problem, completions: Sequence[str],
@@ -153,7 +162,8 @@ class Engine:
 
         client = self.runtimes.client(problem.language)
         with clock("run"):
-            run = client.run(program, problem.tests, self._limits(), [problem.entry_point])
+            run = client.run(program, problem.tests, self._limits(), [problem.entry_point],
+                             trace_failure=localize and not notes and not violations and self.config.trace_in_run)
         passed = _passed(run)
         if bad_syntax is not None and run.status != tracer_pb2.COMPILE_ERROR and not notes:
             # The grammar's false alarm (newer syntax, a grammar gap): the compiler decides.
@@ -174,7 +184,7 @@ class Engine:
             div = self._diagnostic(adapter, program_bytes, error, kind)
             if kind is DivergenceKind.ERROR and localize and not notes and not self.config.legacy_localization:
                 with clock("trace"):
-                    div = self._crash_cause(adapter, problem, program_bytes, crashed.id, div)
+                    div = self._crash_cause(adapter, problem, program_bytes, run, crashed.id, div)
             return finish(mode, passed, crashed.id, div)
         if mode is not Mode.LOGIC:
             return finish(mode, passed)
@@ -184,7 +194,7 @@ class Engine:
 
         test = next(t for t in problem.tests if t.id == failing.id)
         with clock("trace"):
-            cand_trace = from_events(client.trace(program, test, self._limits()))
+            cand_trace = self._candidate_trace(client, run, program, test)
             ref_trace = self._reference_trace(adapter, problem, test)
         window: dict = {}
         with clock("align"):
@@ -226,7 +236,7 @@ class Engine:
                           narrowed=narrowed[0] if narrowed else None, narrowed_reference=narrowed[1] if narrowed else None,
                           crash=crash)
 
-    def _crash_cause(self, adapter: LanguageAdapter, problem: Problem, program: bytes, test_id: str,
+    def _crash_cause(self, adapter: LanguageAdapter, problem: Problem, program: bytes, run, test_id: str,
                      crash: Divergence | None) -> Divergence | None:
         """A run-time error caused earlier: the candidate traced up to the error and the reference
         on the same test; when they diverged before the error, the earliest divergence is
@@ -234,7 +244,7 @@ class Engine:
         crash site (`crash`) stays."""
         test = next(t for t in problem.tests if t.id == test_id)
         client = self.runtimes.client(problem.language)
-        cand = from_events(client.trace(program.decode("utf-8"), test, self._limits()))
+        cand = self._candidate_trace(client, run, program.decode("utf-8"), test)
         if crash is None:
             crash = _traced_crash(adapter, program, cand)
         ref = self._reference_trace(adapter, problem, test)
@@ -255,6 +265,11 @@ class Engine:
                                 crash=crash.candidate if crash is not None else None)
 
     # --- helpers ----------------------------------------------------------------------------
+    def _candidate_trace(self, client, run, program: str, test: TestCase) -> Trace:
+        """The candidate's trace of `test`: the one its test run made, else a Trace call."""
+        events = client.failure_trace(run, test.id)
+        return from_events(events if events is not None else client.trace(program, test, self._limits()))
+
     def _limits(self) -> tracer_pb2.Limits:
         return tracer_pb2.Limits(timeout_s=self.config.timeout_s, max_events=self.config.max_events)
 

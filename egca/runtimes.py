@@ -125,10 +125,12 @@ class TracerClient:
         return self._info
 
     def run(self, program: str, tests, limits: tracer_pb2.Limits | None = None,
-            entry_points: Sequence[str] = ()) -> tracer_pb2.RunResponse:
+            entry_points: Sequence[str] = (), trace_failure: bool = False) -> tracer_pb2.RunResponse:
+        """`trace_failure`: also trace the failing test inside the run where the runtime can
+        (RunResponse.failure_trace; `failure_trace` reads it)."""
         req = tracer_pb2.RunRequest(program=program, limits=limits or tracer_pb2.Limits(),
                                     tests=[test_pb(t) for t in tests],
-                                    entry_points=[e for e in entry_points if e])
+                                    entry_points=[e for e in entry_points if e], trace_failure=trace_failure)
         return self._call("Run", lambda s: s.Run(req, timeout=_deadline(req.limits, req.tests)))
 
     def trace(self, program: str, test, limits: tracer_pb2.Limits | None = None, compact: bool = True):
@@ -143,6 +145,18 @@ class TracerClient:
                 list(s.Trace(req, timeout=_deadline(req.limits)))))
         return self._call("Trace", lambda s: [e for chunk in s.Trace(req, timeout=_deadline(req.limits))
                                               for e in chunk.events])
+
+    @staticmethod
+    def failure_trace(run: tracer_pb2.RunResponse, test_id: str) -> CompactEvents | None:
+        """The trace of test `test_id` the run made (RunRequest.trace_failure), as `trace` returns
+        it; None where it made none of that test, or the trace ran out of time (it had only what
+        the run left, so a Trace call of its own may get further)."""
+        if not run.HasField("failure_trace") or run.failure_trace.test_id != test_id:
+            return None
+        events = CompactEvents.from_chunks([run.failure_trace.trace])
+        if not isinstance(events, CompactEvents) or events.end is None or events.end.status == tracer_pb2.TIMEOUT:
+            return None
+        return events
 
     def close(self) -> None:
         for c in self._channels:

@@ -394,3 +394,35 @@ def test_analyze_json_narrows_a_one_line_wrong_operator(tmp_path):
     n, s = d["narrowed"]["completion"], d["span"]["completion"]
     assert "    return x - y\n"[n["start_byte"]:n["end_byte"]] == "x - y"
     assert "    return x - y\n"[s["start_byte"]:s["end_byte"]] == "return x - y"
+
+
+def test_a_failing_candidate_is_traced_inside_its_test_run(engine, monkeypatch):
+    """The candidate's trace comes with its test run (RunRequest.trace_failure): one sandboxed
+    run, not two; the analysis is the one a Trace call of its own gives (trace_in_run=False)."""
+    from egca.compose import compose
+    from egca.plugin import get_adapter
+
+    cases = [("HumanEval/3", CASES[2][1]),      # logic: wrong initial value
+             ("HumanEval/48", "    for i in range(len(text) + 1):\n        if text[i] != text[len(text) - 1 - i]:\n"
+                              "            return False\n    return True\n")]      # crash caused earlier
+    client = engine.runtimes.client("python")
+    real, traced = client.trace, []
+
+    def counting_trace(program, test, limits=None, compact=True):   # the real call, counted
+        traced.append(program)
+        return real(program, test, limits, compact)
+
+    monkeypatch.setattr(client, "trace", counting_trace)
+    for task, completion in cases:
+        problem = datasets.get("humaneval", task)
+        program = compose(get_adapter("python"), problem, completion)[0]
+        fused = engine.analyze(problem, [completion])[0]
+        assert fused.mode in ("logic", "syntax") and fused.span is not None and program not in traced
+        engine.config.trace_in_run = False
+        try:
+            separate = engine.analyze(problem, [completion])[0]
+        finally:
+            engine.config.trace_in_run = True
+        assert program in traced
+        assert (fused.mode, fused.span, fused.narrowed, fused.divergence.reason) == \
+            (separate.mode, separate.span, separate.narrowed, separate.divergence.reason)
