@@ -178,7 +178,9 @@ class LanguageAdapter(ABC):
         return tree_sitter.Parser(self.ts_language())
 
     def parse(self, program: bytes) -> tree_sitter.Tree:
-        return self._parser.parse(program)
+        """The program's tree. Trees are read, never edited, so the recent ones are kept: the
+        gate, the aligner and the span code ask about the same candidate and reference many times."""
+        return _parse(self, program)
 
     # --- datasets ------------------------------------------------------------------
     # Built-in datasets: name -> (file, converter of one raw row given (row, parse) into a
@@ -477,6 +479,11 @@ def get_adapter(language: str) -> LanguageAdapter:
         known = ", ".join(sorted(adapters)) or "none installed"
         raise InvalidInput(f"unknown language '{language}' (installed: {known})")
     return adapters[language]()
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(adapter: "LanguageAdapter", program: bytes) -> tree_sitter.Tree:
+    return adapter._parser.parse(program)
 
 
 def preorder(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:

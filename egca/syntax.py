@@ -15,16 +15,11 @@ from egca.core import Range
 from egca.plugin import LanguageAdapter, preorder
 
 
-@functools.lru_cache(maxsize=256)
-def _tree(adapter: LanguageAdapter, program: bytes) -> tree_sitter.Tree:
-    return adapter.parse(program)
-
-
 def _nodes(adapter: LanguageAdapter, program: bytes, within: Range | None = None):
     """The tree's nodes in preorder (source order); with `within`, only those that start inside
     it, and subtrees wholly outside it are not visited at all (the aligner asks about small
     constructs of a program many times)."""
-    root = _tree(adapter, program).root_node
+    root = adapter.parse(program).root_node
     if within is None:
         yield from preorder(root)
         return
@@ -40,7 +35,7 @@ def _nodes(adapter: LanguageAdapter, program: bytes, within: Range | None = None
 
 
 def _node_at(adapter: LanguageAdapter, program: bytes, rng: Range) -> tree_sitter.Node | None:
-    root = _tree(adapter, program).root_node
+    root = adapter.parse(program).root_node
     return root.descendant_for_byte_range(rng.start_byte, max(rng.start_byte, rng.end_byte))
 
 
@@ -165,7 +160,7 @@ def text(program: bytes, rng: Range) -> str:
 
 
 def function_range(adapter: LanguageAdapter, program: bytes, name: str) -> Range | None:
-    root = _tree(adapter, program).root_node
+    root = adapter.parse(program).root_node
     for node in preorder(root):
         if node.type in adapter.function_types and adapter.function_name(node, program) == name:
             return Range.of_node(node)
