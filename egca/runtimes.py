@@ -149,12 +149,15 @@ class TracerClient:
     @staticmethod
     def failure_trace(run: tracer_pb2.RunResponse, test_id: str) -> CompactEvents | None:
         """The trace of test `test_id` the run made (RunRequest.trace_failure), as `trace` returns
-        it; None where it made none of that test, or the trace ran out of time (it had only what
-        the run left, so a Trace call of its own may get further)."""
+        it; None where it made none of that test, or where the trace did not end as the run's
+        test did (out of the time the tests left it, or a failure that depends on what the
+        earlier tests did): a Trace call of its own says what a fresh run does."""
         if not run.HasField("failure_trace") or run.failure_trace.test_id != test_id:
             return None
         events = CompactEvents.from_chunks([run.failure_trace.trace])
-        if not isinstance(events, CompactEvents) or events.end is None or events.end.status == tracer_pb2.TIMEOUT:
+        result = next((r for r in run.results if r.id == test_id), None)
+        if not isinstance(events, CompactEvents) or events.end is None or result is None \
+                or events.end.status != result.status:
             return None
         return events
 

@@ -306,6 +306,10 @@ def test_a_run_traces_its_failing_test_as_trace_does(server):
     crash = run_traced(server, PROG, "assert add(1, 1) == 3", "assert div(1, 0) == 0")
     assert statuses(crash) == ["FAIL", "ERROR"] and crash.failure_trace.test_id == "1"
     assert crash.failure_trace.trace.events[-1].status == T.ERROR
+    # The engine takes a failure trace only where it ended as the run's test did; else it asks Trace.
+    from egca.runtimes import TracerClient
+    assert TracerClient.failure_trace(traced, "2") is None and TracerClient.failure_trace(crash, "0") is None
+    assert len(TracerClient.failure_trace(crash, "1").lines) == len(crash.failure_trace.trace.lines)
 
 
 def test_a_failure_trace_gets_only_the_time_its_run_left(server):
@@ -346,3 +350,13 @@ def test_what_a_candidate_writes_in_its_failure_trace_is_never_a_verdict(server)
     assert statuses(resp) == ["FAIL", "PASS"] and resp.status == T.COMPLETED
     assert resp.output.count("printed in the run") == 2 and "printed while traced" not in resp.output
     assert resp.failure_trace.test_id == "0"
+
+
+def test_the_failure_trace_loads_the_program_without_its_first_load_in_memory(server):
+    """The program's second load (for the trace) does not hold the first one's memory too: a
+    module that fills most of the memory limit still traces to the run's own outcome."""
+    program = "BIG = bytearray(200 << 20)\n\ndef f():\n    return len(BIG)\n"
+    resp = run_traced(server, program, "assert f() == 1", memory_bytes=400 << 20)
+    assert statuses(resp) == ["FAIL"]
+    end = resp.failure_trace.trace.events[-1]
+    assert end.status == T.FAIL, end.message

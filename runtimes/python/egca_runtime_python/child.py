@@ -1486,7 +1486,8 @@ def seed(job):
 
 
 def serve(job):
-    """Run mode: answer the trusted harness's calls. Nothing here decides a verdict."""
+    """Run mode: answer the trusted harness's calls. Nothing here decides a verdict. Returns
+    (prog, code, message) when the harness asks for a trace after its tests (see retrace)."""
     source = job["program"]
     prog, ns, code = load(source, job)
     if ns is None:
@@ -1511,8 +1512,8 @@ def serve(job):
             return
         msg = json.loads(line)
         if msg.get("t") == "trace":
-            retrace(job, prog, code, msg)
-            return
+            ns.clear()            # the first load's objects go before the program loads again
+            return prog, code, msg
         name = msg.get("name")
         try:
             if msg.get("t") == "get":
@@ -1563,6 +1564,8 @@ def retrace(job, prog, code, msg):
     harness, which relays it to the server after its verdicts. What the earlier calls left
     in this process is the program's own doing; a trace only steers where credit goes."""
     signal.setitimer(signal.ITIMER_REAL, 0)
+    import gc
+    gc.collect()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -1810,7 +1813,9 @@ def main():
     job = read_job()
     emit({"t": "ready"})
     if job.get("mode") == "serve":
-        serve(job)
+        retrace_request = serve(job)
+        if retrace_request:       # called from here, as trace() is: the same stack depth
+            retrace(job, *retrace_request)
     elif job.get("mode") == "program":
         run_program(job)
     elif job.get("program_test"):
