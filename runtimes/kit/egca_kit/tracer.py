@@ -236,7 +236,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
             if msg is None:
                 return
             if traced is not None and report.done and type(msg) is dict and msg.get("t") == "trace":
-                traced.index = msg.get("i")     # the harness's last word: a trace follows, never a verdict
+                i = msg.get("i")                # the harness's last word: a trace follows, never a verdict
+                traced.index = i if type(i) is int else -1
                 return
             report.take(msg)
 
@@ -476,7 +477,7 @@ class _TraceSection:
     def attach(self, resp: tracer_pb2.RunResponse, tests: list, channel_truncated: bool) -> None:
         got = self.report.results.get(0)
         i = self.index
-        if got is None or type(i) is not int or not 0 <= i < len(tests) or self.size > MAX_FAILURE_TRACE_BYTES:
+        if got is None or not 0 <= i < len(tests) or self.size > MAX_FAILURE_TRACE_BYTES:
             return
         out = resp.failure_trace
         out.test_id = tests[i].id
