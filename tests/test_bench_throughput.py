@@ -146,3 +146,21 @@ def test_throughput_bench_gives_a_compiled_language_both_figures(capsys):
     out = throughput.render({"problems": 1, "group": 2, "workers": 2, "reps": 1, "timeout_s": 3, "cpus": 2,
                              "cpu_meter": "test", "languages": {"c": c}})
     assert "reward path, each candidate built" in out and "builds cached: compile excluded" in out
+
+
+def test_every_trace_probe_traces_about_the_events_asked_for():
+    """egca/examples/bench.json's trace-cost probes run and trace on their language's runtime."""
+    from egca.bench.common import bench_data
+    from egca.engine import Engine, EngineConfig
+    from egca.plugin import available_adapters
+
+    probed = [lang for lang in available_adapters() if bench_data(lang).get("trace_probe")]
+    assert {"python", "javascript"} <= set(probed)
+    throughput.METER = throughput.CpuMeter()
+    try:
+        with Engine(EngineConfig(workers=1, timeout_s=10)) as engine:
+            for lang in probed:
+                cost = throughput._trace_cost(engine, lang, bench_data(lang)["trace_probe"], 1200, reps=1)
+                assert all(800 <= form["events"] <= 2400 for form in cost.values()), (lang, cost)
+    finally:
+        throughput.METER.close()
