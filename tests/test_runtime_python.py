@@ -360,3 +360,13 @@ def test_the_failure_trace_loads_the_program_without_its_first_load_in_memory(se
     assert statuses(resp) == ["FAIL"]
     end = resp.failure_trace.trace.events[-1]
     assert end.status == T.FAIL, end.message
+
+
+def test_a_failure_trace_reaches_the_recursion_depth_a_trace_does(server):
+    """The candidate traces from the depth trace mode starts at (the limit counts frames above
+    the child's main()), so a recursion that hits the limit ends at the same event."""
+    program = "def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\n"
+    resp = run_traced(server, program, "assert f(5000) == 5000")
+    assert statuses(resp) == ["ERROR"] and "RecursionError" in resp.results[0].error.message
+    lines, last = compact_trace(server, program, "assert f(5000) == 5000")
+    assert list(resp.failure_trace.trace.lines) == lines and last.events[-1].status == T.ERROR

@@ -188,3 +188,18 @@ def test_trace_runs_warm_and_clean(service):
 def test_warm_can_be_turned_off(monkeypatch):
     monkeypatch.setenv(warm.WARM_ENV, "0")
     assert TracerService(Python()).warm_pool is None
+
+
+def test_warm_and_cold_runs_have_the_same_recursion_depth(service):
+    """The recursion limit counts frames above the child's main(): a warm run (forked from the
+    template, under the harness's frames) reaches the depth a cold one does, so their
+    verdicts and traces agree on a program at the edge of the limit."""
+    cold = TracerService(Python(), warm_sandboxes=0)
+    assert cold.warm_pool is None
+    program = "def probe(n):\n    return 0 if n == 0 else 1 + probe(n - 1)\n"
+    deepest = {}
+    for name, svc in (("warm", service), ("cold", cold)):
+        statuses_by_n = [statuses(run(svc, program, f"assert probe({n}) == {n}"))[0] for n in range(2985, 3000)]
+        deepest[name] = statuses_by_n.count("PASS")
+        assert statuses_by_n == ["PASS"] * deepest[name] + ["ERROR"] * (15 - deepest[name]), (name, statuses_by_n)
+    assert deepest["warm"] == deepest["cold"], deepest

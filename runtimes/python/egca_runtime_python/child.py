@@ -1460,7 +1460,9 @@ def load(source, job):
 
 def fresh_module(job):
     """The namespace the program's module level runs in."""
-    sys.setrecursionlimit(int(job.get("recursion_limit") or 3000))
+    # The limit counts frames above main(), so a run has the same depth to spend however it
+    # started: cold, forked from a warm template, or by the harness (whose frames lie below).
+    sys.setrecursionlimit(int(job.get("recursion_limit") or 3000) + _BASE_DEPTH)
     # A real module, so that dataclasses, pickle and friends find the program's globals.
     module = types.ModuleType("__program__")
     sys.modules["__program__"] = module
@@ -1809,7 +1811,20 @@ def trace_program(job):
     emit({"t": "done"})
 
 
+_BASE_DEPTH = 0       # frames below main(): set by main()
+
+
+def _depth():
+    f, n = sys._getframe(1), 0
+    while f is not None:
+        n += 1
+        f = f.f_back
+    return n
+
+
 def main():
+    global _BASE_DEPTH
+    _BASE_DEPTH = _depth()
     job = read_job()
     emit({"t": "ready"})
     if job.get("mode") == "serve":
