@@ -24,7 +24,10 @@ server: it answers {"t": "loaded", "names": {...}} | {"t": "compile_error"} |
 ({"t": "call", "name", "args", "kwargs"} or {"t": "get", "name"}):
 {"t": "ret", "value", "args"} or {"t": "exc", "s", "kind", "msg", "loc", ...}.
 Values are exact there (no size caps but the harness's); the harness decides
-every verdict. Everything the program prints goes to stdout/stderr.
+every verdict. Everything the program prints goes to stdout/stderr. After the
+last verdict the harness may send {"t": "trace", "code", "max_events",
+"deadline_s"}: the candidate then traces that test as trace mode does (retrace)
+and the harness relays the lines to the server.
 """
 
 import ast

@@ -8,7 +8,7 @@ unprivileged uid, so the candidate can neither signal, ptrace nor read the
 harness. The candidate gets fd 0 = calls and fd 3 = replies and nothing else;
 the harness keeps fd 3 = the server's channel, fd 4 = calls, fd 5 = replies.
 stdin holds the job: {"program", "tests": [{"id", "code"}], "entry_points",
-"deadline_s", "candidate_deadline_s", "recursion_limit", "seed"}.
+"deadline_s", "candidate_deadline_s", "recursion_limit", "seed", "trace_failure"}.
 
 The candidate never sees a test's code or an expected value: each name the
 test code uses that is not a builtin and that the program defines becomes a
@@ -17,7 +17,9 @@ back decoded into plain data (int, float, str, bytes, list, tuple, set, dict,
 or inert `Plain`/`Opaque` records). An object cannot claim to equal anything:
 its methods never run here. Arguments the call mutated are copied back.
 A candidate that exits, dies, lies or stops answering fails the test it was
-in; the tests after it are not run.
+in; the tests after it are not run. Only after the last verdict, when the job asks
+for it ("trace_failure"), does the candidate get one test's code: it traces the
+failing test, and this harness relays that trace (relay_trace).
 """
 
 import builtins
