@@ -192,16 +192,7 @@ class CompactEvents:
     def typed(self) -> list[tracer_pb2.TraceEvent]:
         if self._typed is None:
             from egca_kit import protocol
-            decoder = protocol.EventDecoder(self.ranges)
-            out = []
-            for msg in _parse_lines(self.lines):
-                ev = tracer_pb2.TraceEvent()
-                try:
-                    decoder.fill(msg, ev)
-                except (IndexError, KeyError, TypeError, ValueError):
-                    continue
-                ev.seq = len(out)
-                out.append(ev)
+            out = protocol.typed_events(_parse_lines(self.lines), self.ranges)
             if self.end is not None:
                 out.append(self.end)
             self._typed = out

@@ -190,6 +190,22 @@ class EventDecoder:
         ev.function = self.frames.get(msg[2], "")
 
 
+def typed_events(msgs, ranges: list | None) -> list[tracer_pb2.TraceEvent]:
+    """Parsed compact event arrays (TraceEvents.lines) as typed TraceEvents numbered in order;
+    a malformed one (a child killed mid-write) is dropped."""
+    decoder = EventDecoder(ranges)
+    out = []
+    for msg in msgs:
+        ev = TS.TraceEvent()
+        try:
+            decoder.fill(msg, ev)
+        except (IndexError, KeyError, TypeError, ValueError):
+            continue
+        ev.seq = len(out)
+        out.append(ev)
+    return out
+
+
 # ---------------------------------------------------------------- the report of a run
 
 class Report:

@@ -126,13 +126,8 @@ def check_branch(t: Tracer, c: dict) -> Check:
 def _failure_trace(resp: T.RunResponse) -> list[T.TraceEvent]:
     """RunResponse.failure_trace as typed events, END last."""
     trace = resp.failure_trace.trace
-    decoder = protocol.EventDecoder(json.loads(trace.ranges_json or "[]"))
-    events = []
-    for line in trace.lines:
-        ev = T.TraceEvent()
-        decoder.fill(json.loads(line), ev)
-        events.append(ev)
-    return events + list(trace.events)
+    msgs = [protocol.parse(line) for line in trace.lines]
+    return protocol.typed_events(msgs, json.loads(trace.ranges_json or "[]")) + list(trace.events)
 
 
 def check_exception(t: Tracer, c: dict) -> Check:
