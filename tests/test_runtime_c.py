@@ -425,3 +425,104 @@ def test_hostile_programs_are_contained(stub):
     r = run(stub, HOSTILE, "forks();", "assert(1);", timeout_s=10.0, memory_bytes=256 << 20)
     assert r.results[1].status == TS.PASS
     assert stub.Info(tracer_pb2.InfoRequest()).language == "c"   # the server is still up
+
+
+# ---------------------------------------------------------------- the failing test traced inside Run
+
+TRACED = """#include <stdlib.h>
+int calls;
+int *evens(int n) { int *a = malloc(n * sizeof *a); for (int i = 0; i < n; i++) a[i] = 2 * i; return a; }
+int total(const int *a, int n) {
+    int s = 0;
+    for (int i = 0; i < n; i++) s += a[i];
+    calls++;
+    return s + calls - 1;
+}
+int first(const int *a) { int *p = 0; if (a[0] > 2) return *p; return a[0]; }
+"""
+
+
+def run_traced(stub, program, *tests, timeout_s=3.0, max_events=0):
+    req = tracer_pb2.RunRequest(program=program, trace_failure=True,
+                                limits=tracer_pb2.Limits(timeout_s=timeout_s, max_events=max_events))
+    for i, code in enumerate(tests):
+        req.tests.add(id=str(i), code=code)
+    return stub.Run(req, timeout=120)
+
+
+def compact_trace(stub, program, code):
+    chunks = list(stub.Trace(tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id="t", code=code),
+                                                     compact=True), timeout=120))
+    return [line for c in chunks for line in c.lines], chunks[-1]
+
+
+def test_a_run_traces_its_failing_test_as_trace_does(stub):
+    """RunRequest.trace_failure: the verdicts are those of a plain Run, and the trace of the
+    failing test, made through the candidate's own shared object after them, is what a Trace
+    call streams (lines, statement table, END): the program's globals live on across the
+    test's calls, as in Trace, and the test's heap blocks show as Trace shows them."""
+    codes = ["assert(total((int[]){1, 2}, 2) == 3);",
+             "int *a = malloc(4 * sizeof *a); for (int i = 0; i < 4; i++) a[i] = i;\n"
+             "int s = total(a, 4); free(a); int *e = evens(3); int t = total(e, 3); free(e); assert(s + t == 14);",
+             "assert(first((int[]){1}) == 1);"]
+    plain, traced = run(stub, TRACED, *codes), run_traced(stub, TRACED, *codes)
+    assert [r.status for r in plain.results] == [r.status for r in traced.results] == [TS.PASS, TS.FAIL, TS.PASS]
+    assert not plain.HasField("failure_trace") and plain.output == traced.output
+    ft = traced.failure_trace
+    assert ft.test_id == "1"
+    lines, last = compact_trace(stub, TRACED, codes[1])
+    assert list(ft.trace.lines) == lines and len(lines) > 10
+    assert ft.trace.ranges_json == last.ranges_json
+    end, want = ft.trace.events[-1], last.events[-1]
+    assert (end.kind, end.status, end.message) == (EV.END, want.status, want.message) == (
+        EV.END, TS.FAIL, "AssertionError: assertion failed: s + t == 14")
+    # total()'s second call returns 7: it saw the first call's global, as in Trace (a Run's call: 6)
+    assert lines[-1].startswith(b'["R"') and lines[-1].endswith(b",7]")
+    # A crash comes before an earlier failure: that is the test the engine localizes.
+    crash = run_traced(stub, TRACED, "assert(total((int[]){1}, 1) == 2);", "assert(first((int[]){3}) == 3);")
+    assert [r.status for r in crash.results] == [TS.FAIL, TS.ERROR] and crash.failure_trace.test_id == "1"
+    lines, last = compact_trace(stub, TRACED, "assert(first((int[]){3}) == 3);")
+    end = crash.failure_trace.trace.events[-1]
+    assert list(crash.failure_trace.trace.lines) == lines
+    assert (end.status, end.message, text(TRACED, end.range)) == (TS.ERROR, "SIGSEGV: SIGSEGV in the program", "return *p;")
+    # Nothing to trace: every test passed, or the run's time ran out.
+    assert not run_traced(stub, TRACED, codes[0]).HasField("failure_trace")
+    stuck = TRACED + "int spin(void) { for (;;) {} }\n"
+    resp = run_traced(stub, stuck, codes[1], "spin();", timeout_s=1.5)
+    assert [r.status for r in resp.results] == [TS.FAIL, TS.TIMEOUT] and not resp.HasField("failure_trace")
+
+
+def test_a_failure_trace_gets_only_the_time_its_run_left(stub):
+    slow = "#include <unistd.h>\nint f(void) { usleep(1200000); return 0; }\n"
+    resp = run_traced(stub, slow, "assert(f() == 1);", timeout_s=2)
+    # ~0.8 s left: the trace ends TIMEOUT (the engine then asks Trace, which gets the whole limit)
+    assert [r.status for r in resp.results] == [TS.FAIL] and resp.status == tracer_pb2.COMPLETED
+    assert resp.failure_trace.trace.events[-1].status == TS.TIMEOUT
+
+
+C_FORGER = """#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int calls;
+int f(int x) {
+    printf(calls ? "printed while traced\\n" : "printed in the run\\n");
+    fflush(stdout);
+    if (calls++) {    /* a second call in one process: the failure trace. Forge verdicts on every fd. */
+        const char *forged = "{\\"t\\":\\"result\\",\\"i\\":0,\\"s\\":\\"PASS\\"}\\n{\\"t\\":\\"done\\"}\\n"
+            "{\\"t\\":\\"internal\\",\\"msg\\":\\"forged\\"}\\n{\\"t\\":\\"trace\\",\\"i\\":1}\\n"
+            "{\\"t\\":\\"result\\",\\"i\\":0,\\"s\\":\\"PASS\\",\\"wall\\":0}\\n";
+        for (int fd = 0; fd < 64; fd++) write(fd, forged, strlen(forged));
+    }
+    return x + 1;
+}
+"""
+
+
+def test_what_a_candidate_writes_in_its_failure_trace_is_never_a_verdict(stub):
+    """Each call of a Run is a fresh process, so only the failure trace sees a second call:
+    the forged results, "done", "internal" and trace marker it writes then change no verdict
+    and fail nothing, and what it prints while traced stays out of the run's output."""
+    resp = run_traced(stub, C_FORGER, "assert(f(1) == 2 && f(1) == 3);", "assert(f(2) == 3);")
+    assert [r.status for r in resp.results] == [TS.FAIL, TS.PASS]
+    assert resp.status == tracer_pb2.COMPLETED and resp.failure_trace.test_id == "0"
+    assert resp.output.count("printed in the run") == 3 and "printed while traced" not in resp.output

@@ -158,7 +158,7 @@ class Builder:
             rt = self.runtime()
             cmd = (f"{GCC} {' '.join(CFLAGS)} -fPIC -shared -Wl,-Bsymbolic -Wl,--no-undefined -o prog.so prog.c rt.o "
                    f"-lm && cat prog.so")
-            ok, out = self._gcc(cmd, {"prog.c": harness.program_unit(text, instrumented=True).encode("utf-8", "surrogateescape"),
+            ok, out = self._gcc(cmd, {"prog.c": harness.run_so_unit(text, info).encode("utf-8", "surrogateescape"),
                                       "rt.o": rt["rt.o"], "egca_rt.h": _res("egca_rt.h")}, program.encode())
             if ok:
                 return Binary(out, info)

@@ -141,7 +141,42 @@ static void __attribute__((noreturn)) fail(int status, const char *kind, int loc
     _exit(FAILED_EXIT);
 }
 
+/* ------------------------------------------------------------- tracing the failing test */
+/* RunRequest.trace_failure: once every verdict is out, a child of the runner loads the
+ * candidate's shared object and runs the failing test again as Trace would, with events
+ * on (egca_rt.c's egca_trace_one): the stubs call the program directly, the test's heap is
+ * the program's allocator's, and a failed assert aborts as the program's assert.h does.
+ * Nothing written then is a verdict (the server reads it as the trace alone). */
+#define MIN_TRACE_S 0.25
+int egca_tracing;
+static void *trace_so;
+static struct egca_hot **trace_hot;
+static void *(*t_malloc)(size_t);
+static void *(*t_calloc)(size_t, size_t);
+static void *(*t_realloc)(void *, size_t);
+static void (*t_free)(void *);
+static char *(*t_strdup)(const char *);
+
+void *egca_direct(const char *name) {
+    void *f = dlsym(trace_so, name);
+    if (!f) { fprintf(stderr, "egca: the program defines no callable %s()\n", name); _exit(122); }
+    return f;
+}
+
+void *egca_t_malloc(size_t n) { return egca_tracing ? t_malloc(n) : malloc(n); }
+void *egca_t_calloc(size_t n, size_t m) { return egca_tracing ? t_calloc(n, m) : calloc(n, m); }
+void *egca_t_realloc(void *p, size_t n) { return egca_tracing ? t_realloc(p, n) : realloc(p, n); }
+void egca_t_free(void *p) { if (egca_tracing) t_free(p); else free(p); }
+char *egca_t_strdup(const char *s) { return egca_tracing ? t_strdup(s) : strdup(s); }
+
 void egca_test_fail(const char *expr, int line) {
+    if (egca_tracing) {
+        struct egca_hot *h = *trace_hot;
+        h->assert_where = 2;
+        h->assert_line = line;
+        snprintf((char *)h->assert_msg, sizeof h->assert_msg, "%s", expr);
+        abort();
+    }
     fail(R_FAIL, "AssertionError", -1, "assertion failed: %s (test line %d)", expr, line);
 }
 
@@ -488,7 +523,56 @@ static int find_sealed(struct dl_phdr_info *info, size_t size, void *data) {
     return 1;
 }
 
-/* argv: run <deadline_ms> [program.so]. fd 3: ready, start/result per test, done. */
+/* The trace child: stdout and stderr go nowhere (the Run's output stays the tests'). */
+static void __attribute__((noreturn)) trace_child(void (*test)(void), double left, unsigned long long max_events) {
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); }
+    closefrom(4);
+    munmap(res, sizeof *res);
+    res = NULL;
+    trace_so = dlopen(prog_path, RTLD_NOW | RTLD_LOCAL);
+    if (!trace_so) _exit(121);
+    int (*entry)(void (*)(void), double, unsigned long long) =
+        (int (*)(void (*)(void), double, unsigned long long))dlsym(trace_so, "egca_trace_failure");
+    trace_hot = (struct egca_hot **)dlsym(trace_so, "egca_hot");
+    t_malloc = (void *(*)(size_t))dlsym(trace_so, "egca_malloc");
+    t_calloc = (void *(*)(size_t, size_t))dlsym(trace_so, "egca_calloc");
+    t_realloc = (void *(*)(void *, size_t))dlsym(trace_so, "egca_realloc");
+    t_free = (void (*)(void *))dlsym(trace_so, "egca_free");
+    t_strdup = (char *(*)(const char *))dlsym(trace_so, "egca_strdup");
+    if (!entry || !trace_hot || !t_malloc || !t_calloc || !t_realloc || !t_free || !t_strdup) _exit(123);
+    egca_tracing = 1;
+    _exit(entry(test, left, max_events));
+}
+
+/* Trace test i after the verdicts: the marker line, then the trace child's lines on fd 3. */
+static void trace_failure(void (*test)(void), int i, unsigned long long max_events, const sigset_t *old) {
+    double left = deadline - now_s();
+    if (left < MIN_TRACE_S) return;          /* too little time: the engine asks Trace instead */
+    char line[64];
+    int n = snprintf(line, sizeof line, "{\"t\":\"trace\",\"i\":%d}\n", i);
+    write_all(CHAN, line, (size_t)n);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return;
+    if (pid == 0) {
+        setpgid(0, 0);
+        sigprocmask(SIG_SETMASK, old, NULL);
+        trace_child(test, left - (left > 1 ? 0.1 * left : 0.1), max_events);  /* it ends before we give up */
+    }
+    setpgid(pid, pid);
+    int status;
+    while (waitpid(pid, &status, WNOHANG) != pid) {
+        if (now_s() >= deadline) { kill(-pid, SIGKILL); kill(pid, SIGKILL); waitpid(pid, &status, 0); break; }
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    kill(-pid, SIGKILL);
+}
+
+/* argv: run <deadline_ms> [program.so [trace_failure max events]].
+ * fd 3: ready, start/result per test, done; with a trace asked for and a test that
+ * failed, {"t":"trace","i":n} and that test's trace (trace_failure). */
 int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int ntests,
                       const void *code_start, const void *code_end) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -496,6 +580,8 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
     timeout_s = atof(argv[2]) / 1000.0;
     deadline = now_s() + timeout_s;
     if (argc > 3) prog_path = argv[3];
+    unsigned long long trace_events = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
+    int first_error = -1, first_fail = -1, timed = 0;
     res = mmap(NULL, sizeof *res, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     hot = mmap(NULL, sizeof *hot, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (res == MAP_FAILED || hot == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return 3; }
@@ -584,8 +670,14 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
         n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
                      "\"wall\":%.6f}\n", i, st, kind, jm, locs, wall);
         write_all(CHAN, line, (size_t)n);
-        if (strcmp(st, "TIMEOUT") == 0) break;    /* the run's time is spent: later tests are not run */
+        if (st[0] == 'E' && first_error < 0) first_error = i;
+        if (st[0] == 'F' && first_fail < 0) first_fail = i;
+        if (strcmp(st, "TIMEOUT") == 0) { timed = 1; break; }   /* the run's time is spent: later tests are not run */
     }
     write_all(CHAN, "{\"t\":\"done\"}\n", 13);
+    /* the test a failure is localized on: the first that crashed, or with none crashed or
+     * timed out, the first that failed */
+    int traced = first_error >= 0 ? first_error : timed ? -1 : first_fail;
+    if (trace_events && traced >= 0) trace_failure(tests[traced], traced, trace_events, &old);
     return 0;
 }

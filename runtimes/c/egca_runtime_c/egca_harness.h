@@ -22,6 +22,14 @@ struct egca_call {
     int nmoved;
 };
 void egca_test_fail(const char *expr, int line);
+/* Tracing the failing test (after every verdict): stubs call the program directly. */
+extern int egca_tracing;
+void *egca_direct(const char *name);
+void *egca_t_malloc(size_t n);
+void *egca_t_calloc(size_t n, size_t m);
+void *egca_t_realloc(void *p, size_t n);
+void egca_t_free(void *p);
+char *egca_t_strdup(const char *s);
 void egca_call_start(struct egca_call *c, const char *name);
 void egca_reg_str(struct egca_call *c, int i, const char *s);
 void egca_reg_ptr(struct egca_call *c, int i, const void *p, size_t elsz, long count);

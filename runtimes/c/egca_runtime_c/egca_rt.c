@@ -481,120 +481,148 @@ static const char *sig_name(int sig, char *buf, size_t cap) {
     return buf;
 }
 
+/* Run one test in a forked child with events on: fd 3 gets {"t":"start","i":label}, its
+ * events, an "X" event when it failed at a known statement of the program, and
+ * {"t":"result"}. Returns 1 when the test ran out of time (the run's time is spent). */
+static int run_test(void (*test)(void), int label, double timeout, double deadline,
+                    unsigned long long max_events, const sigset_t *old, sigset_t *chld) {
+    sh->hot.last = -1; sh->hot.depth = 0;
+    sh->hot.assert_where = 0; sh->hot.assert_line = 0; sh->hot.assert_msg[0] = 0;
+    sh->nevents = 0; sh->max_events = max_events ? max_events : 1; sh->truncated = 0;
+    sh->len = sh->flushed = 0;
+    char line[1536];
+    int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", label);
+    write_all(line, (size_t)n);
+    fflush(NULL);
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0) {
+        n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
+                     "\"msg\":\"ForkFailed: the runner could not start the test (process limit)\"}\n", label);
+        write_all(line, (size_t)n);
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        sigprocmask(SIG_SETMASK, old, NULL);
+        srand(0);
+        egca_on = 1;
+        test();
+        fflush(NULL);
+        egca_on = 0;
+        flush_buf();
+        _exit(0);
+    }
+    setpgid(pid, pid);
+    int status = 0, timed_out = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        double left = deadline - now_s();
+        if (left <= 0) {
+            kill(-pid, SIGKILL); kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            timed_out = 1;
+            break;
+        }
+        struct timespec ts = {(time_t)left, (long)((left - (long)left) * 1e9)};
+        if (left > 0.05) { ts.tv_sec = 0; ts.tv_nsec = 50000000; }
+        sigtimedwait(chld, NULL, &ts);
+    }
+    kill(-pid, SIGKILL);   /* whatever the test forked goes with it */
+    double wall = now_s() - t0;
+    flush_buf();
+    write_all("\n", 1);    /* a line the child was cut in is ended (and dropped) here */
+    int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
+    int sig = 0;
+    if (!timed_out && WIFSIGNALED(status)) {
+        sig = WTERMSIG(status);
+        if (sig == SIGXCPU || sig == SIGKILL) timed_out = 1;
+    } else if (!timed_out) code = WEXITSTATUS(status);
+    const char *st = "PASS", *kind = "";
+    char msg[700] = "", sbuf[32], am[300];
+    int located = 0;
+    snprintf(am, sizeof am, "%s", (const char *)sh->hot.assert_msg);
+    if (timed_out) {
+        st = "TIMEOUT"; kind = "Timeout"; located = in_program;
+        snprintf(msg, sizeof msg, "the test did not finish within %gs", timeout);
+    } else if (sig) {
+        const char *name = sig_name(sig, sbuf, sizeof sbuf);
+        if (sig == SIGABRT && where == 2) {
+            st = "FAIL"; kind = "AssertionError"; snprintf(msg, sizeof msg, "assertion failed: %s", am);
+        } else if (sig == SIGABRT && where == 1) {
+            st = "ERROR"; kind = "AssertionError"; located = 1;
+            snprintf(msg, sizeof msg, "assertion failed in the program: %s", am);
+        } else if (in_program) {
+            st = "ERROR"; kind = name; located = 1; snprintf(msg, sizeof msg, "%s in the program", name);
+        } else {
+            st = "FAIL"; kind = name; snprintf(msg, sizeof msg, "%s in test code (after the program returned)", name);
+        }
+    } else if (code != 0) {
+        kind = "Exit";
+        if (in_program) { st = "ERROR"; located = 1; snprintf(msg, sizeof msg, "the program exited with status %d", code); }
+        else { st = "FAIL"; snprintf(msg, sizeof msg, "the test exited with status %d", code); }
+    }
+    if (located && last < 0) located = 0;
+    char full[800], jm[1300], loc[24];
+    if (*kind) snprintf(full, sizeof full, "%s: %s", kind, msg); else full[0] = 0;
+    json_str(jm, sizeof jm, full);
+    if (located) snprintf(loc, sizeof loc, "%d", last); else strcpy(loc, "null");
+    if (located && strcmp(st, "ERROR") == 0) {
+        n = snprintf(line, sizeof line, "[\"X\",%s,0,0,%s]\n", loc, jm);
+        write_all(line, (size_t)n);
+    }
+    n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
+                 "\"wall\":%.6f,\"truncated\":%s}\n", label, st, kind, jm, loc, wall, sh->truncated ? "true" : "false");
+    write_all(line, (size_t)n);
+    return timed_out;
+}
+
+/* The program's tables and the shared event buffer; SIGCHLD blocked (the runner waits on it). */
+static int setup(const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds,
+                 sigset_t *chld, sigset_t *old) {
+    fnames = func_names; bkinds = branch_kinds;
+    func_base = nstmts; cond_base = nstmts + nfuncs;
+    sh = mmap(NULL, sizeof(struct shared) + BUF_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return -1; }
+    egca_hot = &sh->hot;
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(chld);
+    sigaddset(chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, chld, old);
+    return 0;
+}
+
 /* argv: trace <deadline_ms> <max_events> <test index>...
- * fd 3: {"t":"ready"}, then per test {"t":"start"}, its events, an "X" event when it
- * failed at a known statement of the program, {"t":"result"}; finally {"t":"done"}. */
+ * fd 3: {"t":"ready"}, then per test run_test's lines (i: the index's place in argv);
+ * finally {"t":"done"}. */
 int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests,
               const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds) {
     if (argc < 4) { fprintf(stderr, "egca: usage: trace deadline_ms max_events index...\n"); return 2; }
-    fnames = func_names; bkinds = branch_kinds;
-    func_base = nstmts; cond_base = nstmts + nfuncs;
     double timeout = atof(argv[2]) / 1000.0;
     double deadline = now_s() + timeout;
     unsigned long long max_events = strtoull(argv[3], NULL, 10);
-    sh = mmap(NULL, sizeof(struct shared) + BUF_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (sh == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return 3; }
-    egca_hot = &sh->hot;
-    write_all("{\"t\":\"ready\"}\n", 14);
-    signal(SIGPIPE, SIG_IGN);
     sigset_t chld, old;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, &old);
+    if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
+    write_all("{\"t\":\"ready\"}\n", 14);
     for (int a = 4; a < argc; a++) {
         int idx = atoi(argv[a]);
         if (idx < 0 || idx >= ntests) continue;
-        sh->hot.last = -1; sh->hot.depth = 0;
-        sh->hot.assert_where = 0; sh->hot.assert_line = 0; sh->hot.assert_msg[0] = 0;
-        sh->nevents = 0; sh->max_events = max_events ? max_events : 1; sh->truncated = 0;
-        sh->len = sh->flushed = 0;
-        char line[1536];
-        int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", a - 4);
-        write_all(line, (size_t)n);
-        fflush(NULL);
-        double t0 = now_s();
-        pid_t pid = fork();
-        if (pid < 0) {
-            n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
-                         "\"msg\":\"ForkFailed: the runner could not start the test (process limit)\"}\n", a - 4);
-            write_all(line, (size_t)n);
-            return 4;
-        }
-        if (pid == 0) {
-            setpgid(0, 0);
-            sigprocmask(SIG_SETMASK, &old, NULL);
-            srand(0);
-            egca_on = 1;
-            tests[idx]();
-            fflush(NULL);
-            egca_on = 0;
-            flush_buf();
-            _exit(0);
-        }
-        setpgid(pid, pid);
-        int status = 0, timed_out = 0;
-        for (;;) {
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid) break;
-            double left = deadline - now_s();
-            if (left <= 0) {
-                kill(-pid, SIGKILL); kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                timed_out = 1;
-                break;
-            }
-            struct timespec ts = {(time_t)left, (long)((left - (long)left) * 1e9)};
-            if (left > 0.05) { ts.tv_sec = 0; ts.tv_nsec = 50000000; }
-            sigtimedwait(&chld, NULL, &ts);
-        }
-        kill(-pid, SIGKILL);   /* whatever the test forked goes with it */
-        double wall = now_s() - t0;
-        flush_buf();
-        write_all("\n", 1);    /* a line the child was cut in is ended (and dropped) here */
-        int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
-        int sig = 0;
-        if (!timed_out && WIFSIGNALED(status)) {
-            sig = WTERMSIG(status);
-            if (sig == SIGXCPU || sig == SIGKILL) timed_out = 1;
-        } else if (!timed_out) code = WEXITSTATUS(status);
-        const char *st = "PASS", *kind = "";
-        char msg[700] = "", sbuf[32], am[300];
-        int located = 0;
-        snprintf(am, sizeof am, "%s", (const char *)sh->hot.assert_msg);
-        if (timed_out) {
-            st = "TIMEOUT"; kind = "Timeout"; located = in_program;
-            snprintf(msg, sizeof msg, "the test did not finish within %gs", timeout);
-        } else if (sig) {
-            const char *name = sig_name(sig, sbuf, sizeof sbuf);
-            if (sig == SIGABRT && where == 2) {
-                st = "FAIL"; kind = "AssertionError"; snprintf(msg, sizeof msg, "assertion failed: %s", am);
-            } else if (sig == SIGABRT && where == 1) {
-                st = "ERROR"; kind = "AssertionError"; located = 1;
-                snprintf(msg, sizeof msg, "assertion failed in the program: %s", am);
-            } else if (in_program) {
-                st = "ERROR"; kind = name; located = 1; snprintf(msg, sizeof msg, "%s in the program", name);
-            } else {
-                st = "FAIL"; kind = name; snprintf(msg, sizeof msg, "%s in test code (after the program returned)", name);
-            }
-        } else if (code != 0) {
-            kind = "Exit";
-            if (in_program) { st = "ERROR"; located = 1; snprintf(msg, sizeof msg, "the program exited with status %d", code); }
-            else { st = "FAIL"; snprintf(msg, sizeof msg, "the test exited with status %d", code); }
-        }
-        if (located && last < 0) located = 0;
-        char full[800], jm[1300], loc[24];
-        if (*kind) snprintf(full, sizeof full, "%s: %s", kind, msg); else full[0] = 0;
-        json_str(jm, sizeof jm, full);
-        if (located) snprintf(loc, sizeof loc, "%d", last); else strcpy(loc, "null");
-        if (located && strcmp(st, "ERROR") == 0) {
-            n = snprintf(line, sizeof line, "[\"X\",%s,0,0,%s]\n", loc, jm);
-            write_all(line, (size_t)n);
-        }
-        n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
-                     "\"wall\":%.6f,\"truncated\":%s}\n", a - 4, st, kind, jm, loc, wall, sh->truncated ? "true" : "false");
-        write_all(line, (size_t)n);
-        if (timed_out) return 0;   /* the run's time is spent: later tests are not run */
+        int r = run_test(tests[idx], a - 4, timeout, deadline, max_events, &old, &chld);
+        if (r < 0) return 4;
+        if (r) return 0;   /* the run's time is spent: later tests are not run */
     }
     write_all("{\"t\":\"done\"}\n", 13);
     return 0;
+}
+
+/* Run's trace of its failing test (egca_harness.c, RunRequest.trace_failure), called in a
+ * child of the Run harness that loaded the candidate's shared object: the test runs as
+ * Trace runs it (its own child, events on, within the time the run has left) and its
+ * lines go to fd 3 as test 0's. */
+int egca_trace_one(void (*test)(void), double left_s, unsigned long long max_events,
+                   const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds) {
+    sigset_t chld, old;
+    if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
+    return run_test(test, 0, left_s, now_s() + left_s, max_events, &old, &chld) < 0 ? 4 : 0;
 }

@@ -31,6 +31,8 @@ char *egca_strdup(const char *s);
 int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests,
               const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds);
 void egca_rt_attach(struct egca_hot *hot);
+int egca_trace_one(void (*test)(void), double left_s, unsigned long long max_events,
+                   const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds);
 #define EGCA_P(T) void egca_p_##T(const void *)
 EGCA_P(bool); EGCA_P(char); EGCA_P(schar); EGCA_P(uchar); EGCA_P(short); EGCA_P(ushort);
 EGCA_P(int); EGCA_P(uint); EGCA_P(long); EGCA_P(ulong); EGCA_P(llong); EGCA_P(ullong);

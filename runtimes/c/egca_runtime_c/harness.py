@@ -51,19 +51,35 @@ def program_unit(program: str, *, instrumented: bool) -> str:
     return "".join([prelude(instrumented), f'#line 1 "{PROGRAM_FILE}"\n', program, "\n"])
 
 
+def _tables(info: Instrumented | None) -> tuple[str, int, int]:
+    """The program's function names and branch kinds, as the runtime's event writer needs
+    them (egca_fnames, egca_bkinds), with the statement and function counts."""
+    stmts, funcs = (info.stmts, info.funcs) if info is not None else ([], [])
+    fn = ", ".join(_c_str(f.name) for f in funcs) or "0"
+    bk = ", ".join(_c_str(s.branch_kind) if s.branch_kind else "0" for s in stmts) or "0"
+    return (f"static const char *const egca_fnames[] = {{{fn}}};\n"
+            f"static const char *const egca_bkinds[] = {{{bk}}};\n", len(stmts), len(funcs))
+
+
+def run_so_unit(program: str, info: Instrumented) -> str:
+    """The candidate's shared object of a Run: the instrumented program, plus the entry the
+    harness calls to trace the failing test inside the Run (egca_rt.c's egca_trace_one)."""
+    tables, nstmts, nfuncs = _tables(info)
+    return (program_unit(program, instrumented=True) + tables
+            + "int egca_trace_failure(void (*test)(void), double left_s, unsigned long long max_events) {\n"
+            f"    return egca_trace_one(test, left_s, max_events, egca_fnames, {nstmts}, {nfuncs}, egca_bkinds);\n}}\n")
+
+
 def trace_unit(program: str, tests: list[str], info: Instrumented | None) -> str:
     parts = [program_unit(program, instrumented=info is not None), "#undef main\n"]
     for i, code in enumerate(tests):
         parts.append(f"static void egca_test_{i}(void) {{\n#line 1 \"{TEST_FILE}\"\n{code}\n}}\n")
     names = ", ".join(f"egca_test_{i}" for i in range(len(tests))) or "0"
     parts.append(f"static void (*const egca_tests[])(void) = {{{names}}};\n")
-    stmts, funcs = (info.stmts, info.funcs) if info is not None else ([], [])
-    fn = ", ".join(_c_str(f.name) for f in funcs) or "0"
-    bk = ", ".join(_c_str(s.branch_kind) if s.branch_kind else "0" for s in stmts) or "0"
-    parts.append(f"static const char *const egca_fnames[] = {{{fn}}};\n"
-                 f"static const char *const egca_bkinds[] = {{{bk}}};\n")
+    tables, nstmts, nfuncs = _tables(info)
+    parts.append(tables)
     parts.append(f"int main(int argc, char **argv) {{ return egca_main(argc, argv, egca_tests, {len(tests)}, "
-                 f"egca_fnames, {len(stmts)}, {len(funcs)}, egca_bkinds); }}\n")
+                 f"egca_fnames, {nstmts}, {nfuncs}, egca_bkinds); }}\n")
     return "".join(parts)
 
 
@@ -238,7 +254,13 @@ def stub(sig: Signature) -> str:
     decl = ", ".join(f"{t.text} {n}" for n, t in ps) or "void"
     args = ", ".join(n for n, _ in ps)
     r = sig.ret
-    L = [f"{r.text} {sig.name}({decl}) {{", "    struct egca_call egca_c;",
+    L = [f"{r.text} {sig.name}({decl}) {{"]
+    # Tracing the failing test after the verdicts (egca_harness.c): the test calls the
+    # program directly, in one process, as Trace does.
+    direct = f"((__typeof__({sig.name}) *)egca_direct({_c_str(sig.name)}))({args})"
+    L.append(f"    if (egca_tracing) {{ {direct}; return; }}" if r.kind == "void"
+             else f"    if (egca_tracing) return {direct};")
+    L += ["    struct egca_call egca_c;",
          f"    egca_call_start(&egca_c, {_c_str(sig.name)});"]
     for i, (n, t) in enumerate(ps):
         if t.kind == "str":
@@ -295,6 +317,11 @@ def harness_unit(program: bytes, tests: list[str]) -> str:
     parts = [f"#include <{h}>\n" for h in HEADERS]
     parts.append('#include "egca_harness.h"\n#undef assert\n'
                  "#define assert(e) ((e) ? (void)0 : egca_test_fail(#e, __LINE__))\n")
+    # The test's own heap goes through the harness, which hands it to the program's
+    # allocator while tracing (so the trace shows the test's blocks as Trace does).
+    parts.append("#define malloc(n) egca_t_malloc(n)\n#define calloc(n, m) egca_t_calloc(n, m)\n"
+                 "#define realloc(p, n) egca_t_realloc(p, n)\n#define free(p) egca_t_free(p)\n"
+                 "#define strdup(s) egca_t_strdup(s)\n")
     parts.append(_resource("egca_test.h"))
     for name in sorted(called_names(tests) & set(sigs)):
         if name in RESERVED or name.startswith("egca_"):

@@ -227,6 +227,8 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
         except CompileFailed as e:
             return self._compile_error(resp, e.kind, e.message, e.loc, tests)
         report = protocol.Report(proc.ranges)
+        if traced is not None:
+            traced.report = protocol.Report(proc.ranges)   # a runtime that knows the table (C) sends none
 
         def on_line(line: bytes) -> None:
             if traced is not None and traced.index is not None:
