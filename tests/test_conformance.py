@@ -17,7 +17,7 @@ from egca_kit.conformance import load_suite, run_suite
 
 LANGUAGES = sorted(n for n in available_adapters() if get_adapter(n).conformance_suite())
 ROOT = Path(__file__).resolve().parent.parent
-TRACE_IN_RUN = {"python", "c"}     # runtimes whose Language.traces_failures is set
+TRACE_IN_RUN = {"python", "c", "cpp"}     # runtimes whose Language.traces_failures is set
 
 
 def test_every_in_repo_runtime_has_a_suite():

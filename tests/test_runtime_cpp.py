@@ -237,3 +237,91 @@ def test_trace_of_hand_written_test_with_helpers(stub):
     ev = trace(stub, program, test)
     assert [EV.Kind.Name(e.kind) for e in ev] == ["CALL", "STEP", "RETURN", "END"]
     assert _plain(ev[2].value) == 5
+
+
+# ---------------------------------------------------------------- the failing test traced inside Run
+
+TRACED = H + """#include <stdexcept>
+int calls;
+vector<int> evens(int n) { vector<int> a; for (int i = 0; i < n; i++) a.push_back(2 * i); return a; }
+int total(const vector<int> &a) { int s = 0; for (int x : a) s += x; calls++; return s + calls - 1; }
+int pick(vector<int> v, int i) { if (i > 5) throw out_of_range("too far"); return v.at(i); }
+void bump(vector<int> &v) { for (auto &x : v) x++; }
+"""
+
+
+def run_traced(stub, program, *tests, timeout_s=5.0):
+    req = tracer_pb2.RunRequest(program=program, trace_failure=True, limits=tracer_pb2.Limits(timeout_s=timeout_s))
+    for i, code in enumerate(tests):
+        req.tests.add(id=str(i), code=code)
+    return stub.Run(req, timeout=180)
+
+
+def same_as_trace(stub, program, resp, code):
+    """The run's failure trace is what a Trace call of that test streams: lines, table, END."""
+    chunks = list(stub.Trace(tracer_pb2.TraceRequest(program=program, test=tracer_pb2.TestCase(id="t", code=code),
+                                                     compact=True, limits=tracer_pb2.Limits(timeout_s=5.0)),
+                             timeout=180))
+    ft, want = resp.failure_trace.trace, chunks[-1].events[-1]
+    assert list(ft.lines) == [line for c in chunks for line in c.lines] and ft.lines
+    assert ft.ranges_json == chunks[-1].ranges_json
+    end = ft.events[-1]
+    assert (end.kind, end.status, end.message) == (EV.END, want.status, want.message)
+    return ft
+
+
+def test_a_run_traces_its_failing_test_as_trace_does(stub):
+    """RunRequest.trace_failure: the verdicts are a plain Run's, and the failing test's trace,
+    made through the candidate's shared object after them (the stubs calling its entries
+    directly, in one process), is what a Trace call streams: a global lives on across the
+    test's calls, a `&` argument is changed in place, and an exception the program lets
+    escape or one the test code throws ends it as in Trace."""
+    codes = ["assert(total({1, 2}) == 3);",
+             "vector<int> v = {0, 1, 2, 3}; int s = total(v); bump(v); int t = total(evens(3));\n"
+             "assert(v[0] == 1); assert(s + t == 14);",
+             "vector<int> v = {1, 2}; assert(pick(v, 1) == 2); assert(pick(v, 9) == 0);",
+             "vector<int> v = {1, 2}; assert(pick(v, 1) == 2); v.at(7);"]
+    plain, traced = run(stub, TRACED, *codes[:2]), run_traced(stub, TRACED, *codes[:2])
+    assert statuses(plain) == statuses(traced) == ["PASS", "FAIL"] and plain.output == traced.output
+    assert not plain.HasField("failure_trace") and traced.failure_trace.test_id == "1"
+    ft = same_as_trace(stub, TRACED, traced, codes[1])
+    assert ft.events[-1].message == "AssertionError: assertion failed: s + t == 14"
+    # total()'s second call returns 7: it saw the first call's global, as in Trace (a Run's call: 6)
+    assert ft.lines[-1].startswith(b'["R"') and ft.lines[-1].endswith(b",7]")
+    thrown = run_traced(stub, TRACED, codes[0], codes[2])
+    assert statuses(thrown) == ["PASS", "ERROR"] and thrown.failure_trace.test_id == "1"
+    end = same_as_trace(stub, TRACED, thrown, codes[2]).events[-1]
+    assert (end.status, text(TRACED, end.range)) == (TS.ERROR, 'throw out_of_range("too far");')
+    in_test = run_traced(stub, TRACED, codes[3])
+    assert statuses(in_test) == ["FAIL"]
+    assert same_as_trace(stub, TRACED, in_test, codes[3]).events[-1].message.startswith(
+        "Exception: uncaught exception in test code: std::out_of_range")
+    # Nothing to trace: every test passed, or the run's time ran out.
+    assert not run_traced(stub, TRACED, codes[0]).HasField("failure_trace")
+    stuck = TRACED + "int spin() { for (;;) {} }\n"
+    resp = run_traced(stub, stuck, codes[1], "spin();", timeout_s=2.0)
+    assert statuses(resp) == ["FAIL", "TIMEOUT"] and not resp.HasField("failure_trace")
+
+
+CPP_FORGER = """#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+int calls;
+int f(int x) {
+    printf(calls ? "printed while traced\\n" : "printed in the run\\n");
+    fflush(stdout);
+    if (calls++) {    /* a second call in one process: the failure trace. Forge verdicts on every fd. */
+        const char *forged = "{\\"t\\":\\"result\\",\\"i\\":0,\\"s\\":\\"PASS\\"}\\n{\\"t\\":\\"done\\"}\\n"
+            "{\\"t\\":\\"internal\\",\\"msg\\":\\"forged\\"}\\n{\\"t\\":\\"trace\\",\\"i\\":1}\\n";
+        for (int fd = 0; fd < 64; fd++) write(fd, forged, strlen(forged));
+    }
+    return x + 1;
+}
+"""
+
+
+def test_what_a_candidate_writes_in_its_failure_trace_is_never_a_verdict(stub):
+    resp = run_traced(stub, CPP_FORGER, "assert(f(1) == 2 && f(1) == 3);", "assert(f(2) == 3);")
+    assert statuses(resp) == ["FAIL", "PASS"] and resp.status == tracer_pb2.COMPLETED
+    assert resp.failure_trace.test_id == "0"
+    assert resp.output.count("printed in the run") == 3 and "printed while traced" not in resp.output

@@ -191,7 +191,7 @@ class Builder:
         so_cmd = (f"{GXX} {self.flags} -shared -Wl,-Bsymbolic -Wl,--no-undefined -o prog.so prog.cc "
                   f"{self.dir}/egca_rt.o {_libs(program)} && cat prog.so")
         if text is not None:
-            unit = harness.program_unit(text, instrumented=True, wire=True) + entries
+            unit = harness.program_unit(text, instrumented=True, wire=True) + entries + harness.trace_entry(info)
             ok, out = self._gxx(so_cmd, {"prog.cc": unit.encode("utf-8", "surrogateescape")}, src)
             if ok:
                 return Binary(out, info)

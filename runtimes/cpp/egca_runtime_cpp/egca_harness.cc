@@ -81,8 +81,17 @@ static const char *sig_name(int sig, char *buf, size_t cap) {
     return buf;
 }
 
+/* Tracing the failing test after the verdicts (trace_failure below): the candidate's
+ * shared object loaded in this process, and what the stubs and the test code call in it. */
+static int tracing;
+static void *trace_so;
+static char *(*t_take_reply)(size_t *);
+static void (*t_test_threw)(const char *);
+static void (*t_test_assert)(const char *, int);
+
 /* The test process records why its test failed and ends. */
 [[noreturn]] static void fail(int status, const char *kind, int loc, const char *fmt, ...) {
+    if (tracing) { fflush(NULL); _exit(FAILED_EXIT); }     /* no verdict page: a trace's test ends */
     va_list ap;
     va_start(ap, fmt);
     res->status = status;
@@ -95,6 +104,7 @@ static const char *sig_name(int sig, char *buf, size_t cap) {
 }
 
 void test_fail(const char *expr, int line) {
+    if (tracing) t_test_assert(expr, line);             /* aborts, as <cassert> does in a Trace */
     fail(R_FAIL, "AssertionError", -1, "assertion failed: %s (test line %d)", expr, line);
 }
 
@@ -115,6 +125,16 @@ extern "C" [[noreturn]] void egca_child_call(const char *prog_path, const char *
 
 void Call::call(void **args) {
     current = this;
+    if (tracing) {          /* a direct call in this process, as the Trace executable makes it */
+        void (*entry)(void **, int) = (void (*)(void **, int))dlsym(trace_so, sym);
+        if (!entry) { fprintf(stderr, "egca: the program defines no entry %s\n", sym); _exit(122); }
+        entry(args, -1);
+        buf = t_take_reply(&len);
+        in.p = buf;
+        in.len = len;
+        in.pos = 0;
+        return;
+    }
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) fail(R_ERROR, "ForkFailed", -1, "the harness could not call %s() (no pipe)", name);
     fflush(NULL);
@@ -223,13 +243,80 @@ static std::string exception_text() {
     }
 }
 
-/* argv: run <deadline_ms> [program.so]. fd 3: ready, start/result per test, done. */
+/* ------------------------------------------------------------- tracing the failing test */
+/* RunRequest.trace_failure: once every verdict is out, a child of the runner loads the
+ * candidate's shared object and runs the failing test again as Trace would, with events
+ * on (egca_rt.cc's egca_trace_one): the stubs call the generated entries directly, a
+ * failed assert aborts as <cassert>'s does, and an exception of the test code ends the
+ * test as in Trace. Nothing written then is a verdict (the server reads it as the trace). */
+#define MIN_TRACE_S 0.25
+static void (*traced)();
+
+static void traced_test() {
+    try {
+        traced();
+    } catch (...) {         /* this library's exception: its text crosses as plain chars */
+        std::string t = exception_text();
+        t_test_threw(t.c_str());
+    }
+}
+
+/* The trace child: stdout and stderr go nowhere (the Run's output stays the tests'). */
+[[noreturn]] static void trace_child(void (*test)(), double left, unsigned long long max_events) {
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); dup2(devnull, 2); }
+    closefrom(4);
+    munmap((void *)res, sizeof *res);
+    res = nullptr;
+    trace_so = dlopen(prog_path, RTLD_NOW | RTLD_LOCAL);
+    if (!trace_so) _exit(121);
+    int (*entry)(void (*)(), double, unsigned long long) =
+        (int (*)(void (*)(), double, unsigned long long))dlsym(trace_so, "egca_trace_failure");
+    t_take_reply = (char *(*)(size_t *))dlsym(trace_so, "egca_rt_take_reply");
+    t_test_threw = (void (*)(const char *))dlsym(trace_so, "egca_rt_test_threw");
+    t_test_assert = (void (*)(const char *, int))dlsym(trace_so, "egca_rt_test_assert");
+    if (!entry || !t_take_reply || !t_test_threw || !t_test_assert) _exit(123);
+    tracing = 1;
+    traced = test;
+    _exit(entry(traced_test, left, max_events));
+}
+
+/* Trace test i after the verdicts: the marker line, then the trace child's lines on fd 3. */
+static void trace_failure(void (*test)(), int i, unsigned long long max_events, const sigset_t *old) {
+    double left = deadline - now_s();
+    if (left < MIN_TRACE_S) return;          /* too little time: the engine asks Trace instead */
+    char line[64];
+    int n = snprintf(line, sizeof line, "{\"t\":\"trace\",\"i\":%d}\n", i);
+    write_all(CHAN, line, (size_t)n);
+    fflush(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) return;
+    if (pid == 0) {
+        setpgid(0, 0);
+        sigprocmask(SIG_SETMASK, old, nullptr);
+        trace_child(test, left - (left > 1 ? 0.1 * left : 0.1), max_events);  /* it ends before we give up */
+    }
+    setpgid(pid, pid);
+    int status;
+    while (waitpid(pid, &status, WNOHANG) != pid) {
+        if (now_s() >= deadline) { kill(-pid, SIGKILL); kill(pid, SIGKILL); waitpid(pid, &status, 0); break; }
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, nullptr);
+    }
+    kill(-pid, SIGKILL);
+}
+
+/* argv: run <deadline_ms> [program.so [trace_failure max events]].
+ * fd 3: ready, start/result per test, done; with a trace asked for and a test that
+ * failed, {"t":"trace","i":n} and that test's trace (trace_failure). */
 int harness_main(int argc, char **argv, void (*const *tests)(), int ntests) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (argc < 3) { fprintf(stderr, "egca: usage: run deadline_ms [program.so]\n"); return 2; }
     timeout_s = atof(argv[2]) / 1000.0;
     deadline = now_s() + timeout_s;
     if (argc > 3) prog_path = argv[3];
+    unsigned long long trace_events = argc > 4 ? strtoull(argv[4], nullptr, 10) : 0;
+    int first_error = -1, first_fail = -1, timed = 0;
     void *m1 = mmap(nullptr, sizeof *res, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     void *m2 = mmap(nullptr, sizeof *hot, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (m1 == MAP_FAILED || m2 == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return 3; }
@@ -321,9 +408,15 @@ int harness_main(int argc, char **argv, void (*const *tests)(), int ntests) {
         n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
                      "\"wall\":%.6f}\n", i, st, kind, jm, locs, wall);
         write_all(CHAN, line, (size_t)n);
-        if (strcmp(st, "TIMEOUT") == 0) break;
+        if (st[0] == 'E' && first_error < 0) first_error = i;
+        if (st[0] == 'F' && first_fail < 0) first_fail = i;
+        if (strcmp(st, "TIMEOUT") == 0) { timed = 1; break; }
     }
     write_all(CHAN, "{\"t\":\"done\"}\n", 13);
+    /* the test a failure is localized on: the first that crashed, or with none crashed or
+     * timed out, the first that failed */
+    int pick = first_error >= 0 ? first_error : timed ? -1 : first_fail;
+    if (trace_events && pick >= 0) trace_failure(tests[pick], pick, trace_events, &old);
     return 0;
 }
 }  // namespace egca_h

@@ -349,9 +349,15 @@ extern "C" __attribute__((weak)) void __assert_fail(const char *expr, const char
 /* Run: the candidate's shared object reports its position into the harness's page. */
 extern "C" void egca_rt_attach(Hot *h) { hot = h; on = 0; }
 
+static int direct;
+[[noreturn]] static void test_threw(const std::string &test_text);
+
 /* Run: an exception escaping the function the harness called (the generated wrapper's
- * handler): recorded in the page, and the call ends with a distinct status. */
+ * handler): recorded in the page, and the call ends with a distinct status. Tracing a
+ * Run's failing test (direct calls), the test ends as in Trace, which no handler of the
+ * test code would have caught either way (a Run's test never sees the exception). */
 extern "C" void egca_rt_escaped() {
+    if (direct) test_threw(exception_text());
     if (!from_program()) {
         hot->thrown_at = -1;
         copy_text(hot->exc_msg, sizeof hot->exc_msg, exception_text());
@@ -392,143 +398,202 @@ static const char *sig_name(int sig, char *buf, size_t cap) {
     return buf;
 }
 
+/* The test's child ends on an exception that no one caught: the program's (the one it
+ * let escape) or the test code's, told apart by the runner from exc_kind. */
+[[noreturn]] static void test_threw(const std::string &test_text) {
+    on = 0;
+    bool prog = from_program();
+    sh->exc_kind = prog ? 1 : 2;
+    copy_text(sh->exc_text, sizeof sh->exc_text, prog ? std::string((const char *)hot->exc_msg) : test_text);
+    fflush(NULL);
+    flush_buf();
+    _exit(EXC_EXIT);
+}
+
+/* Run one test in a forked child with events on: fd 3 gets {"t":"start","i":label}, its
+ * events, an "X" event for a crash at a known statement of the program, and
+ * {"t":"result"}. Returns 1 when the test ran out of time (the run's time is spent),
+ * -1 when it could not start. */
+static int run_test(void (*test)(), int label, double timeout, double deadline, unsigned long long max_events,
+                    const sigset_t *old, sigset_t *chld) {
+    sh->hot.last = -1; sh->hot.depth = 0; sh->hot.thrown_at = -1; sh->hot.exc_set = 0;
+    sh->hot.assert_where = 0; sh->hot.assert_line = 0; sh->hot.assert_msg[0] = 0;
+    sh->nevents = 0; sh->max_events = max_events ? max_events : 1; sh->truncated = 0;
+    sh->exc_kind = 0; sh->exc_text[0] = 0;
+    sh->len = sh->flushed = 0;
+    char line[1536];
+    int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", label);
+    write_all(line, (size_t)n);
+    fflush(NULL);
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0) {
+        n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
+                     "\"msg\":\"ForkFailed: the runner could not start the test (process limit)\"}\n", label);
+        write_all(line, (size_t)n);
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        sigprocmask(SIG_SETMASK, old, NULL);
+        srand(0);
+        on = 1;
+        try {
+            test();
+        } catch (...) {
+            test_threw(from_program() ? std::string() : exception_text());
+        }
+        fflush(NULL);
+        on = 0;
+        flush_buf();
+        _exit(0);
+    }
+    setpgid(pid, pid);
+    int status = 0, timed_out = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        double left = deadline - now_s();
+        if (left <= 0) {
+            kill(-pid, SIGKILL); kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            timed_out = 1;
+            break;
+        }
+        struct timespec ts = {0, left > 0.05 ? 50000000 : (long)(left * 1e9)};
+        sigtimedwait(chld, NULL, &ts);
+    }
+    kill(-pid, SIGKILL);
+    double wall = now_s() - t0;
+    flush_buf();
+    if (sh->len > 0 && sh->buf[sh->len - 1] != '\n') write_all("\n", 1);   /* a line cut by the child's end */
+    int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
+    int sig = 0;
+    if (!timed_out && WIFSIGNALED(status)) {
+        sig = WTERMSIG(status);
+        if (sig == SIGXCPU || sig == SIGKILL) timed_out = 1;
+    } else if (!timed_out) code = WEXITSTATUS(status);
+    const char *st = "PASS", *kind = "";
+    char msg[700] = "", sbuf[32], am[330];
+    int located = 0, emit_x = 1;
+    snprintf(am, sizeof am, "%s", (const char *)sh->hot.assert_msg);
+    if (timed_out) {
+        st = "TIMEOUT"; kind = "Timeout"; located = in_program;
+        snprintf(msg, sizeof msg, "the test did not finish within %gs", timeout);
+    } else if (sig) {
+        const char *name = sig_name(sig, sbuf, sizeof sbuf);
+        if (sig == SIGABRT && where == 2) {
+            st = "FAIL"; kind = "AssertionError"; snprintf(msg, sizeof msg, "assertion failed: %s", am);
+        } else if (sig == SIGABRT && where == 1) {
+            st = "ERROR"; kind = "AssertionError"; located = 1;
+            snprintf(msg, sizeof msg, "assertion failed in the program: %s", am);
+        } else if (in_program) {
+            st = "ERROR"; kind = name; located = 1; snprintf(msg, sizeof msg, "%s in the program", name);
+        } else {
+            st = "FAIL"; kind = name; snprintf(msg, sizeof msg, "%s in test code (after the program returned)", name);
+        }
+    } else if (code == EXC_EXIT && sh->exc_kind) {
+        snprintf(am, sizeof am, "%s", (const char *)sh->exc_text);
+        if (sh->exc_kind == 1) {
+            st = "ERROR"; kind = "Exception"; located = 1; emit_x = 0; last = sh->hot.thrown_at;
+            snprintf(msg, sizeof msg, "uncaught exception from the program: %s", am);
+        } else {
+            st = "FAIL"; kind = "Exception";
+            snprintf(msg, sizeof msg, "uncaught exception in test code: %s", am);
+        }
+    } else if (code != 0) {
+        kind = "Exit";
+        if (in_program) { st = "ERROR"; located = 1; snprintf(msg, sizeof msg, "the program exited with status %d", code); }
+        else { st = "FAIL"; snprintf(msg, sizeof msg, "the test exited with status %d", code); }
+    }
+    if (located && last < 0) located = 0;
+    char full[800], jm[1300], loc[24];
+    if (*kind) snprintf(full, sizeof full, "%s: %s", kind, msg); else full[0] = 0;
+    json_str(jm, sizeof jm, full);
+    if (located) snprintf(loc, sizeof loc, "%d", last); else strcpy(loc, "null");
+    if (located && emit_x && strcmp(st, "ERROR") == 0) {
+        n = snprintf(line, sizeof line, "[\"X\",%s,0,0,%s]\n", loc, jm);
+        write_all(line, (size_t)n);
+    }
+    n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
+                 "\"wall\":%.6f,\"truncated\":%s}\n", label, st, kind, jm, loc, wall, sh->truncated ? "true" : "false");
+    write_all(line, (size_t)n);
+    return timed_out;
+}
+
+/* The program's tables and the shared event buffer; SIGCHLD blocked (the runner waits on it). */
+static int setup(const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds,
+                 sigset_t *chld, sigset_t *old) {
+    fnames = func_names; bkinds = branch_kinds;
+    func_base = nstmts; cond_base = nstmts + nfuncs;
+    void *m = mmap(NULL, sizeof(Shared) + BUF_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return -1; }
+    sh = (Shared *)m;
+    hot = &sh->hot;
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(chld);
+    sigaddset(chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, chld, old);
+    return 0;
+}
+
 /* argv: trace <deadline_ms> <max_events> <test index>...
- * fd 3: ready; per test start, its events, an "X" event for a crash at a known
- * statement of the program, result; finally done. */
+ * fd 3: ready; per test run_test's lines (i: the index's place in argv); finally done. */
 extern "C" int egca_main(int argc, char **argv, void (*const *tests)(), int ntests, const char *const *func_names,
                          int nstmts, int nfuncs, const char *const *branch_kinds) {
     if (argc < 4) { fprintf(stderr, "egca: usage: trace deadline_ms max_events index...\n"); return 2; }
-    fnames = func_names; bkinds = branch_kinds;
-    func_base = nstmts; cond_base = nstmts + nfuncs;
     double timeout = atof(argv[2]) / 1000.0;
     double deadline = now_s() + timeout;
     unsigned long long max_events = strtoull(argv[3], NULL, 10);
-    void *m = mmap(NULL, sizeof(Shared) + BUF_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return 3; }
-    sh = (Shared *)m;
-    hot = &sh->hot;
-    write_all("{\"t\":\"ready\"}\n", 14);
-    signal(SIGPIPE, SIG_IGN);
     sigset_t chld, old;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, &old);
+    if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
+    write_all("{\"t\":\"ready\"}\n", 14);
     for (int a = 4; a < argc; a++) {
         int idx = atoi(argv[a]);
         if (idx < 0 || idx >= ntests) continue;
-        sh->hot.last = -1; sh->hot.depth = 0; sh->hot.thrown_at = -1; sh->hot.exc_set = 0;
-        sh->hot.assert_where = 0; sh->hot.assert_line = 0; sh->hot.assert_msg[0] = 0;
-        sh->nevents = 0; sh->max_events = max_events ? max_events : 1; sh->truncated = 0;
-        sh->exc_kind = 0; sh->exc_text[0] = 0;
-        sh->len = sh->flushed = 0;
-        char line[1536];
-        int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", a - 4);
-        write_all(line, (size_t)n);
-        fflush(NULL);
-        double t0 = now_s();
-        pid_t pid = fork();
-        if (pid < 0) {
-            n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
-                         "\"msg\":\"ForkFailed: the runner could not start the test (process limit)\"}\n", a - 4);
-            write_all(line, (size_t)n);
-            return 4;
-        }
-        if (pid == 0) {
-            setpgid(0, 0);
-            sigprocmask(SIG_SETMASK, &old, NULL);
-            srand(0);
-            on = 1;
-            try {
-                tests[idx]();
-            } catch (...) {
-                on = 0;
-                bool prog = from_program();
-                sh->exc_kind = prog ? 1 : 2;
-                copy_text(sh->exc_text, sizeof sh->exc_text, prog ? std::string((const char *)hot->exc_msg)
-                                                                      : exception_text());
-                fflush(NULL);
-                flush_buf();
-                _exit(EXC_EXIT);
-            }
-            fflush(NULL);
-            on = 0;
-            flush_buf();
-            _exit(0);
-        }
-        setpgid(pid, pid);
-        int status = 0, timed_out = 0;
-        for (;;) {
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid) break;
-            double left = deadline - now_s();
-            if (left <= 0) {
-                kill(-pid, SIGKILL); kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                timed_out = 1;
-                break;
-            }
-            struct timespec ts = {0, left > 0.05 ? 50000000 : (long)(left * 1e9)};
-            sigtimedwait(&chld, NULL, &ts);
-        }
-        kill(-pid, SIGKILL);
-        double wall = now_s() - t0;
-        flush_buf();
-        if (sh->len > 0 && sh->buf[sh->len - 1] != '\n') write_all("\n", 1);   /* a line cut by the child's end */
-        int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
-        int sig = 0;
-        if (!timed_out && WIFSIGNALED(status)) {
-            sig = WTERMSIG(status);
-            if (sig == SIGXCPU || sig == SIGKILL) timed_out = 1;
-        } else if (!timed_out) code = WEXITSTATUS(status);
-        const char *st = "PASS", *kind = "";
-        char msg[700] = "", sbuf[32], am[330];
-        int located = 0, emit_x = 1;
-        snprintf(am, sizeof am, "%s", (const char *)sh->hot.assert_msg);
-        if (timed_out) {
-            st = "TIMEOUT"; kind = "Timeout"; located = in_program;
-            snprintf(msg, sizeof msg, "the test did not finish within %gs", timeout);
-        } else if (sig) {
-            const char *name = sig_name(sig, sbuf, sizeof sbuf);
-            if (sig == SIGABRT && where == 2) {
-                st = "FAIL"; kind = "AssertionError"; snprintf(msg, sizeof msg, "assertion failed: %s", am);
-            } else if (sig == SIGABRT && where == 1) {
-                st = "ERROR"; kind = "AssertionError"; located = 1;
-                snprintf(msg, sizeof msg, "assertion failed in the program: %s", am);
-            } else if (in_program) {
-                st = "ERROR"; kind = name; located = 1; snprintf(msg, sizeof msg, "%s in the program", name);
-            } else {
-                st = "FAIL"; kind = name; snprintf(msg, sizeof msg, "%s in test code (after the program returned)", name);
-            }
-        } else if (code == EXC_EXIT && sh->exc_kind) {
-            snprintf(am, sizeof am, "%s", (const char *)sh->exc_text);
-            if (sh->exc_kind == 1) {
-                st = "ERROR"; kind = "Exception"; located = 1; emit_x = 0; last = sh->hot.thrown_at;
-                snprintf(msg, sizeof msg, "uncaught exception from the program: %s", am);
-            } else {
-                st = "FAIL"; kind = "Exception";
-                snprintf(msg, sizeof msg, "uncaught exception in test code: %s", am);
-            }
-        } else if (code != 0) {
-            kind = "Exit";
-            if (in_program) { st = "ERROR"; located = 1; snprintf(msg, sizeof msg, "the program exited with status %d", code); }
-            else { st = "FAIL"; snprintf(msg, sizeof msg, "the test exited with status %d", code); }
-        }
-        if (located && last < 0) located = 0;
-        char full[800], jm[1300], loc[24];
-        if (*kind) snprintf(full, sizeof full, "%s: %s", kind, msg); else full[0] = 0;
-        json_str(jm, sizeof jm, full);
-        if (located) snprintf(loc, sizeof loc, "%d", last); else strcpy(loc, "null");
-        if (located && emit_x && strcmp(st, "ERROR") == 0) {
-            n = snprintf(line, sizeof line, "[\"X\",%s,0,0,%s]\n", loc, jm);
-            write_all(line, (size_t)n);
-        }
-        n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
-                     "\"wall\":%.6f,\"truncated\":%s}\n", a - 4, st, kind, jm, loc, wall, sh->truncated ? "true" : "false");
-        write_all(line, (size_t)n);
-        if (timed_out) return 0;
+        int r = run_test(tests[idx], a - 4, timeout, deadline, max_events, &old, &chld);
+        if (r < 0) return 4;
+        if (r) return 0;   /* the run's time is spent: later tests are not run */
     }
     write_all("{\"t\":\"done\"}\n", 13);
     return 0;
+}
+
+/* ------------------------------------------------------------- Run's trace of its failing test */
+/* RunRequest.trace_failure (egca_harness.cc): a child of the Run harness loaded this
+ * shared object and runs the failing test as Trace runs it (its own child, events on,
+ * within the time the run has left; its lines go to fd 3 as test 0's). The harness's
+ * stubs then call the generated entries in that process (direct calls): a reply is handed
+ * back instead of written, and an exception that escapes the program ends the test as
+ * it ends a Trace's. */
+static egca_wire::Out direct_reply;
+
+extern "C" int egca_trace_one(void (*test)(), double left_s, unsigned long long max_events,
+                              const char *const *func_names, int nstmts, int nfuncs,
+                              const char *const *branch_kinds) {
+    sigset_t chld, old;
+    if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
+    direct = 1;
+    return run_test(test, 0, left_s, now_s() + left_s, max_events, &old, &chld) < 0 ? 4 : 0;
+}
+
+/* The reply of the last direct call (the caller frees it with free()). */
+extern "C" char *egca_rt_take_reply(size_t *len) {
+    char *p = direct_reply.p;
+    *len = direct_reply.len;
+    direct_reply = egca_wire::Out();
+    return p;
+}
+
+/* An uncaught exception of the test code (the harness caught it: it has its own C++ library). */
+extern "C" void egca_rt_test_threw(const char *text) { test_threw(text); }
+
+/* A failed assert in the test code, as <cassert>'s assert in a Trace's test reports it. */
+extern "C" void egca_rt_test_assert(const char *expr, int line) {
+    hot->assert_where = 2;
+    hot->assert_line = line;
+    snprintf((char *)hot->assert_msg, sizeof hot->assert_msg, "%s", expr ? expr : "");
+    abort();
 }
 
 /* ------------------------------------------------------------- Run replies */
@@ -549,6 +614,12 @@ void out_bytes(Out &o, const void *p, size_t n) {
 /* The call's reply (result, then the arguments it may have changed) and its trailer;
  * the call child ends here. */
 extern "C" void egca_rt_reply(egca_wire::Out *o, int fd) {
+    if (direct) {                 /* a direct call: the stub takes the bytes (egca_rt_take_reply) */
+        free(direct_reply.p);
+        direct_reply = *o;
+        *o = egca_wire::Out();
+        return;
+    }
     static const char trailer[8] = "EGCAEND";
     egca_wire::out_bytes(*o, trailer, sizeof trailer);
     fflush(NULL);

@@ -58,12 +58,17 @@ class Cpp(Language):
     def runtime_version(self) -> str:
         return self._version
 
-    def run(self, program, tests, lim, entry_points=()) -> Process:
+    # The harness traces the failing test through the candidate's shared object (egca_harness.cc).
+    traces_failures = True
+
+    def run(self, program, tests, lim, entry_points=(), trace_failure=0) -> Process:
         built = self.builder.build_run(program, [t.code for t in tests])
         if isinstance(built, CompileError):
             raise _failed(built)
         ms = str(int(lim.timeout_s * 1000))
-        return Process(argv=[built.harness, "run", ms, "./prog.so"], files={"prog.so": built.program_so},
+        # A plain build (instrumentation failed) has no events to trace.
+        traced = [str(trace_failure)] if trace_failure and built.info is not None else []
+        return Process(argv=[built.harness, "run", ms, "./prog.so", *traced], files={"prog.so": built.program_so},
                        ro_binds=[self.builder.dir], ranges=ranges(built.info), grace_s=SANDBOX_GRACE_S)
 
     def trace(self, program, test, lim, max_events) -> Process:
