@@ -148,6 +148,7 @@ def test_throughput_bench_gives_a_compiled_language_both_figures(capsys):
     assert "reward path, each candidate built" in out and "builds cached: compile excluded" in out
     # its half-logic groups also run with every candidate built, each pass its own builds
     assert c["reward_logic_built"]["candidates"] == c["full_logic_built"]["candidates"] == 2
+    assert c["full_logic_built_cached"]["candidates"] == 2 and c["reward_mixed"]["candidates"] == 2
     assert "full EGCA path, half logic, each candidate built" in out and "(half logic, each candidate built)" in out
     assert throughput.distinct([("p", ["a", "a"])], "\n// {k}", "r") == [("p", ["a\n// r0", "a\n// r1"])]
 
