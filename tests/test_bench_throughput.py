@@ -146,10 +146,9 @@ def test_throughput_bench_gives_a_compiled_language_both_figures(capsys):
     out = throughput.render({"problems": 1, "group": 2, "workers": 2, "reps": 1, "timeout_s": 3, "cpus": 2,
                              "cpu_meter": "test", "languages": {"c": c}})
     assert "reward path, each candidate built" in out and "builds cached: compile excluded" in out
-    # its half-logic groups also run with every candidate built, each pass its own builds
-    assert c["reward_logic_built"]["candidates"] == c["full_logic_built"]["candidates"] == 2
-    assert c["full_logic_built_cached"]["candidates"] == 2 and c["reward_mixed"]["candidates"] == 2
-    assert "full EGCA path, half logic, each candidate built" in out and "(half logic, each candidate built)" in out
+    # its mixed and half-logic groups build every candidate in each pass (distinct by the comment)
+    assert c["reward_mixed"]["candidates"] == c["reward_logic"]["candidates"] == c["full_logic"]["candidates"] == 2
+    assert "8 correct + 8 logic-mode mutants (each built)" in out
     assert throughput.distinct([("p", ["a", "a"])], "\n// {k}", "r") == [("p", ["a\n// r0", "a\n// r1"])]
 
 

