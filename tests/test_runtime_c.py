@@ -526,3 +526,15 @@ def test_what_a_candidate_writes_in_its_failure_trace_is_never_a_verdict(stub):
     assert [r.status for r in resp.results] == [TS.FAIL, TS.PASS]
     assert resp.status == tracer_pb2.COMPLETED and resp.failure_trace.test_id == "0"
     assert resp.output.count("printed in the run") == 3 and "printed while traced" not in resp.output
+
+
+def test_a_failure_trace_much_slower_than_its_run_is_cut_short(stub):
+    """A trace gets at most 0.5 s + 4x its test's time in the run, not all the run's time left:
+    one that runs away (here: a second call in one process, which a Run never makes) is not
+    the run it repeats, and the engine asks Trace instead."""
+    program = "int calls;\nint f(int x) { if (calls++) for (;;) {} return x + 1; }\n"
+    resp = run_traced(stub, program, "assert(f(1) == 2 && f(1) == 3);", timeout_s=10.0)
+    assert [r.status for r in resp.results] == [TS.FAIL]
+    end = resp.failure_trace.trace.events[-1]
+    assert end.status == TS.TIMEOUT and end.message.startswith("Timeout: the test did not finish within ")
+    assert float(end.message.rsplit(" ", 1)[1].rstrip("s")) < 1.0     # the trace's budget, not the 10 s

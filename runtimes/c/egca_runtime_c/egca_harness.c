@@ -148,6 +148,11 @@ static void __attribute__((noreturn)) fail(int status, const char *kind, int loc
  * the program's allocator's, and a failed assert aborts as the program's assert.h does.
  * Nothing written then is a verdict (the server reads it as the trace alone). */
 #define MIN_TRACE_S 0.25
+/* A trace gets at most this plus TRACE_FACTOR times its test's time in the run: one much
+ * slower than the run it repeats is not that run (a program reading garbage, undefined
+ * behaviour), and the engine then asks Trace, which gets the whole limit. */
+#define TRACE_BASE_S 0.5
+#define TRACE_FACTOR 4.0
 int egca_tracing;
 static void *trace_so;
 static struct egca_hot **trace_hot;
@@ -546,9 +551,12 @@ static void __attribute__((noreturn)) trace_child(void (*test)(void), double lef
 }
 
 /* Trace test i after the verdicts: the marker line, then the trace child's lines on fd 3. */
-static void trace_failure(void (*test)(void), int i, unsigned long long max_events, const sigset_t *old) {
+static void trace_failure(void (*test)(void), int i, double test_wall, unsigned long long max_events,
+                          const sigset_t *old) {
     double left = deadline - now_s();
     if (left < MIN_TRACE_S) return;          /* too little time: the engine asks Trace instead */
+    if (left > TRACE_BASE_S + TRACE_FACTOR * test_wall) left = TRACE_BASE_S + TRACE_FACTOR * test_wall;
+    double until = now_s() + left;
     char line[64];
     int n = snprintf(line, sizeof line, "{\"t\":\"trace\",\"i\":%d}\n", i);
     write_all(CHAN, line, (size_t)n);
@@ -563,7 +571,7 @@ static void trace_failure(void (*test)(void), int i, unsigned long long max_even
     setpgid(pid, pid);
     int status;
     while (waitpid(pid, &status, WNOHANG) != pid) {
-        if (now_s() >= deadline) { kill(-pid, SIGKILL); kill(pid, SIGKILL); waitpid(pid, &status, 0); break; }
+        if (now_s() >= until) { kill(-pid, SIGKILL); kill(pid, SIGKILL); waitpid(pid, &status, 0); break; }
         struct timespec ts = {0, 5000000};
         nanosleep(&ts, NULL);
     }
@@ -582,6 +590,7 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
     if (argc > 3) prog_path = argv[3];
     unsigned long long trace_events = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
     int first_error = -1, first_fail = -1, timed = 0;
+    double error_wall = 0, fail_wall = 0;
     res = mmap(NULL, sizeof *res, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     hot = mmap(NULL, sizeof *hot, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (res == MAP_FAILED || hot == MAP_FAILED) { fprintf(stderr, "egca: mmap failed\n"); return 3; }
@@ -670,14 +679,15 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
         n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"%s\",\"kind\":\"%s\",\"msg\":%s,\"loc\":%s,"
                      "\"wall\":%.6f}\n", i, st, kind, jm, locs, wall);
         write_all(CHAN, line, (size_t)n);
-        if (st[0] == 'E' && first_error < 0) first_error = i;
-        if (st[0] == 'F' && first_fail < 0) first_fail = i;
+        if (st[0] == 'E' && first_error < 0) { first_error = i; error_wall = wall; }
+        if (st[0] == 'F' && first_fail < 0) { first_fail = i; fail_wall = wall; }
         if (strcmp(st, "TIMEOUT") == 0) { timed = 1; break; }   /* the run's time is spent: later tests are not run */
     }
     write_all(CHAN, "{\"t\":\"done\"}\n", 13);
     /* the test a failure is localized on: the first that crashed, or with none crashed or
      * timed out, the first that failed */
     int traced = first_error >= 0 ? first_error : timed ? -1 : first_fail;
-    if (trace_events && traced >= 0) trace_failure(tests[traced], traced, trace_events, &old);
+    if (trace_events && traced >= 0)
+        trace_failure(tests[traced], traced, traced == first_error ? error_wall : fail_wall, trace_events, &old);
     return 0;
 }
