@@ -220,15 +220,15 @@ class TracerService(tracer_pb2_grpc.TracerServicer):
         if programs.is_program_test(tests[0]):
             return programs.run_tests(self, program, tests, limits)
         resp = TS.RunResponse()
-        traced = _TraceSection(max_events) if trace_failure and self.language.traces_failures else None
+        want_trace = trace_failure and self.language.traces_failures
         try:
             proc = self.language.run(program, tests, limits, entry_points=entry_points,
-                                     **({"trace_failure": max_events} if traced else {}))
+                                     **({"trace_failure": max_events} if want_trace else {}))
         except CompileFailed as e:
             return self._compile_error(resp, e.kind, e.message, e.loc, tests)
         report = protocol.Report(proc.ranges)
-        if traced is not None:
-            traced.report = protocol.Report(proc.ranges)   # a runtime that knows the table (C) sends none
+        # A runtime that knows the statement table (C, C++) gives it here; its child sends none.
+        traced = _TraceSection(max_events, proc.ranges) if want_trace else None
 
         def on_line(line: bytes) -> None:
             if traced is not None and traced.index is not None:
@@ -456,13 +456,13 @@ class _TraceSection:
     nothing in it reaches a verdict, and a trace that did not finish is dropped (the engine
     asks Trace instead)."""
 
-    def __init__(self, max_events: int):
+    def __init__(self, max_events: int, ranges: list | None = None):
         self.max_events = max_events
         self.index = None              # set by the marker line
         self.lines: list[bytes] = []
         self.size = 0
         self.truncated = False
-        self.report = protocol.Report()
+        self.report = protocol.Report(ranges)
 
     def take(self, line: bytes) -> None:
         if line[:1] == b"{":
