@@ -427,6 +427,35 @@ def test_hostile_programs_are_contained(stub):
     assert stub.Info(tracer_pb2.InfoRequest()).language == "c"   # the server is still up
 
 
+NO_PROCESSES = """#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+static void *work(void *p) { *(int *)p = 42; return NULL; }
+int spawn(void) { pid_t p = fork(); if (p == 0) _exit(0); return p < 0 && errno == EPERM; }
+int shell(void) { return system("exit 3"); }
+int thread(void) {
+    int v = 0;
+    pthread_t t;
+    if (pthread_create(&t, NULL, work, &v)) return -1;
+    pthread_join(t, NULL);
+    return v;
+}
+"""
+
+
+def test_a_program_starts_no_process_but_may_start_threads(stub):
+    """A process the program started could outlive its call and write into the reply
+    pipe while the harness reads it, so a verdict would hang on scheduling: in a Run's
+    call and in a Trace's test, fork() fails (EPERM), system() cannot start its shell,
+    and threads still work."""
+    tests = ["assert(spawn() == 1);", "assert(shell() != 3 << 8);", "assert(thread() == 42);"]
+    assert [r.status for r in run(stub, NO_PROCESSES, *tests).results] == [TS.PASS] * 3
+    for code in tests:
+        end = trace(stub, NO_PROCESSES, code)[-1]
+        assert (end.kind, end.status) == (EV.END, TS.PASS), (code, end.message)
+
+
 # ---------------------------------------------------------------- the failing test traced inside Run
 
 TRACED = """#include <stdlib.h>

@@ -140,6 +140,26 @@ def test_a_candidate_that_hangs_times_out_and_later_tests_do_not_run(stub):
     assert resp.results[0].error.location.start_line in (2, 3)
 
 
+NO_PROCESSES = """#include <cerrno>
+#include <cstdlib>
+#include <thread>
+#include <unistd.h>
+bool spawn() { pid_t p = fork(); if (p == 0) _exit(0); return p < 0 && errno == EPERM; }
+int shell() { return system("exit 3"); }
+int in_thread() { int v = 0; std::thread t([&v] { v = 42; }); t.join(); return v; }
+"""
+
+
+def test_a_program_starts_no_process_but_may_start_threads(stub):
+    """As in C: in a Run's call and in a Trace's test, fork() fails (EPERM), system()
+    cannot start its shell, and std::thread still works."""
+    tests = ["assert(spawn());", "assert(shell() != 3 << 8);", "assert(in_thread() == 42);"]
+    assert statuses(run(stub, NO_PROCESSES, *tests)) == ["PASS"] * 3
+    for code in tests:
+        end = trace(stub, NO_PROCESSES, code)[-1]
+        assert TS.Name(end.status) == "PASS", (code, end.message)
+
+
 def test_compile_errors_are_located_and_unsupported_signatures_named(stub):
     resp = run(stub, "int f(int x) {\n    int y = x +;\n    return y;\n}\n", "assert(f(1) == 1);")
     assert tracer_pb2.RunStatus.Name(resp.status) == "COMPILE_ERROR"

@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 
-from egca_kit import limits, sandbox
+from egca_kit import limits, native, sandbox
 from egca_kit.buildcache import BuildCache, Failed, Installed, digest, install_result, remove_installed
 from egca_runtime_c import harness
 from egca_runtime_c.instrument import Instrumented, Range, instrument, parse
@@ -111,7 +111,8 @@ class Builder:
                        f"{GCC} -std=gnu11 -O2 -fPIC -shared -o {HARNESS_LIB} egca_harness.c -ldl && "
                        f"tar cf - rt.o {HARNESS_LIB}")
                 res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files={
-                    n: _res(n) for n in ("egca_rt.c", "egca_rt.h", "egca_harness.c", "egca_harness.h")})
+                    **{n: _res(n) for n in ("egca_rt.c", "egca_rt.h", "egca_harness.c", "egca_harness.h")},
+                    native.NO_PROCESSES_H: native.source(native.NO_PROCESSES_H)})
                 if res.returncode != 0 or not res.stdout:
                     raise sandbox.SandboxError("cannot compile the C runtime: " + res.stderr.decode(errors="replace")[-2000:])
                 self._rt = _untar(res.stdout)

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "egca_harness.h"
+#include "egca_no_processes.h"
 
 #define CHAN 3
 #define FAILED_EXIT 86          /* a test process that recorded its failure in the result page */
@@ -253,6 +254,7 @@ int egca_fork(struct egca_call *c) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    egca_no_processes();                /* before the program is loaded: its constructors too */
     return 1;
 }
 

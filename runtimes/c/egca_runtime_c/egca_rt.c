@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "egca_rt.h"
+#include "egca_no_processes.h"
 
 #define CHAN 3
 #define STR_CAP 1000        /* bytes of a string kept */
@@ -505,6 +506,7 @@ static int run_test(void (*test)(void), int label, double timeout, double deadli
     if (pid == 0) {
         setpgid(0, 0);
         sigprocmask(SIG_SETMASK, old, NULL);
+        egca_no_processes();            /* as in a Run's call: the program starts no process */
         srand(0);
         egca_on = 1;
         test();

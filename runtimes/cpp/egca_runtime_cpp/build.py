@@ -32,7 +32,7 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 
-from egca_kit import limits, sandbox
+from egca_kit import limits, native, sandbox
 from egca_kit.buildcache import BuildCache, Failed, Installed, digest, install_result, remove_installed
 from egca_runtime_cpp import harness
 from egca_runtime_cpp.instrument import Instrumented, Range, instrument, parse
@@ -120,10 +120,11 @@ class Builder:
         with self._lock:
             if self._ready:
                 return
-            for name in RUNTIME_FILES:
+            for name, data in [*((n, _res(n)) for n in RUNTIME_FILES),
+                               (native.NO_PROCESSES_H, native.source(native.NO_PROCESSES_H))]:
                 path = os.path.join(self.dir, name)
                 with open(path, "wb") as f:
-                    f.write(_res(name))
+                    f.write(data)
                 os.chmod(path, 0o444)
             pre = (harness.prelude() + '#include "egca_rt.hpp"\n#include "egca_wire.hpp"\n'
                    '#include "egca_harness.hpp"\n')

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "egca_no_processes.h"
 
 #define CHAN 3
 
@@ -50,6 +51,7 @@ __attribute__((noreturn)) void egca_child_call(const char *prog_path, const char
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     dl_iterate_phdr(unmap_harness, NULL);
+    egca_no_processes();                /* before the program is loaded: its constructors too */
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) { fprintf(stderr, "egca: cannot load the program: %s\n", dlerror()); _exit(121); }
     void (*attach)(void *) = (void (*)(void *))dlsym(h, "egca_rt_attach");

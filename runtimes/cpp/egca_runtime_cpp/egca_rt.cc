@@ -28,6 +28,7 @@
 #include <typeinfo>
 #include "egca_rt.hpp"
 #include "egca_wire.hpp"
+#include "egca_no_processes.h"
 
 #define CHAN 3
 #define STR_CAP 1000
@@ -436,6 +437,7 @@ static int run_test(void (*test)(), int label, double timeout, double deadline, 
     if (pid == 0) {
         setpgid(0, 0);
         sigprocmask(SIG_SETMASK, old, NULL);
+        egca_no_processes();            /* as in a Run's call: the program starts no process */
         srand(0);
         on = 1;
         try {
