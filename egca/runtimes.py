@@ -21,7 +21,7 @@ import grpc
 from egca.errors import InfrastructureError, InvalidInput
 from egca.plugin import get_adapter
 from egca.trace import CompactEvents
-from egca_kit.server import CHANNEL_OPTIONS, wait_until_serving
+from egca_kit.server import CHANNEL_OPTIONS, EXIT_WITH_STDIN_ENV, wait_until_serving
 from egca_kit.v1 import tracer_pb2, tracer_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,11 @@ class LocalRuntime:
             # gRPC's C core logs every fork of a sandbox child at INFO: keep the user's terminal quiet.
             # Runtimes fork sandbox children from a threaded gRPC server: gRPC's fork handlers
             # must stay off there (they crash the child).
+            # Its stdin is a pipe only we hold: when this process ends, however it ends, the
+            # runtime sees the end of stdin and stops (egca_kit.server, EGCA_EXIT_WITH_STDIN).
             env = {**os.environ, "GRPC_VERBOSITY": os.environ.get("GRPC_VERBOSITY", "ERROR"),
-                   "GRPC_ENABLE_FORK_SUPPORT": "false"}
-            self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None, stdin=subprocess.DEVNULL,
+                   "GRPC_ENABLE_FORK_SUPPORT": "false", EXIT_WITH_STDIN_ENV: "1"}
+            self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None, stdin=subprocess.PIPE,
                                             start_new_session=True, env=env)
         except OSError as e:
             raise InfrastructureError(f"cannot start the local {language} runtime ({argv[0]}): {e}") from e

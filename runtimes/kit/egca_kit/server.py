@@ -6,13 +6,16 @@ until `start`, and again while draining on shutdown) and server reflection
 
 Launcher contract of every runtime (`serve_main`): `--port 0` picks a free
 port; the first line on stdout is `PORT <n>` (flushed) once the server is
-listening; logs go to stderr; SIGINT/SIGTERM drain and stop it.
+listening; logs go to stderr; SIGINT/SIGTERM drain and stop it, and so does the
+end of stdin when the environment has EGCA_EXIT_WITH_STDIN=1 (a parent that started
+the server holds the pipe's other end: the server ends with it, however it ended).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -26,6 +29,8 @@ from grpc_reflection.v1alpha import reflection, reflection_pb2
 
 # Messages carry whole programs and traces; 64 MiB leaves room for capped traces.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+# Set by a parent that starts a server on a pipe as stdin (egca.runtimes.LocalRuntime).
+EXIT_WITH_STDIN_ENV = "EGCA_EXIT_WITH_STDIN"
 # "Unbounded" for grpc: the largest value the option takes (about 24.8 days).
 MAX_CONNECTION_AGE_GRACE_MS = 2**31 - 1
 # Calls that are safe to repeat (every egca.v1 call is: Run, Trace, Info, Analyze are functions of
@@ -157,6 +162,11 @@ def serve_until_signalled(server, on_stop: Callable[[], None] | None = None, gra
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if os.environ.get(EXIT_WITH_STDIN_ENV) == "1":
+        # A parent killed outright (SIGKILL, an unhandled SIGTERM) runs no atexit hook:
+        # the pipe it held closing is what tells us.
+        threading.Thread(target=lambda: (sys.stdin.buffer.read(), stop.set()), daemon=True,
+                         name="exit-with-stdin").start()
     # Wait in slices: a signal that lands on one of gRPC's threads only runs its Python
     # handler when the main thread next wakes up, so a wait without timeout could miss it.
     while not stop.wait(0.5):
