@@ -156,6 +156,17 @@ def chunk_trace(events: Iterable, size: int = TRACE_CHUNK_EVENTS, max_delay_s: f
         yield chunk
 
 
+def _stop_at_end_of_stdin(stop: threading.Event) -> None:
+    # The raw fd, not sys.stdin: a daemon thread blocked inside a buffered reader holds its
+    # lock, and the interpreter's shutdown then aborts trying to take it.
+    try:
+        while os.read(0, 65536):
+            pass
+    except OSError:
+        pass
+    stop.set()
+
+
 def serve_until_signalled(server, on_stop: Callable[[], None] | None = None, grace_s: float = 5.0) -> None:
     """Block until SIGINT/SIGTERM, then drain (NOT_SERVING) and stop gracefully.
     `server` is a `Server` or a plain grpc.Server."""
@@ -165,8 +176,7 @@ def serve_until_signalled(server, on_stop: Callable[[], None] | None = None, gra
     if os.environ.get(EXIT_WITH_STDIN_ENV) == "1":
         # A parent killed outright (SIGKILL, an unhandled SIGTERM) runs no atexit hook:
         # the pipe it held closing is what tells us.
-        threading.Thread(target=lambda: (sys.stdin.buffer.read(), stop.set()), daemon=True,
-                         name="exit-with-stdin").start()
+        threading.Thread(target=_stop_at_end_of_stdin, args=(stop,), daemon=True, name="exit-with-stdin").start()
     # Wait in slices: a signal that lands on one of gRPC's threads only runs its Python
     # handler when the main thread next wakes up, so a wait without timeout could miss it.
     while not stop.wait(0.5):
