@@ -242,6 +242,88 @@ def test_trace_events_with_structured_values(stub):
     assert _plain(ret.value) == {json.dumps("a"): 2, json.dumps("b"): 1}
 
 
+MUTATORS = H + """#include <algorithm>
+#include <sstream>
+int mutators(vector<int> v, map<int, int> m, string s) {
+    int a = 1, b = 2;
+    if (m[7] == 0)
+        a = 3;
+    v.push_back(4);
+    sort(v.begin(), v.end());
+    v.back()++;
+    *v.begin() = 9;
+    swap(a, b);
+    stringstream ss(s);
+    int x = 0;
+    ss >> x;
+    return a + b + x + (int)v.size() + (int)m.size();
+}
+int with_lambda(int a) {
+    int total = 0;
+    auto add = [&](int k) { total += k; };
+    add(a);
+    add(a);
+    return total;
+}
+int nested(int n) {
+    static int calls = 0;
+    calls++;
+    int before = calls;
+    if (n > 0)
+        nested(n - 1);
+    return calls - before;
+}
+"""
+
+
+def steps_by_statement(program, events, frame=1):
+    """statement text -> the bindings each STEP of it in `frame` reported, in order."""
+    out: dict[str, list[dict]] = {}
+    for e in events:
+        if e.kind == EV.STEP and e.frame == frame:
+            out.setdefault(text(program, e.range), []).append({b.name: _plain(b.value) for b in e.bindings})
+    return out
+
+
+def test_a_step_reports_every_change_its_statement_can_make(stub):
+    """A STEP re-encodes only what its statement may change (a loop that reads a vector
+    does not re-encode the vector at every step), so everything a statement can change
+    must count: a map's `m[k]` read inserts, a member call changes its object, iterators
+    and references a call returns write into it, lvalue arguments, `>>`, a lambda holding
+    references called by its name, a static local a recursive call changes."""
+    ev = trace(stub, MUTATORS, 'assert(mutators({3, 1}, {}, "42") == 51);')
+    assert ev[-1].status == TS.PASS, ev[-1].message
+    steps = steps_by_statement(MUTATORS, ev)
+    assert steps["if (m[7] == 0)"] == [{"m": {"7": 0}}]
+    assert steps["v.push_back(4);"] == [{"v": [3, 1, 4]}]
+    assert steps["sort(v.begin(), v.end());"] == [{"v": [1, 3, 4]}]
+    assert steps["v.back()++;"] == [{"v": [1, 3, 5]}]
+    assert steps["*v.begin() = 9;"] == [{"v": [9, 3, 5]}]
+    assert steps["swap(a, b);"] == [{"a": 2, "b": 3}]
+    assert steps["ss >> x;"][0]["x"] == 42
+    ev = trace(stub, MUTATORS, "assert(with_lambda(5) == 10);")
+    assert [s["total"] for s in steps_by_statement(MUTATORS, ev)["add(a);"]] == [5, 10]
+    ev = trace(stub, MUTATORS, "assert(nested(2) == 2);")
+    assert steps_by_statement(MUTATORS, ev)["nested(n - 1);"] == [{"calls": 3}]
+
+
+def test_a_loop_that_reads_a_vector_does_not_re_encode_it():
+    from egca_runtime_cpp.instrument import instrument
+    program = b"""#include <vector>
+#include <cmath>
+bool has_close(std::vector<double> xs, double t) {
+    for (int i = 0; i < (int)xs.size(); i++)
+        for (int j = 0; j < (int)xs.size(); j++)
+            if (i != j && std::fabs(xs[i] - xs[j]) < t)
+                return true;
+    return false;
+}
+"""
+    source = instrument(program).source.decode()
+    assert source.count('egca_rt::bv("xs"') == 1          # its CALL only
+    assert source.count('egca_rt::bv("i"') == 1 and source.count('egca_rt::bv("j"') == 1   # their loop headers
+
+
 def test_trace_of_an_exception_locates_it(stub):
     program = H + "int at(vector<int> v, int i) {\n    int k = i + 1;\n    return v.at(k);\n}\n"
     ev = trace(stub, program, "assert(at({1, 2}, 4) == 0);")

@@ -5,8 +5,9 @@ and `__LINE__` stay the program's). The events are the C runtime's:
 
 - before every statement, `EGCA_AT(id)`: the statement id in shared memory (Run too),
   so a crash, a timeout or an exception can name the statement it was at;
-- after it, a STEP carrying bindings; the runtime drops every binding whose encoding
-  equals the one last reported in this frame (EVENTS.md's "bindings it changed");
+- after it, a STEP carrying the bindings the statement may change (`_written`); the
+  runtime drops every binding whose encoding equals the one last reported in this
+  frame (EVENTS.md's "bindings it changed");
 - conditions of if/while/do/for are wrapped in a GNU statement expression that
   evaluates the condition, emits the header's STEP, then the BRANCH; a range-for
   emits its header STEP and BRANCH(true) at the start of each iteration and
@@ -26,6 +27,7 @@ array) declared so is reported once a statement names it, as the C runtime does.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -134,11 +136,12 @@ class Var:
     name: str
     alias: bool = False          # a reference or pointer: may change through another name
     flag: str | None = None      # declared without an initializer: reported once a statement names it
+    indexed_read: bool = False   # `v[i]` reads it: a C array, or a vector/string/array/deque of no map
 
 
 def declared(node) -> tuple[list[Var], bool, bool]:
     """(names, has initializer, skip value-init) of one declarator."""
-    alias = init = False
+    alias = init = array = False
     vla = False
     n = node
     while n is not None:
@@ -148,11 +151,12 @@ def declared(node) -> tuple[list[Var], bool, bool]:
         elif t in ("pointer_declarator", "reference_declarator"):
             alias = True
         elif t == "array_declarator":
+            array = True
             size = n.child_by_field_name("size")
             if size is not None and size.type != "number_literal":
                 vla = True
         elif t in _NAME_TYPES:
-            return ([] if vla else [Var(_text(n), alias)]), init, vla
+            return ([] if vla else [Var(_text(n), alias, indexed_read=array)]), init, vla
         elif t == "structured_binding_declarator":
             return [Var(_text(c), True) for c in n.named_children if c.type == "identifier"], True, True
         elif t in ("function_declarator", "qualified_identifier", "operator_name", "destructor_name"):
@@ -174,15 +178,104 @@ def _names_in(nodes) -> set[str]:
     return out
 
 
-def _may_write_anything(nodes) -> bool:
-    """A call (or new/delete/throw/lambda) may change any binding through references."""
+# What a statement may change, so that its STEP re-encodes only those bindings (a binding
+# the runtime re-encodes but finds unchanged costs its whole encoding, e.g. a 40-element
+# vector at every step of a loop that only reads it).
+_WRITES_ANYTHING = ("new_expression", "delete_expression", "lambda_expression", "co_await_expression",
+                    "co_yield_expression")
+# Member functions that change nothing, of the standard containers and strings (unless the
+# program defines a function of that name: then a call of it may change its receiver).
+_CONST_METHODS = frozenset({
+    "size", "length", "empty", "capacity", "max_size", "begin", "end", "cbegin", "cend", "rbegin", "rend",
+    "crbegin", "crend", "front", "back", "at", "data", "c_str", "find", "rfind", "count", "contains",
+    "substr", "compare", "starts_with", "ends_with", "find_first_of", "find_last_of", "find_first_not_of",
+    "find_last_not_of", "lower_bound", "upper_bound", "equal_range", "top", "str"})
+_SEQUENCE_TYPE = re.compile(r"^(?:const\s+)?(?:std\s*::\s*)?(?:vector|string|array|deque|basic_string|wstring)\b")
+
+
+def _indexed_read(type_node) -> bool:
+    """`v[i]` only reads a variable of this declared type (a map's `m[k]` inserts)."""
+    if type_node is None:
+        return False
+    text = _text(type_node)
+    return bool(_SEQUENCE_TYPE.match(text)) and "map" not in text
+
+
+def _lvalue_roots(n, out: set[str]) -> None:
+    """The variables an lvalue expression designates (`a[i].f` -> a): what a write through it,
+    or a non-const reference bound to it, changes."""
+    while n is not None:
+        t = n.type
+        if t == "identifier":
+            out.add(_text(n))
+            return
+        if t in ("subscript_expression", "field_expression", "pointer_expression", "update_expression"):
+            n = n.child_by_field_name("argument")
+        elif t == "assignment_expression":
+            n = n.child_by_field_name("left")
+        elif t == "cast_expression":
+            n = n.child_by_field_name("value")
+        elif t == "comma_expression":
+            n = n.child_by_field_name("right")
+        elif t == "parenthesized_expression":
+            n = n.named_children[-1] if n.named_children else None
+        elif t == "conditional_expression":
+            _lvalue_roots(n.child_by_field_name("consequence"), out)
+            n = n.child_by_field_name("alternative")
+        elif t == "call_expression":       # `v.back() = x`, `*v.begin()`: a reference into its receiver
+            f = n.child_by_field_name("function")
+            n = f.child_by_field_name("argument") if f is not None and f.type == "field_expression" else None
+        else:
+            return
+
+
+def _written(nodes, program_functions: frozenset[str], calls_reach_all: bool,
+             indexed_read: frozenset[str]) -> set[str] | None:
+    """The variables these nodes may change, or None for any of them.
+    Assignments and ++/-- change their target; a declaration its names; a call its lvalue
+    arguments and the object whose member it is (a const member of a standard container
+    changes nothing); `<<`/`>>` both sides (streams); `m[k]` its map. A call reaches every
+    binding when `calls_reach_all` (the function has lambdas or static locals), as do new,
+    delete, lambdas and coroutines always."""
+    out: set[str] = set()
     stack = [n for n in nodes if n is not None]
     while stack:
         n = stack.pop()
-        if n.type in ("call_expression", "new_expression", "delete_expression", "lambda_expression", "co_await_expression"):
-            return True
+        t = n.type
+        if t in _WRITES_ANYTHING:
+            return None
+        if t == "assignment_expression":
+            _lvalue_roots(n.child_by_field_name("left"), out)
+        elif t == "update_expression":
+            _lvalue_roots(n.child_by_field_name("argument"), out)
+        elif t == "init_declarator" or t in ("declaration", "condition_clause"):
+            for d in n.children_by_field_name("declarator"):
+                out.update(v.name for v in declared(d)[0])
+        elif t == "binary_expression" and n.child_by_field_name("operator") is not None \
+                and n.child_by_field_name("operator").type in ("<<", ">>"):
+            _lvalue_roots(n.child_by_field_name("left"), out)
+            _lvalue_roots(n.child_by_field_name("right"), out)
+        elif t == "subscript_expression":
+            root: set[str] = set()
+            _lvalue_roots(n, root)
+            out.update(root - indexed_read)
+        elif t == "pointer_expression" and n.children and n.children[0].type == "&":
+            _lvalue_roots(n.child_by_field_name("argument"), out)
+        elif t == "call_expression":
+            if calls_reach_all:
+                return None
+            f = n.child_by_field_name("function")
+            if f is not None and f.type == "field_expression":
+                name = f.child_by_field_name("field")
+                if name is None or _text(name) not in _CONST_METHODS or _text(name) in program_functions:
+                    _lvalue_roots(f.child_by_field_name("argument"), out)
+            elif f is not None and f.type == "identifier":
+                out.add(_text(f))            # a callable object the function holds
+            args = n.child_by_field_name("arguments")
+            for a in args.named_children if args is not None else ():
+                _lvalue_roots(a, out)
         stack.extend(n.named_children)
-    return False
+    return out
 
 
 class _Function:
@@ -193,12 +286,20 @@ class _Function:
         self.scopes: list[list[Var]] = [[]]
         self.loops: list[str | None] = []     # range-for "exhausted" flags (None: another loop/switch)
         self.aliases = False
+        self.calls_reach_all = False          # lambdas or static locals: any call may change them
+        self.indexed_read: set[str] = set()   # names whose `x[i]` only reads (see Var)
+        self._indexed_write: set[str] = set()
         self.void = False
         self.ret_type = "auto"
 
     def track(self, v: Var) -> Var:
         self.slots.setdefault(v.name, len(self.slots))
         self.aliases = self.aliases or v.alias
+        if v.indexed_read and v.name not in self._indexed_write:
+            self.indexed_read.add(v.name)
+        else:                                 # one name, two variables (scopes): the safe reading
+            self.indexed_read.discard(v.name)
+            self._indexed_write.add(v.name)
         return v
 
     def visible(self) -> list[Var]:
@@ -228,10 +329,35 @@ def function_name(node) -> str | None:
     return " ".join(_text(n).split()) if n is not None else None
 
 
+def _contains(node, node_type: str) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == node_type:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _defined_functions(root) -> frozenset[str]:
+    """Every function name the program defines or declares (members included)."""
+    out = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "function_declarator":
+            d = n.child_by_field_name("declarator")
+            if d is not None:
+                out.add(_text(d).rsplit("::", 1)[-1].strip())
+        stack.extend(n.named_children)
+    return frozenset(out)
+
+
 class Instrumenter:
     def __init__(self, program: bytes):
         self.src = program
         self.tree = parse(program)
+        self.program_functions = _defined_functions(self.tree.root_node)
         self.edits = _Edits()
         self.stmts: list[StmtInfo] = []
         self.funcs: list[FuncInfo] = []
@@ -294,6 +420,7 @@ class Instrumenter:
             header_end -= 1
         self.funcs.append(FuncInfo(name, Range.of_bytes(self.src, node.start_byte, header_end)))
         fn = _Function(fid, name)
+        fn.calls_reach_all = _contains(body, "lambda_expression")   # called later by another name
         fn.ret_type, fn.void = self._return_type(node)
         params = self._params(fn, node)
         fn.scopes[0].extend(params)
@@ -349,6 +476,8 @@ class Instrumenter:
             if pd is None:
                 continue
             vars_, _, _ = declared(pd)
+            for v in vars_:
+                v.indexed_read = v.indexed_read or _indexed_read(p.child_by_field_name("type"))
             out.extend(fn.track(v) for v in vars_)
         return out
 
@@ -361,12 +490,15 @@ class Instrumenter:
         vis = fn.visible()
         nodes = [n for n in nodes if n is not None]
         named = _names_in(nodes) | set(extra)
-        if fn.aliases or _may_write_anything(nodes):
+        written = None if fn.aliases else _written(nodes, self.program_functions, fn.calls_reach_all,
+                                                   frozenset(fn.indexed_read))
+        shown = {v.name for v in vis if v.flag and v.name in named and v.name not in fresh}
+        if written is None:
             vars_ = vis
         else:
-            vars_ = [v for v in vis if v.name in named]
-        # a local declared without an initializer shows once a statement names (writes) it
-        flags = " ".join(f"{v.flag} = true;" for v in vis if v.flag and v.name in named and v.name not in fresh)
+            # a local declared without an initializer shows once a statement names it
+            vars_ = [v for v in vis if v.name in written or v.name in extra or v.name in shown]
+        flags = " ".join(f"{v.flag} = true;" for v in vis if v.name in shown)
         return (f"if (egca_rt::on) {{ {flags} egca_rt::ev('S', {sid}, __egca_fr.id); {self._bindings(fn, vars_)} "
                 f"egca_rt::ev_end(); }}")
 
@@ -475,10 +607,14 @@ class Instrumenter:
         in_case = node.parent is not None and node.parent.type == "case_statement"
         new: list[Var] = []
         flags = []
+        if storage & {"static", "thread_local"}:
+            fn.calls_reach_all = True         # a recursive call changes it
         for d in node.children_by_field_name("declarator"):
             vars_, init, skip = declared(d)
             if not vars_:
                 continue
+            for v in vars_:
+                v.indexed_read = v.indexed_read or _indexed_read(type_node)
             if not init and not skip and not placeholder and not in_case:
                 self.edits.close(d.end_byte, "{}", 99)
                 if "static" not in storage and (scalar or d.type in ("pointer_declarator", "array_declarator")):
