@@ -112,7 +112,7 @@ class Builder:
                        f"tar cf - rt.o {HARNESS_LIB}")
                 res = sandbox.run_sandboxed(["/bin/sh", "-c", cmd], limits=limits.COMPILE_LIMITS, files={
                     **{n: _res(n) for n in ("egca_rt.c", "egca_rt.h", "egca_harness.c", "egca_harness.h")},
-                    native.NO_PROCESSES_H: native.source(native.NO_PROCESSES_H)})
+                    **native.headers()})
                 if res.returncode != 0 or not res.stdout:
                     raise sandbox.SandboxError("cannot compile the C runtime: " + res.stderr.decode(errors="replace")[-2000:])
                 self._rt = _untar(res.stdout)

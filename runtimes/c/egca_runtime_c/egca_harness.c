@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include "egca_harness.h"
 #include "egca_no_processes.h"
+#include "egca_wait.h"
 
 #define CHAN 3
 #define FAILED_EXIT 86          /* a test process that recorded its failure in the result page */
@@ -98,11 +99,6 @@ struct range { uintptr_t a, b; };
 static struct range sealed[8];      /* test code and constants: unmapped in call children */
 static int nsealed;
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void write_all(int fd, const void *p, size_t n) {
     const char *c = p;
@@ -397,7 +393,7 @@ void egca_wait(struct egca_call *c) {
             ended = 1;
             fcntl(c->fd, F_SETFL, O_NONBLOCK);
         }
-        double left = call_deadline - now_s();
+        double left = call_deadline - egca_now_s();
         if (left <= 0 && !ended) { timed_out = 1; break; }
         struct pollfd pf = {c->fd, POLLIN, 0};
         int r = ended ? 1 : poll(&pf, 1, left > 0.02 ? 20 : (int)(left * 1000) + 1);
@@ -413,7 +409,7 @@ void egca_wait(struct egca_call *c) {
     while (!ended) {
         pid_t w = waitpid(c->pid, &status, WNOHANG);
         if (w == c->pid) break;
-        if (timed_out || now_s() >= call_deadline) {
+        if (timed_out || egca_now_s() >= call_deadline) {
             kill(-c->pid, SIGKILL); kill(c->pid, SIGKILL);
             waitpid(c->pid, &status, 0);
             timed_out = 1;
@@ -554,11 +550,11 @@ static void __attribute__((noreturn)) trace_child(void (*test)(void), double lef
 
 /* Trace test i after the verdicts: the marker line, then the trace child's lines on fd 3. */
 static void trace_failure(void (*test)(void), int i, double test_wall, unsigned long long max_events,
-                          const sigset_t *old) {
-    double left = deadline - now_s();
+                          const sigset_t *old, const sigset_t *chld) {
+    double left = deadline - egca_now_s();
     if (left < MIN_TRACE_S) return;          /* too little time: the engine asks Trace instead */
     if (left > TRACE_BASE_S + TRACE_FACTOR * test_wall) left = TRACE_BASE_S + TRACE_FACTOR * test_wall;
-    double until = now_s() + left;
+    double until = egca_now_s() + left;
     char line[64];
     int n = snprintf(line, sizeof line, "{\"t\":\"trace\",\"i\":%d}\n", i);
     write_all(CHAN, line, (size_t)n);
@@ -572,12 +568,7 @@ static void trace_failure(void (*test)(void), int i, double test_wall, unsigned 
     }
     setpgid(pid, pid);
     int status;
-    while (waitpid(pid, &status, WNOHANG) != pid) {
-        if (now_s() >= until) { kill(-pid, SIGKILL); kill(pid, SIGKILL); waitpid(pid, &status, 0); break; }
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
-    }
-    kill(-pid, SIGKILL);
+    egca_wait_child(pid, until, chld, &status);
 }
 
 /* argv: run <deadline_ms> [program.so [trace_failure max events]].
@@ -588,7 +579,7 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (argc < 3) { fprintf(stderr, "egca: usage: run deadline_ms [program.so]\n"); return 2; }
     timeout_s = atof(argv[2]) / 1000.0;
-    deadline = now_s() + timeout_s;
+    deadline = egca_now_s() + timeout_s;
     if (argc > 3) prog_path = argv[3];
     unsigned long long trace_events = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
     int first_error = -1, first_fail = -1, timed = 0;
@@ -613,7 +604,7 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
         memset(res, 0, sizeof *res);
         res->loc = -1;
         fflush(NULL);
-        double t0 = now_s();
+        double t0 = egca_now_s();
         pid_t pid = fork();
         if (pid < 0) {
             n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
@@ -630,22 +621,9 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
             _exit(0);
         }
         setpgid(pid, pid);
-        int status = 0, timed_out = 0;
-        for (;;) {
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid) break;
-            double left = deadline - now_s();
-            if (left <= 0) {
-                kill(-pid, SIGKILL); kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                timed_out = 1;
-                break;
-            }
-            struct timespec ts = {0, left > 0.05 ? 50000000 : (long)(left * 1e9)};
-            sigtimedwait(&chld, NULL, &ts);
-        }
-        kill(-pid, SIGKILL);
-        double wall = now_s() - t0;
+        int status = 0;
+        int timed_out = egca_wait_child(pid, deadline, &chld, &status);
+        double wall = egca_now_s() - t0;
         const char *st = "PASS";
         char kind[48] = "", msg[700] = "", sb[32];
         int loc = -1;
@@ -690,6 +668,6 @@ int egca_harness_main(int argc, char **argv, void (*const *tests)(void), int nte
      * timed out, the first that failed */
     int traced = first_error >= 0 ? first_error : timed ? -1 : first_fail;
     if (trace_events && traced >= 0)
-        trace_failure(tests[traced], traced, traced == first_error ? error_wall : fail_wall, trace_events, &old);
+        trace_failure(tests[traced], traced, traced == first_error ? error_wall : fail_wall, trace_events, &old, &chld);
     return 0;
 }

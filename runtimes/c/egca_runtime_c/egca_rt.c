@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "egca_rt.h"
 #include "egca_no_processes.h"
+#include "egca_wait.h"
 
 #define CHAN 3
 #define STR_CAP 1000        /* bytes of a string kept */
@@ -451,11 +452,6 @@ __attribute__((weak)) void __assert_fail(const char *expr, const char *file, uns
 void egca_rt_attach(struct egca_hot *hot) { egca_hot = hot; egca_on = 0; }
 
 /* ------------------------------------------------------------- runner */
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* A JSON string literal of s into dst (at most cap bytes, always terminated). */
 static void json_str(char *dst, size_t cap, const char *s) {
@@ -495,7 +491,7 @@ static int run_test(void (*test)(void), int label, double timeout, double deadli
     int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", label);
     write_all(line, (size_t)n);
     fflush(NULL);
-    double t0 = now_s();
+    double t0 = egca_now_s();
     pid_t pid = fork();
     if (pid < 0) {
         n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
@@ -516,23 +512,9 @@ static int run_test(void (*test)(void), int label, double timeout, double deadli
         _exit(0);
     }
     setpgid(pid, pid);
-    int status = 0, timed_out = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        double left = deadline - now_s();
-        if (left <= 0) {
-            kill(-pid, SIGKILL); kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            timed_out = 1;
-            break;
-        }
-        struct timespec ts = {(time_t)left, (long)((left - (long)left) * 1e9)};
-        if (left > 0.05) { ts.tv_sec = 0; ts.tv_nsec = 50000000; }
-        sigtimedwait(chld, NULL, &ts);
-    }
-    kill(-pid, SIGKILL);   /* whatever the test forked goes with it */
-    double wall = now_s() - t0;
+    int status = 0;
+    int timed_out = egca_wait_child(pid, deadline, chld, &status);
+    double wall = egca_now_s() - t0;
     flush_buf();
     write_all("\n", 1);    /* a line the child was cut in is ended (and dropped) here */
     int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
@@ -602,7 +584,7 @@ int egca_main(int argc, char **argv, void (*const *tests)(void), int ntests,
               const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds) {
     if (argc < 4) { fprintf(stderr, "egca: usage: trace deadline_ms max_events index...\n"); return 2; }
     double timeout = atof(argv[2]) / 1000.0;
-    double deadline = now_s() + timeout;
+    double deadline = egca_now_s() + timeout;
     unsigned long long max_events = strtoull(argv[3], NULL, 10);
     sigset_t chld, old;
     if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
@@ -626,5 +608,5 @@ int egca_trace_one(void (*test)(void), double left_s, unsigned long long max_eve
                    const char *const *func_names, int nstmts, int nfuncs, const char *const *branch_kinds) {
     sigset_t chld, old;
     if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
-    return run_test(test, 0, left_s, now_s() + left_s, max_events, &old, &chld) < 0 ? 4 : 0;
+    return run_test(test, 0, left_s, egca_now_s() + left_s, max_events, &old, &chld) < 0 ? 4 : 0;
 }

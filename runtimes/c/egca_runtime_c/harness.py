@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
+from egca_kit.native import c_str, event_tables
 from egca_runtime_c.instrument import _LENGTH_TYPES, _SCALAR_WORDS, Instrumented, parse
 
 PROGRAM_FILE = "<program>"
@@ -51,20 +52,10 @@ def program_unit(program: str, *, instrumented: bool) -> str:
     return "".join([prelude(instrumented), f'#line 1 "{PROGRAM_FILE}"\n', program, "\n"])
 
 
-def _tables(info: Instrumented | None) -> tuple[str, int, int]:
-    """The program's function names and branch kinds, as the runtime's event writer needs
-    them (egca_fnames, egca_bkinds), with the statement and function counts."""
-    stmts, funcs = (info.stmts, info.funcs) if info is not None else ([], [])
-    fn = ", ".join(_c_str(f.name) for f in funcs) or "0"
-    bk = ", ".join(_c_str(s.branch_kind) if s.branch_kind else "0" for s in stmts) or "0"
-    return (f"static const char *const egca_fnames[] = {{{fn}}};\n"
-            f"static const char *const egca_bkinds[] = {{{bk}}};\n", len(stmts), len(funcs))
-
-
 def run_so_unit(program: str, info: Instrumented) -> str:
     """The candidate's shared object of a Run: the instrumented program, plus the entry the
     harness calls to trace the failing test inside the Run (egca_rt.c's egca_trace_one)."""
-    tables, nstmts, nfuncs = _tables(info)
+    tables, nstmts, nfuncs = event_tables(info)
     return (program_unit(program, instrumented=True) + tables
             + "int egca_trace_failure(void (*test)(void), double left_s, unsigned long long max_events) {\n"
             f"    return egca_trace_one(test, left_s, max_events, egca_fnames, {nstmts}, {nfuncs}, egca_bkinds);\n}}\n")
@@ -76,7 +67,7 @@ def trace_unit(program: str, tests: list[str], info: Instrumented | None) -> str
         parts.append(f"static void egca_test_{i}(void) {{\n#line 1 \"{TEST_FILE}\"\n{code}\n}}\n")
     names = ", ".join(f"egca_test_{i}" for i in range(len(tests))) or "0"
     parts.append(f"static void (*const egca_tests[])(void) = {{{names}}};\n")
-    tables, nstmts, nfuncs = _tables(info)
+    tables, nstmts, nfuncs = event_tables(info)
     parts.append(tables)
     parts.append(f"int main(int argc, char **argv) {{ return egca_main(argc, argv, egca_tests, {len(tests)}, "
                  f"egca_fnames, {nstmts}, {nfuncs}, egca_bkinds); }}\n")
@@ -105,10 +96,6 @@ def main_call(program: bytes) -> str:
     return ('static char egca_name[] = "prog"; static char *egca_argv[] = {egca_name, 0}; (void)egca_argv;\n'
             + (f"int egca_rc = {call}; fflush(NULL); if (egca_rc) exit(egca_rc & 255);\n" if returns
                else f"{call}; fflush(NULL);\n"))
-
-
-def _c_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # ---------------------------------------------------------------- signatures
@@ -257,11 +244,11 @@ def stub(sig: Signature) -> str:
     L = [f"{r.text} {sig.name}({decl}) {{"]
     # Tracing the failing test after the verdicts (egca_harness.c): the test calls the
     # program directly, in one process, as Trace does.
-    direct = f"((__typeof__({sig.name}) *)egca_direct({_c_str(sig.name)}))({args})"
+    direct = f"((__typeof__({sig.name}) *)egca_direct({c_str(sig.name)}))({args})"
     L.append(f"    if (egca_tracing) {{ {direct}; return; }}" if r.kind == "void"
              else f"    if (egca_tracing) return {direct};")
     L += ["    struct egca_call egca_c;",
-         f"    egca_call_start(&egca_c, {_c_str(sig.name)});"]
+         f"    egca_call_start(&egca_c, {c_str(sig.name)});"]
     for i, (n, t) in enumerate(ps):
         if t.kind == "str":
             L.append(f"    egca_reg_str(&egca_c, {i}, (const char *){n});")

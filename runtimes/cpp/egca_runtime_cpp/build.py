@@ -120,8 +120,7 @@ class Builder:
         with self._lock:
             if self._ready:
                 return
-            for name, data in [*((n, _res(n)) for n in RUNTIME_FILES),
-                               (native.NO_PROCESSES_H, native.source(native.NO_PROCESSES_H))]:
+            for name, data in [*((n, _res(n)) for n in RUNTIME_FILES), *native.headers().items()]:
                 path = os.path.join(self.dir, name)
                 with open(path, "wb") as f:
                     f.write(data)

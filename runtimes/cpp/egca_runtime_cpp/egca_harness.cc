@@ -38,6 +38,7 @@
 #include <cxxabi.h>
 #include "egca_harness.hpp"
 #include "egca_rt.hpp"
+#include "egca_wait.h"
 
 #define CHAN 3
 #define FAILED_EXIT 86
@@ -55,11 +56,6 @@ static double deadline, timeout_s;
 static const char *prog_path = "./prog.so";
 static Call *current;
 
-static double now_s() {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void write_all(int fd, const void *p, size_t n) {
     const char *c = (const char *)p;
@@ -155,7 +151,7 @@ void Call::call(void **args) {
             ended = 1;
             fcntl(fd, F_SETFL, O_NONBLOCK);
         }
-        double left = call_deadline - now_s();
+        double left = call_deadline - egca_now_s();
         if (left <= 0 && !ended) { timed_out = 1; break; }
         struct pollfd pf = {fd, POLLIN, 0};
         int r = ended ? 1 : poll(&pf, 1, left > 0.02 ? 20 : (int)(left * 1000) + 1);
@@ -177,7 +173,7 @@ void Call::call(void **args) {
     while (!ended) {
         pid_t w = waitpid(pid, &status, WNOHANG);
         if (w == pid) break;
-        if (timed_out || now_s() >= call_deadline) {
+        if (timed_out || egca_now_s() >= call_deadline) {
             kill(-pid, SIGKILL); kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             timed_out = 1;
@@ -288,11 +284,11 @@ static void traced_test() {
 
 /* Trace test i after the verdicts: the marker line, then the trace child's lines on fd 3. */
 static void trace_failure(void (*test)(), int i, double test_wall, unsigned long long max_events,
-                          const sigset_t *old) {
-    double left = deadline - now_s();
+                          const sigset_t *old, const sigset_t *chld) {
+    double left = deadline - egca_now_s();
     if (left < MIN_TRACE_S) return;          /* too little time: the engine asks Trace instead */
     if (left > TRACE_BASE_S + TRACE_FACTOR * test_wall) left = TRACE_BASE_S + TRACE_FACTOR * test_wall;
-    double until = now_s() + left;
+    double until = egca_now_s() + left;
     char line[64];
     int n = snprintf(line, sizeof line, "{\"t\":\"trace\",\"i\":%d}\n", i);
     write_all(CHAN, line, (size_t)n);
@@ -306,12 +302,7 @@ static void trace_failure(void (*test)(), int i, double test_wall, unsigned long
     }
     setpgid(pid, pid);
     int status;
-    while (waitpid(pid, &status, WNOHANG) != pid) {
-        if (now_s() >= until) { kill(-pid, SIGKILL); kill(pid, SIGKILL); waitpid(pid, &status, 0); break; }
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, nullptr);
-    }
-    kill(-pid, SIGKILL);
+    egca_wait_child(pid, until, chld, &status);
 }
 
 /* argv: run <deadline_ms> [program.so [trace_failure max events]].
@@ -321,7 +312,7 @@ int harness_main(int argc, char **argv, void (*const *tests)(), int ntests) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (argc < 3) { fprintf(stderr, "egca: usage: run deadline_ms [program.so]\n"); return 2; }
     timeout_s = atof(argv[2]) / 1000.0;
-    deadline = now_s() + timeout_s;
+    deadline = egca_now_s() + timeout_s;
     if (argc > 3) prog_path = argv[3];
     unsigned long long trace_events = argc > 4 ? strtoull(argv[4], nullptr, 10) : 0;
     int first_error = -1, first_fail = -1, timed = 0;
@@ -344,7 +335,7 @@ int harness_main(int argc, char **argv, void (*const *tests)(), int ntests) {
         memset((void *)res, 0, sizeof *res);
         res->loc = -1;
         fflush(nullptr);
-        double t0 = now_s();
+        double t0 = egca_now_s();
         pid_t pid = fork();
         if (pid < 0) {
             n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
@@ -366,22 +357,9 @@ int harness_main(int argc, char **argv, void (*const *tests)(), int ntests) {
             _exit(0);
         }
         setpgid(pid, pid);
-        int status = 0, timed_out = 0;
-        for (;;) {
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid) break;
-            double left = deadline - now_s();
-            if (left <= 0) {
-                kill(-pid, SIGKILL); kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                timed_out = 1;
-                break;
-            }
-            struct timespec ts = {0, left > 0.05 ? 50000000 : (long)(left * 1e9)};
-            sigtimedwait(&chld, nullptr, &ts);
-        }
-        kill(-pid, SIGKILL);
-        double wall = now_s() - t0;
+        int status = 0;
+        int timed_out = egca_wait_child(pid, deadline, &chld, &status);
+        double wall = egca_now_s() - t0;
         const char *st = "PASS";
         char kind[48] = "", msg[700] = "", sb[32];
         int loc = -1;
@@ -426,7 +404,7 @@ int harness_main(int argc, char **argv, void (*const *tests)(), int ntests) {
      * timed out, the first that failed */
     int pick = first_error >= 0 ? first_error : timed ? -1 : first_fail;
     if (trace_events && pick >= 0)
-        trace_failure(tests[pick], pick, pick == first_error ? error_wall : fail_wall, trace_events, &old);
+        trace_failure(tests[pick], pick, pick == first_error ? error_wall : fail_wall, trace_events, &old, &chld);
     return 0;
 }
 }  // namespace egca_h

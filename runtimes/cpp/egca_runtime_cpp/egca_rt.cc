@@ -29,6 +29,7 @@
 #include "egca_rt.hpp"
 #include "egca_wire.hpp"
 #include "egca_no_processes.h"
+#include "egca_wait.h"
 
 #define CHAN 3
 #define STR_CAP 1000
@@ -369,11 +370,6 @@ extern "C" void egca_rt_escaped() {
 }
 
 /* ------------------------------------------------------------- runner */
-static double now_s() {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void json_str(char *dst, size_t cap, const char *s) {
     size_t o = 0;
@@ -426,7 +422,7 @@ static int run_test(void (*test)(), int label, double timeout, double deadline, 
     int n = snprintf(line, sizeof line, "{\"t\":\"start\",\"i\":%d}\n", label);
     write_all(line, (size_t)n);
     fflush(NULL);
-    double t0 = now_s();
+    double t0 = egca_now_s();
     pid_t pid = fork();
     if (pid < 0) {
         n = snprintf(line, sizeof line, "{\"t\":\"result\",\"i\":%d,\"s\":\"ERROR\",\"kind\":\"ForkFailed\","
@@ -451,22 +447,9 @@ static int run_test(void (*test)(), int label, double timeout, double deadline, 
         _exit(0);
     }
     setpgid(pid, pid);
-    int status = 0, timed_out = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        double left = deadline - now_s();
-        if (left <= 0) {
-            kill(-pid, SIGKILL); kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            timed_out = 1;
-            break;
-        }
-        struct timespec ts = {0, left > 0.05 ? 50000000 : (long)(left * 1e9)};
-        sigtimedwait(chld, NULL, &ts);
-    }
-    kill(-pid, SIGKILL);
-    double wall = now_s() - t0;
+    int status = 0;
+    int timed_out = egca_wait_child(pid, deadline, chld, &status);
+    double wall = egca_now_s() - t0;
     flush_buf();
     if (sh->len > 0 && sh->buf[sh->len - 1] != '\n') write_all("\n", 1);   /* a line cut by the child's end */
     int code = 0, last = sh->hot.last, in_program = sh->hot.depth > 0, where = sh->hot.assert_where;
@@ -545,7 +528,7 @@ extern "C" int egca_main(int argc, char **argv, void (*const *tests)(), int ntes
                          int nstmts, int nfuncs, const char *const *branch_kinds) {
     if (argc < 4) { fprintf(stderr, "egca: usage: trace deadline_ms max_events index...\n"); return 2; }
     double timeout = atof(argv[2]) / 1000.0;
-    double deadline = now_s() + timeout;
+    double deadline = egca_now_s() + timeout;
     unsigned long long max_events = strtoull(argv[3], NULL, 10);
     sigset_t chld, old;
     if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
@@ -576,7 +559,7 @@ extern "C" int egca_trace_one(void (*test)(), double left_s, unsigned long long 
     sigset_t chld, old;
     if (setup(func_names, nstmts, nfuncs, branch_kinds, &chld, &old) < 0) return 3;
     direct = 1;
-    return run_test(test, 0, left_s, now_s() + left_s, max_events, &old, &chld) < 0 ? 4 : 0;
+    return run_test(test, 0, left_s, egca_now_s() + left_s, max_events, &old, &chld) < 0 ? 4 : 0;
 }
 
 /* The reply of the last direct call (the caller frees it with free()). */

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from egca_kit.native import c_str, event_tables
 from egca_runtime_cpp.instrument import Instrumented, parse
 
 PROGRAM_FILE = "<program>"
@@ -88,20 +89,10 @@ def program_unit(program: str, *, instrumented: bool, wire: bool = False) -> str
     return head + f'#define main egca_user_main\n#line 1 "{PROGRAM_FILE}"\n' + program + "\n"
 
 
-def _tables(info: Instrumented | None) -> tuple[str, int, int]:
-    """The program's function names and branch kinds, as the runtime's event writer needs
-    them (egca_fnames, egca_bkinds), with the statement and function counts."""
-    stmts, funcs = (info.stmts, info.funcs) if info is not None else ([], [])
-    fn = ", ".join(_c_str(f.name) for f in funcs) or "0"
-    bk = ", ".join(_c_str(s.branch_kind) if s.branch_kind else "0" for s in stmts) or "0"
-    return (f"static const char *const egca_fnames[] = {{{fn}}};\n"
-            f"static const char *const egca_bkinds[] = {{{bk}}};\n", len(stmts), len(funcs))
-
-
 def trace_entry(info: Instrumented) -> str:
     """What follows the entries in an instrumented shared object of a Run: the function the
     harness calls to trace the failing test inside the Run (egca_rt.cc's egca_trace_one)."""
-    tables, nstmts, nfuncs = _tables(info)
+    tables, nstmts, nfuncs = event_tables(info)
     return ('#line 1 "<egca>"\n' + tables
             + 'extern "C" int egca_trace_one(void (*)(), double, unsigned long long, const char *const *, int, int, '
             "const char *const *);\n"
@@ -113,16 +104,12 @@ def trace_unit(program: str, tests: list[str], info: Instrumented | None) -> str
     incs, body = test_units(tests)
     parts = [program_unit(program, instrumented=info is not None), '#line 1 "<egca>"\n#undef main\n', incs,
              "using namespace std;\n", body]
-    tables, nstmts, nfuncs = _tables(info)
+    tables, nstmts, nfuncs = event_tables(info)
     parts.append(tables + 'extern "C" int egca_main(int, char **, void (*const *)(), int, const char *const *, int, int, '
                  "const char *const *);\n")
     parts.append(f"int main(int argc, char **argv) {{ return egca_main(argc, argv, egca_tests, {len(tests)}, "
                  f"egca_fnames, {nstmts}, {nfuncs}, egca_bkinds); }}\n")
     return "".join(parts)
-
-
-def _c_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # ---------------------------------------------------------------- signatures
@@ -302,7 +289,7 @@ def stub(sig: Signature, k: int) -> str:
     decl = ", ".join(f"{p.decl} {p.name}" for p in ps)
     args = ", ".join(f"(void *)&{p.name}" for p in ps) or "nullptr"
     L = [f"{sig.ret} {sig.name}({decl}) {{",
-         f"    egca_h::Call egca_c({_c_str(sig.name)}, \"egca_call_{k}\");",
+         f"    egca_h::Call egca_c({c_str(sig.name)}, \"egca_call_{k}\");",
          f"    void *egca_a[] = {{{args}}};",
          "    egca_c.call(egca_a);"]
     if sig.ret != "void":
