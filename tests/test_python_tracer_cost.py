@@ -5,7 +5,8 @@ what a statement can have changed, the original hooks near the recursion limit);
 below are what the original hooks (child.py as of commit 3fc2af9) emitted for these programs,
 written down here so that any difference, however small, fails. Each program runs in a fresh
 interpreter, so that even the recursion-limit case hits the limit at the same depth.
-Line and position details are those of CPython 3.11.
+Line and position details are those of CPython 3.11. Every case runs twice: with the
+tracer's C line hook (_lines.c, which handles the common line events) and without it.
 """
 
 import json
@@ -183,14 +184,30 @@ print(ys, len(words))
     x = [n]
     return deep(n + 1)
 ''', "deep(0)", "", 100000, 300),
+    # Added with the C line hook (recorded from the hooks in Python alone): a statement that loops
+    # back to itself, and a name rebound from a container to a number.
+    ("one_line_loops", '''def f(n):
+    while n > 0: n -= 1
+    for i in range(3): n += i
+    k = 0
+    while k < 3: k += 1; n = n * 2
+    xs = [1, 2]
+    xs = 7
+    return n + xs
+''', "f(3)", "", 20000, 3000),
 ]
 
 RUNNER = r"""
-# Runs CASES with the child.py at argv[1]; prints {name: {"events": [...], "result": [...]}} as JSON.
+# Runs CASES with the child.py at argv[1], with its C line hook (argv[3] "c") or in Python
+# alone ("python"); prints {name: {"events": [...], "result": [...]}} as JSON.
 import io, json, os, sys, tempfile, importlib.util
 spec = importlib.util.spec_from_file_location("child_under_test", sys.argv[1])
 child = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(child)
+if sys.argv[3] == "c":
+    assert child._LineHook is not None, "the C line hook (_lines.c) is not built: pip install -e runtimes/python"
+else:
+    child._LineHook = None
 exec(open(sys.argv[2]).read())
 out = {}
 for name, source, test, stdin, max_events, rl in CASES:
@@ -238,6 +255,23 @@ print(json.dumps(out))
 """
 
 EXPECTED = {
+    'one_line_loops': {"result": ['ok', 15, False], "events": [
+        '["C",0,1,1,"f",[["n",3]]]',
+        '["S",1,1,1,[["n",2]]]',
+        '["S",3,1,1,[["n",1]]]',
+        '["S",3,1,1,[["n",0]]]',
+        '["S",4,1,1,[["n",1],["i",1]]]',
+        '["S",4,1,1,[["n",3],["i",2]]]',
+        '["S",4,1,1,[]]',
+        '["S",6,1,1,[["k",0]]]',
+        '["S",7,1,1,[["n",6],["k",1]]]',
+        '["S",9,1,1,[["n",12],["k",2]]]',
+        '["S",9,1,1,[["n",24],["k",3]]]',
+        '["S",11,1,1,[["xs",["l","list",2,[1,2]]]]]',
+        '["S",12,1,1,[["xs",7]]]',
+        '["S",13,1,1,[]]',
+        '["R",13,1,1,31]',
+    ]},
     'scalar_loop': {"result": ['ok', 39, False], "events": [
         '["C",0,1,1,"walk",[["n",5]]]',
         '["S",1,1,1,[["s",0]]]',
@@ -669,14 +703,14 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def traced(tmp_path_factory):
+@pytest.fixture(scope="module", params=["c", "python"], ids=["line hook in C", "Python alone"])
+def traced(tmp_path_factory, request):
     d = tmp_path_factory.mktemp("tracer")
     runner = d / "runner.py"
     runner.write_text(RUNNER, encoding="utf-8")
     cases = d / "cases.py"
     cases.write_text("CASES = " + repr(CASES), encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(runner), str(CHILD), str(cases)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, str(runner), str(CHILD), str(cases), request.param], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)

@@ -422,6 +422,24 @@ try:                                        # _dumps of a list, without building
 except (AttributeError, TypeError):
     _cenc = None
 _MISS = object()
+
+
+def _line_hook_type():
+    """LineHook of _lines.c (built with the package, and copied next to child.pyc for the
+    sandbox), or None: the tracer then makes the same events in Python alone."""
+    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
+    here = os.path.dirname(globals().get("__file__") or "")
+    for suffix in EXTENSION_SUFFIXES:
+        path = os.path.join(here, "_lines" + suffix)
+        if os.path.isfile(path):
+            loader = ExtensionFileLoader("_lines", path)
+            module = loader.create_module(ModuleSpec("_lines", loader, origin=path))
+            loader.exec_module(module)
+            return module.LineHook
+    return None
+
+
+_LineHook = _line_hook_type()
 _BIND = {}                                  # variable name -> '["name",'
 _SLOW_MARGIN = 200                          # stack levels kept free for the fast hooks
 _GUARDS = 4                                 # interpreter recursion levels a frame may count for
@@ -1222,6 +1240,14 @@ class Tracer:
                 st[4] = True          # the statement did not finish: no STEP for it
             return local_trace
 
+        # A traced frame's trace function: local_trace, or the C hook doing its common line events.
+        hook = local_trace
+        if _LineHook is not None:
+            cells = dict(zip(local_trace.__code__.co_freevars, local_trace.__closure__))
+            hook = _LineHook(local_trace, cells["stopped"], cells["count"], cells["entered"], states, buf, flush,
+                             tracer, s_pre, binfo, first_line, miss, imm, real, methods_, enc, _jtext, _ebs,
+                             max_events, flush_every, str_cap)
+
         def global_trace(frame, event, arg):
             nonlocal depth, next_frame, entered, count
             entered += 1
@@ -1299,7 +1325,7 @@ class Tracer:
             if k * _GUARDS + _SLOW_MARGIN >= getlimit():
                 sync()
                 return tracer._to_slow()
-            return local_trace
+            return hook
 
         return global_trace, on_stop, get_count
 

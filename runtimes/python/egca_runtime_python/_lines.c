@@ -1,0 +1,422 @@
+/* The common case of the Python tracer's line event, in C.
+ *
+ * child.py's Tracer._fast_hooks() returns, as every traced frame's local trace function,
+ * a LineHook wrapping its Python `local_trace`. A "line" event whose STEP needs nothing but
+ * what this file does is handled here: the statement goes on (no event), or it ended and
+ * its plan says it bound one name to a plain value (None, bool, int, float, str, bytes) or
+ * bound nothing, with the checks the plan asks for passing. It then writes the same event
+ * texts, in the same order, with the same updates of the frame's state as local_trace.
+ * Anything else (call, return, exception events, a first line, a statement no plan covers,
+ * containers, printed output, the event budget running out) is passed to local_trace
+ * before this file has changed anything, so the two always agree; the tests compare traces
+ * made with and without it.
+ *
+ * Why: sys.settrace calls local_trace for every line; as Python code the checks and the
+ * text of a STEP cost ~1.5 us an event, here a fraction of that. Frame state `st` is the
+ * list local_trace keeps per frame (its fields are documented in child.py).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stddef.h>
+
+enum { ST_PREV = 2, ST_SNAP = 3, ST_EXC = 4, ST_LASTI = 5, ST_RAW = 6, ST_FD = 7, ST_UNCLEAN = 11,
+       ST_LMAP = 12, ST_PLANS = 13, ST_MARK = 14, ST_CLEAN = 15, ST_NESTED = 16, ST_SIZE = 17 };
+enum { P_KIND = 0, P_NAME = 1, P_CALLS = 2, P_METHODS = 3, P_CHANGES = 4, P_BIND = 6, P_AUGS = 7,
+       P_CHECKS = 8, P_SIZE = 10 };
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *local_trace;      /* the Python hook: everything not handled here */
+    PyObject *stopped, *count, *entered;   /* its closure's cells */
+    PyObject *states, *buf, *flush, *tracer;
+    PyObject *s_pre, *binfo, *first_line;
+    PyObject *miss, *imm, *real, *methods;
+    PyObject *enc, *jtext, *ebs;
+    long long max_events, flush_every, str_cap;
+} LineHook;
+
+static PyObject *s_line, *s_out, *s_nothing, *s_empty_step, *s_open, *s_close_bind;
+
+/* ---------------------------------------------------------------- helpers */
+
+static int is_list(PyObject *o, Py_ssize_t n) { return PyList_CheckExact(o) && PyList_GET_SIZE(o) == n; }
+
+static long long as_ll(PyObject *o, int *ok)
+{
+    int overflow = 0;
+    long long v;
+    if (!PyLong_CheckExact(o)) { *ok = 0; return 0; }
+    v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow || (v == -1 && PyErr_Occurred())) { PyErr_Clear(); *ok = 0; return 0; }
+    return v;
+}
+
+/* a + b + c (+ d), new reference or NULL */
+static PyObject *concat(PyObject *a, PyObject *b, PyObject *c, PyObject *d)
+{
+    PyObject *parts = d ? PyTuple_Pack(4, a, b, c, d) : PyTuple_Pack(3, a, b, c);
+    if (!parts) return NULL;
+    PyObject *r = PyUnicode_Join(s_nothing, parts);
+    Py_DECREF(parts);
+    return r;
+}
+
+/* The plan's checks (child.py plan_ok, once st[11] is known empty): 1 yes, 0 no, -1 error. */
+static int plan_ok(LineHook *h, PyFrameObject *frame, PyObject *st, PyObject *plan)
+{
+    PyObject *calls = PyTuple_GET_ITEM(plan, P_CALLS);
+    PyObject *methods = PyTuple_GET_ITEM(plan, P_METHODS);
+    PyObject *changes = PyTuple_GET_ITEM(plan, P_CHANGES);
+    PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
+    if (!PyTuple_CheckExact(calls) || !PyTuple_CheckExact(methods) || !PyTuple_CheckExact(changes)
+            || !PyDict_CheckExact(raw))
+        return 0;
+    if (PyTuple_GET_SIZE(calls)) {
+        PyObject *g = PyFrame_GetGlobals(frame), *b = PyFrame_GetBuiltins(frame);
+        int ok = PyDict_CheckExact(g) && PyDict_CheckExact(b);
+        for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(calls); i++) {
+            PyObject *name = PyTuple_GET_ITEM(calls, i);
+            PyObject *real = PyDict_GetItemWithError(h->real, name);
+            if (!real || PyDict_Contains(g, name) != 0 || PyDict_GetItemWithError(b, name) != real) ok = 0;
+        }
+        Py_DECREF(g);
+        Py_DECREF(b);
+        if (PyErr_Occurred()) return -1;
+        if (!ok) return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(methods); i++) {
+        PyObject *pair = PyTuple_GET_ITEM(methods, i);
+        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) return 0;
+        PyObject *v = PyDict_GetItemWithError(raw, PyTuple_GET_ITEM(pair, 0));
+        if (!v && PyErr_Occurred()) return -1;
+        PyObject *m = PyDict_GetItemWithError(h->methods, PyTuple_GET_ITEM(pair, 1));
+        if (!m || !PyTuple_CheckExact(m) || PyTuple_GET_SIZE(m) < 1) return PyErr_Occurred() ? -1 : 0;
+        int in = PySequence_Contains(PyTuple_GET_ITEM(m, 0), (PyObject *)Py_TYPE(v ? v : h->miss));
+        if (in <= 0) return in;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(changes); i++) {
+        int in = PyDict_Contains(raw, PyTuple_GET_ITEM(changes, i));
+        if (in <= 0) return in;
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------- the event */
+
+static PyObject *delegate(LineHook *h, PyObject *const *args)
+{
+    PyObject *r = PyObject_Vectorcall(h->local_trace, args, 3, NULL);
+    if (r == h->local_trace) {            /* keep this hook as the frame's trace function */
+        Py_DECREF(r);
+        Py_INCREF(h);
+        return (PyObject *)h;
+    }
+    return r;
+}
+
+static int append(LineHook *h, PyObject *text)
+{
+    int ok;
+    long long n = 0;
+    PyObject *c = PyCell_GET(h->count);
+    if (!c || !PyLong_CheckExact(c)) return -1;
+    n = PyLong_AsLongLong(c) + 1;
+    PyObject *nc = PyLong_FromLongLong(n);
+    if (!nc) return -1;
+    PyCell_Set(h->count, nc);
+    Py_DECREF(nc);
+    if (PyList_Append(h->buf, text) < 0) return -1;
+    if (PyList_GET_SIZE(h->buf) >= h->flush_every) {
+        PyObject *r = PyObject_CallNoArgs(h->flush);
+        ok = r != NULL;
+        Py_XDECREF(r);
+        if (!ok) return -1;
+    }
+    return 0;
+}
+
+/* The text of a STEP that binds `name` (plan kind 1) to `value`, a plain value; the frame's
+ * state is updated as local_trace updates it. New reference or NULL. */
+static PyObject *bind_step(LineHook *h, PyObject *st, PyObject *plan, PyObject *pre, PyObject *fd,
+                           PyObject *name, PyObject *value)
+{
+    PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
+    PyObject *old = PyDict_GetItemWithError(raw, name);
+    if (!old && PyErr_Occurred()) return NULL;
+    if (old == value) return concat(pre, fd, s_empty_step, NULL);
+    if (PyDict_SetItem(raw, name, value) < 0) return NULL;
+    PyObject *v, *text;
+    int vt = 0, ok = 1;
+    if (PyLong_CheckExact(value)) {
+        long long x = as_ll(value, &ok);
+        vt = ok && x > -(1LL << 53) && x < (1LL << 53) ? 1 : 0;
+    } else if (PyFloat_CheckExact(value)) {
+        vt = isfinite(PyFloat_AS_DOUBLE(value)) ? 1 : 0;
+    } else if (PyUnicode_CheckExact(value)) {
+        vt = PyUnicode_GET_LENGTH(value) <= h->str_cap ? 2 : 0;
+    }
+    if (vt) {
+        v = value;
+        Py_INCREF(v);
+    } else if (!(v = PyObject_CallOneArg(h->enc, value))) {
+        return NULL;
+    }
+    PyObject *snap = PyList_GET_ITEM(st, ST_SNAP);
+    PyObject *sv = PyDict_GetItemWithError(snap, name);
+    int differs = 1;
+    if (!sv && PyErr_Occurred()) goto fail;
+    if (sv && (differs = PyObject_RichCompareBool(sv, v, Py_NE)) < 0) goto fail;
+    if (differs) {
+        if (PyDict_SetItem(snap, name, v) < 0) goto fail;
+        PyObject *json = vt == 1 ? PyObject_Repr(v) : PyObject_CallOneArg(vt == 2 ? h->ebs : h->jtext, v);
+        if (!json) goto fail;
+        PyObject *head = concat(pre, fd, s_open, PyTuple_GET_ITEM(plan, P_BIND));
+        text = head ? concat(head, json, s_close_bind, NULL) : NULL;
+        Py_XDECREF(head);
+        Py_DECREF(json);
+    } else {
+        text = concat(pre, fd, s_empty_step, NULL);
+    }
+    Py_DECREF(v);
+    if (!text) return NULL;
+    PyObject *clean = PyList_GET_ITEM(st, ST_CLEAN);
+    if (PyDict_CheckExact(clean) && PyDict_GET_SIZE(clean)) {
+        PyObject *nested = PyList_GET_ITEM(st, ST_NESTED);
+        if (PyDict_DelItem(clean, name) < 0) PyErr_Clear();
+        if (PyDict_CheckExact(nested) && PyDict_DelItem(nested, name) < 0) PyErr_Clear();
+    }
+    return text;
+fail:
+    Py_DECREF(v);
+    return NULL;
+}
+
+static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    LineHook *h = (LineHook *)self;
+    if (PyVectorcall_NARGS(nargsf) != 3 || kwnames)
+        return PyObject_Vectorcall(h->local_trace, args, nargsf, kwnames);
+    if (!PyFrame_Check(args[0]) || args[1] != s_line) return delegate(h, args);
+    PyFrameObject *frame = (PyFrameObject *)args[0];
+    PyObject *stopped = PyCell_GET(h->stopped);
+    if (stopped != Py_False) return delegate(h, args);
+    PyObject *st = PyDict_GetItemWithError(h->states, args[0]);
+    if (!st || !is_list(st, ST_SIZE)) return PyErr_Occurred() ? NULL : delegate(h, args);
+
+    /* which statement is running: as local_trace, from the frame's lasti -> statement map */
+    int lasti = PyFrame_GetLasti(frame);
+    PyObject *lmap = PyList_GET_ITEM(st, ST_LMAP);
+    if (!PyDict_CheckExact(lmap) || PyList_GET_ITEM(st, ST_EXC) != Py_False) return delegate(h, args);
+    PyObject *key = PyLong_FromLong(lasti);
+    if (!key) return NULL;
+    PyObject *idx = PyDict_GetItemWithError(lmap, key);
+    Py_DECREF(key);
+    if (!idx || !PyLong_CheckExact(idx)) return PyErr_Occurred() ? NULL : delegate(h, args);
+    PyObject *prev = PyList_GET_ITEM(st, ST_PREV);
+    int ok = 1;
+    long long i_idx = as_ll(idx, &ok);
+    long long last = as_ll(PyList_GET_ITEM(st, ST_LASTI), &ok);
+    if (!ok || !PyLong_CheckExact(prev)) return delegate(h, args);
+    long long i_prev = as_ll(prev, &ok);
+    if (!ok) return delegate(h, args);
+    if (i_idx == i_prev && lasti > last) {      /* the same statement goes on */
+        PyObject *l = PyLong_FromLong(lasti);
+        if (!l) return NULL;
+        PyList_SetItem(st, ST_LASTI, l);
+        Py_INCREF(self);
+        return self;
+    }
+
+    /* the statement `prev` ended: its STEP, when its plan needs no more than this file does */
+    PyObject *plans = PyList_GET_ITEM(st, ST_PLANS);
+    PyObject *entered = PyCell_GET(h->entered);
+    if (!PyList_CheckExact(plans) || i_prev < 0 || i_prev >= PyList_GET_SIZE(plans) || !entered
+            || !PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)
+            || !PyList_CheckExact(h->binfo) || i_prev >= PyList_GET_SIZE(h->binfo)
+            || !PyList_CheckExact(h->first_line) || i_idx < 0 || i_idx >= PyList_GET_SIZE(h->first_line))
+        return delegate(h, args);
+    PyObject *plan = PyList_GET_ITEM(plans, i_prev);
+    if (!PyTuple_CheckExact(plan) || PyTuple_GET_SIZE(plan) != P_SIZE) return delegate(h, args);
+    int same = PyObject_RichCompareBool(entered, PyList_GET_ITEM(st, ST_MARK), Py_EQ);
+    if (same <= 0) return same < 0 ? NULL : delegate(h, args);
+    PyObject *unclean = PyList_GET_ITEM(st, ST_UNCLEAN);
+    if (!PyAnySet_CheckExact(unclean) || PySet_GET_SIZE(unclean)) return delegate(h, args);
+    int checks = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_CHECKS));
+    if (checks < 0) return NULL;
+    if (checks && (ok = plan_ok(h, frame, st, plan)) <= 0) return ok < 0 ? NULL : delegate(h, args);
+    PyObject *out = PyObject_GetAttr(h->tracer, s_out);
+    if (!out) return NULL;
+    int printed = PyObject_IsTrue(out);
+    Py_DECREF(out);
+    if (printed) return printed < 0 ? NULL : delegate(h, args);
+
+    PyObject *kind = PyTuple_GET_ITEM(plan, P_KIND), *name = NULL, *value = NULL;
+    long long k = as_ll(kind, &ok);
+    if (!ok || (k != 0 && k != 1)) return delegate(h, args);
+    if (k == 1) {
+        PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
+        name = PyTuple_GET_ITEM(plan, P_NAME);
+        if (!PyDict_CheckExact(raw) || !PyUnicode_CheckExact(name)) return delegate(h, args);
+        int augs = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_AUGS));
+        if (augs < 0) return NULL;
+        if (augs) {               /* `x += ...` on a container changes it in place: local_trace's case */
+            PyObject *old = PyDict_GetItemWithError(raw, name);
+            if (!old && PyErr_Occurred()) return NULL;
+            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(old ? old : Py_None));
+            if (plain <= 0) return plain < 0 ? NULL : delegate(h, args);
+        }
+        PyObject *loc = PyFrame_GetLocals(frame);
+        if (!loc) return NULL;
+        value = PyDict_CheckExact(loc) ? PyDict_GetItemWithError(loc, name) : NULL;
+        Py_XINCREF(value);
+        Py_DECREF(loc);
+        if (!value && PyErr_Occurred()) return NULL;
+        if (!PyDict_CheckExact(loc)) return delegate(h, args);
+        if (value) {
+            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
+            if (plain <= 0) {
+                Py_DECREF(value);
+                return plain < 0 ? NULL : delegate(h, args);
+            }
+        }
+    }
+    PyObject *bi = PyList_GET_ITEM(h->binfo, i_prev);
+    if (bi != Py_None && (!PyTuple_CheckExact(bi) || PyTuple_GET_SIZE(bi) != 5)) {
+        Py_XDECREF(value);
+        return delegate(h, args);
+    }
+    long long n = as_ll(PyCell_GET(h->count), &ok);
+    if (!ok || n + 1 + (bi != Py_None) > h->max_events) {    /* the budget ends here: local_trace's case */
+        Py_XDECREF(value);
+        return delegate(h, args);
+    }
+
+    /* From here on, as local_trace: the frame's state, then the STEP, then the BRANCH. */
+    PyObject *l = PyLong_FromLong(lasti);
+    if (!l) { Py_XDECREF(value); return NULL; }
+    Py_INCREF(idx);
+    PyList_SetItem(st, ST_PREV, idx);
+    PyList_SetItem(st, ST_LASTI, l);
+    Py_INCREF(entered);
+    PyList_SetItem(st, ST_MARK, entered);
+    PyObject *pre = PyList_GET_ITEM(h->s_pre, i_prev), *fd = PyList_GET_ITEM(st, ST_FD), *text;
+    if (value) {
+        text = bind_step(h, st, plan, pre, fd, name, value);
+        Py_DECREF(value);
+    } else {
+        text = concat(pre, fd, s_empty_step, NULL);
+    }
+    if (!text) return NULL;
+    ok = append(h, text);
+    Py_DECREF(text);
+    if (ok < 0) return NULL;
+    if (bi != Py_None && PyCell_GET(h->stopped) == Py_False) {
+        ok = 1;
+        long long first = as_ll(PyList_GET_ITEM(h->first_line, i_idx), &ok);
+        long long lo = as_ll(PyTuple_GET_ITEM(bi, 0), &ok), hi = as_ll(PyTuple_GET_ITEM(bi, 1), &ok);
+        if (!ok) { PyErr_SetString(PyExc_TypeError, "egca line hook: bad branch table"); return NULL; }
+        text = concat(PyTuple_GET_ITEM(bi, 2), fd, PyTuple_GET_ITEM(bi, lo <= first && first <= hi ? 3 : 4), NULL);
+        if (!text) return NULL;
+        ok = append(h, text);
+        Py_DECREF(text);
+        if (ok < 0) return NULL;
+    }
+    Py_INCREF(self);
+    return self;
+}
+
+/* ---------------------------------------------------------------- the type */
+
+/* The object fields, local_trace to ebs, are consecutive. */
+#define N_FIELDS 18
+static PyObject **fields(LineHook *h, int *n)
+{
+    *n = N_FIELDS;
+    return &h->local_trace;
+}
+
+static int line_hook_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    int n;
+    PyObject **f = fields((LineHook *)self, &n);
+    for (int i = 0; i < n; i++) Py_VISIT(f[i]);
+    return 0;
+}
+
+static int line_hook_clear(PyObject *self)
+{
+    int n;
+    PyObject **f = fields((LineHook *)self, &n);
+    for (int i = 0; i < n; i++) Py_CLEAR(f[i]);
+    return 0;
+}
+
+static void line_hook_dealloc(PyObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    line_hook_clear(self);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyObject *line_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kw[] = {"local_trace", "stopped", "count", "entered", "states", "buf", "flush", "tracer",
+                         "s_pre", "binfo", "first_line", "miss", "imm", "real", "methods", "enc", "jtext", "ebs",
+                         "max_events", "flush_every", "str_cap", NULL};
+    PyObject *o[N_FIELDS];
+    long long max_events, flush_every, str_cap;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!OOO!O!O!OO!O!O!OOOLLL:LineHook", kw,
+            &PyFunction_Type, &o[0], &PyCell_Type, &o[1], &PyCell_Type, &o[2], &PyCell_Type, &o[3],
+            &PyDict_Type, &o[4], &PyList_Type, &o[5], &o[6], &o[7], &PyList_Type, &o[8], &PyList_Type, &o[9],
+            &PyList_Type, &o[10], &o[11], &PyFrozenSet_Type, &o[12], &PyDict_Type, &o[13], &PyDict_Type, &o[14],
+            &o[15], &o[16], &o[17], &max_events, &flush_every, &str_cap))
+        return NULL;
+    LineHook *h = (LineHook *)type->tp_alloc(type, 0);
+    if (!h) return NULL;
+    h->vectorcall = line_hook_call;
+    PyObject **f = &h->local_trace;
+    for (int i = 0; i < N_FIELDS; i++) { Py_INCREF(o[i]); f[i] = o[i]; }
+    h->max_events = max_events;
+    h->flush_every = flush_every < 1 ? 1 : flush_every;
+    h->str_cap = str_cap;
+    return (PyObject *)h;
+}
+
+static PyTypeObject LineHookType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "egca_runtime_python._lines.LineHook",
+    .tp_basicsize = sizeof(LineHook),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "A traced frame's trace function: line events of the common kinds in C, the rest in local_trace.",
+    .tp_new = line_hook_new,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(LineHook, vectorcall),
+    .tp_traverse = line_hook_traverse,
+    .tp_clear = line_hook_clear,
+    .tp_dealloc = line_hook_dealloc,
+};
+
+static struct PyModuleDef lines_module = {PyModuleDef_HEAD_INIT, .m_name = "_lines", .m_size = -1};
+
+PyMODINIT_FUNC PyInit__lines(void)
+{
+    if (PyType_Ready(&LineHookType) < 0) return NULL;
+    s_line = PyUnicode_InternFromString("line");
+    s_out = PyUnicode_InternFromString("out");
+    s_nothing = PyUnicode_New(0, 0);
+    s_empty_step = PyUnicode_InternFromString("[]]");
+    s_open = PyUnicode_InternFromString("[");
+    s_close_bind = PyUnicode_InternFromString("]]]");
+    if (!s_line || !s_out || !s_nothing || !s_empty_step || !s_open || !s_close_bind) return NULL;
+    PyObject *m = PyModule_Create(&lines_module);
+    if (!m) return NULL;
+    Py_INCREF(&LineHookType);
+    if (PyModule_AddObject(m, "LineHook", (PyObject *)&LineHookType) < 0) {
+        Py_DECREF(&LineHookType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
