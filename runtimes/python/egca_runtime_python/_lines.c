@@ -193,27 +193,11 @@ fail:
     return NULL;
 }
 
-static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+/* The event for frame args[0], whose state is `st`; `idx` is the statement now running. */
+static PyObject *line_event(LineHook *h, PyObject *const *args, PyObject *st, PyObject *idx, int lasti)
 {
-    LineHook *h = (LineHook *)self;
-    if (PyVectorcall_NARGS(nargsf) != 3 || kwnames)
-        return PyObject_Vectorcall(h->local_trace, args, nargsf, kwnames);
-    if (!PyFrame_Check(args[0]) || args[1] != s_line) return delegate(h, args);
+    PyObject *self = (PyObject *)h;
     PyFrameObject *frame = (PyFrameObject *)args[0];
-    PyObject *stopped = PyCell_GET(h->stopped);
-    if (stopped != Py_False) return delegate(h, args);
-    PyObject *st = PyDict_GetItemWithError(h->states, args[0]);
-    if (!st || !is_list(st, ST_SIZE)) return PyErr_Occurred() ? NULL : delegate(h, args);
-
-    /* which statement is running: as local_trace, from the frame's lasti -> statement map */
-    int lasti = PyFrame_GetLasti(frame);
-    PyObject *lmap = PyList_GET_ITEM(st, ST_LMAP);
-    if (!PyDict_CheckExact(lmap) || PyList_GET_ITEM(st, ST_EXC) != Py_False) return delegate(h, args);
-    PyObject *key = PyLong_FromLong(lasti);
-    if (!key) return NULL;
-    PyObject *idx = PyDict_GetItemWithError(lmap, key);
-    Py_DECREF(key);
-    if (!idx || !PyLong_CheckExact(idx)) return PyErr_Occurred() ? NULL : delegate(h, args);
     PyObject *prev = PyList_GET_ITEM(st, ST_PREV);
     int ok = 1;
     long long i_idx = as_ll(idx, &ok);
@@ -229,28 +213,47 @@ static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t na
         return self;
     }
 
-    /* the statement `prev` ended: its STEP, when its plan needs no more than this file does */
+    /* the statement `prev` ended: its STEP, when its plan needs no more than this file does
+     * (what it printed, in program tests, is local_trace's to write) */
+    PyObject *out = PyObject_GetAttr(h->tracer, s_out);
+    if (!out) return NULL;
+    int printed = PyObject_IsTrue(out);
+    Py_DECREF(out);
+    if (printed) return printed < 0 ? NULL : delegate(h, args);
+    if (!is_list(st, ST_SIZE)) return delegate(h, args);
     PyObject *plans = PyList_GET_ITEM(st, ST_PLANS);
-    PyObject *entered = PyCell_GET(h->entered);
-    if (!PyList_CheckExact(plans) || i_prev < 0 || i_prev >= PyList_GET_SIZE(plans) || !entered
-            || !PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)
-            || !PyList_CheckExact(h->binfo) || i_prev >= PyList_GET_SIZE(h->binfo)
-            || !PyList_CheckExact(h->first_line) || i_idx < 0 || i_idx >= PyList_GET_SIZE(h->first_line))
-        return delegate(h, args);
+    if (!PyList_CheckExact(plans) || i_prev < 0 || i_prev >= PyList_GET_SIZE(plans)) return delegate(h, args);
     PyObject *plan = PyList_GET_ITEM(plans, i_prev);
     if (!PyTuple_CheckExact(plan) || PyTuple_GET_SIZE(plan) != P_SIZE) return delegate(h, args);
+    PyObject *entered = PyCell_GET(h->entered);
+    if (!entered) return delegate(h, args);
     int same = PyObject_RichCompareBool(entered, PyList_GET_ITEM(st, ST_MARK), Py_EQ);
     if (same <= 0) return same < 0 ? NULL : delegate(h, args);
     PyObject *unclean = PyList_GET_ITEM(st, ST_UNCLEAN);
     if (!PyAnySet_CheckExact(unclean) || PySet_GET_SIZE(unclean)) return delegate(h, args);
     int checks = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_CHECKS));
     if (checks < 0) return NULL;
-    if (checks && (ok = plan_ok(h, frame, st, plan)) <= 0) return ok < 0 ? NULL : delegate(h, args);
-    PyObject *out = PyObject_GetAttr(h->tracer, s_out);
-    if (!out) return NULL;
-    int printed = PyObject_IsTrue(out);
-    Py_DECREF(out);
-    if (printed) return printed < 0 ? NULL : delegate(h, args);
+    if (checks) {
+        /* Looking names up in the program's globals and builtins may run its code (a key of its
+         * own with a colliding hash): hold what is used here, and go on only if it is all still
+         * the state's. */
+        Py_INCREF(plans);
+        Py_INCREF(plan);
+        Py_INCREF(entered);
+        ok = plan_ok(h, frame, st, plan);
+        int still = ok > 0 && is_list(st, ST_SIZE) && PyList_GET_ITEM(st, ST_PLANS) == plans
+            && i_prev < PyList_GET_SIZE(plans) && PyList_GET_ITEM(plans, i_prev) == plan
+            && PyCell_GET(h->entered) == entered;
+        Py_DECREF(entered);       /* each still held by the state when `still` */
+        Py_DECREF(plan);
+        Py_DECREF(plans);
+        if (ok < 0) return NULL;
+        if (!still) return delegate(h, args);
+    }
+    if (!PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)
+            || !PyList_CheckExact(h->binfo) || i_prev >= PyList_GET_SIZE(h->binfo)
+            || !PyList_CheckExact(h->first_line) || i_idx < 0 || i_idx >= PyList_GET_SIZE(h->first_line))
+        return delegate(h, args);
 
     PyObject *kind = PyTuple_GET_ITEM(plan, P_KIND), *name = NULL, *value = NULL;
     long long k = as_ll(kind, &ok);
@@ -271,9 +274,10 @@ static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t na
         if (!loc) return NULL;
         value = PyDict_CheckExact(loc) ? PyDict_GetItemWithError(loc, name) : NULL;
         Py_XINCREF(value);
+        int is_dict = PyDict_CheckExact(loc);
         Py_DECREF(loc);
         if (!value && PyErr_Occurred()) return NULL;
-        if (!PyDict_CheckExact(loc)) return delegate(h, args);
+        if (!is_dict) return delegate(h, args);
         if (value) {
             int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
             if (plain <= 0) {
@@ -302,29 +306,61 @@ static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t na
     Py_INCREF(entered);
     PyList_SetItem(st, ST_MARK, entered);
     PyObject *pre = PyList_GET_ITEM(h->s_pre, i_prev), *fd = PyList_GET_ITEM(st, ST_FD), *text;
+    Py_INCREF(bi);
     if (value) {
         text = bind_step(h, st, plan, pre, fd, name, value);
         Py_DECREF(value);
     } else {
         text = concat(pre, fd, s_empty_step, NULL);
     }
-    if (!text) return NULL;
-    ok = append(h, text);
-    Py_DECREF(text);
-    if (ok < 0) return NULL;
-    if (bi != Py_None && PyCell_GET(h->stopped) == Py_False) {
+    ok = text ? append(h, text) : -1;
+    Py_XDECREF(text);
+    if (ok == 0 && bi != Py_None && PyCell_GET(h->stopped) == Py_False && is_list(st, ST_SIZE)) {
         ok = 1;
         long long first = as_ll(PyList_GET_ITEM(h->first_line, i_idx), &ok);
         long long lo = as_ll(PyTuple_GET_ITEM(bi, 0), &ok), hi = as_ll(PyTuple_GET_ITEM(bi, 1), &ok);
-        if (!ok) { PyErr_SetString(PyExc_TypeError, "egca line hook: bad branch table"); return NULL; }
-        text = concat(PyTuple_GET_ITEM(bi, 2), fd, PyTuple_GET_ITEM(bi, lo <= first && first <= hi ? 3 : 4), NULL);
-        if (!text) return NULL;
-        ok = append(h, text);
-        Py_DECREF(text);
-        if (ok < 0) return NULL;
+        if (ok) {
+            text = concat(PyTuple_GET_ITEM(bi, 2), PyList_GET_ITEM(st, ST_FD),
+                          PyTuple_GET_ITEM(bi, lo <= first && first <= hi ? 3 : 4), NULL);
+            ok = text ? append(h, text) : -1;
+            Py_XDECREF(text);
+        } else {
+            PyErr_SetString(PyExc_TypeError, "egca line hook: bad branch table");
+            ok = -1;
+        }
     }
+    Py_DECREF(bi);
+    if (ok < 0) return NULL;
     Py_INCREF(self);
     return self;
+}
+
+static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    LineHook *h = (LineHook *)self;
+    if (PyVectorcall_NARGS(nargsf) != 3 || kwnames)
+        return PyObject_Vectorcall(h->local_trace, args, nargsf, kwnames);
+    if (!PyFrame_Check(args[0]) || args[1] != s_line) return delegate(h, args);
+    PyObject *stopped = PyCell_GET(h->stopped);
+    if (stopped != Py_False) return delegate(h, args);
+    PyObject *st = PyDict_GetItemWithError(h->states, args[0]);
+    if (!st || !is_list(st, ST_SIZE)) return PyErr_Occurred() ? NULL : delegate(h, args);
+
+    /* which statement is running: as local_trace, from the frame's lasti -> statement map */
+    int lasti = PyFrame_GetLasti((PyFrameObject *)args[0]);
+    PyObject *lmap = PyList_GET_ITEM(st, ST_LMAP);
+    if (!PyDict_CheckExact(lmap) || PyList_GET_ITEM(st, ST_EXC) != Py_False) return delegate(h, args);
+    PyObject *key = PyLong_FromLong(lasti);
+    if (!key) return NULL;
+    PyObject *idx = PyDict_GetItemWithError(lmap, key);
+    Py_DECREF(key);
+    if (!idx || !PyLong_CheckExact(idx)) return PyErr_Occurred() ? NULL : delegate(h, args);
+    Py_INCREF(st);
+    Py_INCREF(idx);
+    PyObject *r = line_event(h, args, st, idx, lasti);
+    Py_DECREF(idx);
+    Py_DECREF(st);
+    return r;
 }
 
 /* ---------------------------------------------------------------- the type */
