@@ -726,3 +726,69 @@ def test_events_unchanged(traced, name):
         assert len(got["events"]) == want["lines"]
         assert got["events"][-len(want["tail"]):] == want["tail"]
         assert hashlib.sha256("\n".join(got["events"]).encode()).hexdigest() == want["sha256"]
+
+
+TAMPERING = r'''
+import io, os, sys, tempfile, importlib.util
+spec = importlib.util.spec_from_file_location("child_under_test", sys.argv[1])
+child = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(child)
+assert child._LineHook is not None, "the C line hook (_lines.c) is not built: pip install -e runtimes/python"
+SRC = """import sys
+class Key:                       # met by the C hook's check that `range` is still the builtin
+    def __hash__(self):
+        return hash("range")
+    def __eq__(self, other):
+        import gc
+        for st in gc.get_objects():      # every frame's state list, emptied
+            if type(st) is list and len(st) == 17 and type(st[7]) is str and st[7].startswith(","):
+                st.clear()
+        return False
+def f(n):
+    s = 0
+    for i in range(n):       # from the third pass, checking `range` runs Key.__eq__
+        s += i
+        if i == 1:
+            globals()[Key()] = 1
+    return s
+def g():
+    hook = sys._getframe().f_trace
+    for args in [(), (1, 2, 3), (sys._getframe(), "line", None), (None, "line", None), (sys._getframe(), 1, 2)]:
+        try:
+            hook(*args)
+        except Exception:
+            pass
+    return 1
+"""
+for test in ("f(10)", "g()"):
+    fd, path = tempfile.mkstemp()
+    child._chan = fd
+    prog, ns, code = child.load(SRC, {"program": SRC, "recursion_limit": 3000})
+    exec(code, ns)
+    tracer = child.Tracer(prog, 20000)
+    sys.settrace(tracer.global_trace)
+    try:
+        exec(compile(test, "<test>", "exec"), dict(ns))
+        outcome = "ok"
+    except Exception as e:
+        outcome = type(e).__name__
+    finally:
+        sys.settrace(None)
+    child.flush()
+    os.close(fd)
+    print(test, outcome, len(open(path).read().splitlines()))
+'''
+
+
+def test_a_program_that_tampers_with_the_tracer_cannot_crash_its_c_hook(tmp_path):
+    """The program runs in the tracer's process: it can reach the hooks' state (through
+    sys.gettrace()), run its own code in the middle of the C hook's checks (a globals key whose
+    hash collides with a builtin's name) and call its frame's hook with anything. That may spoil
+    its own trace, as it could in Python; it must not crash the process."""
+    script = tmp_path / "tamper.py"
+    script.write_text(TAMPERING, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), str(CHILD)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (f, f_outcome, _), (g, g_outcome, g_events) = [line.split(" ") for line in proc.stdout.splitlines()]
+    assert (f, f_outcome) == ("f(10)", "IndexError")     # the Python hook found the state it was given
+    assert (g, g_outcome) == ("g()", "ok") and int(g_events) > 3
