@@ -512,12 +512,27 @@ def _enc_row(i, item):
                                   else item(x) for x in i[:ITEMS_CAP]]]
 
 
+def _plain_tuple(i):
+    """enc(i, DEPTH_CAP - 1) of an exact tuple of at most ITEMS_CAP small ints and short strs, the
+    common item of a trace's lists (pairs, triples), without enc's general path; else None."""
+    if len(i) > ITEMS_CAP:
+        return None
+    for x in i:
+        if not ((type(x) is int and -_BIG < x < _BIG) or (type(x) is str and len(x) <= STR_CAP)):
+            return None
+    return ["l", "tuple", len(i), list(i)]
+
+
 def _item_mark(i):
     """enc of a list/dict item that is not a short str or small int; notes one that is not plain
     (a row of plain items is fine)."""
     t = type(i)
     if t is list:
         return _enc_row(i, _row_mark)
+    if t is tuple:
+        v = _plain_tuple(i)
+        if v is not None:
+            return v
     if t not in _IMMUTABLE and (t is not tuple or not _frozen(i)):
         _DIRTY[0] = True
     return enc(i, DEPTH_CAP - 1)
@@ -527,6 +542,10 @@ def _item_bail(i):
     t = type(i)
     if t is list:
         return _enc_row(i, _row_bail)
+    if t is tuple:
+        v = _plain_tuple(i)
+        if v is not None:
+            return v
     if t not in _IMMUTABLE and (t is not tuple or not _frozen(i)):
         raise _Bail
     return enc(i, DEPTH_CAP - 1)
