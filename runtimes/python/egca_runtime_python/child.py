@@ -432,10 +432,13 @@ def _line_hook_type():
     for suffix in EXTENSION_SUFFIXES:
         path = os.path.join(here, "_lines" + suffix)
         if os.path.isfile(path):
-            loader = ExtensionFileLoader("_lines", path)
-            module = loader.create_module(ModuleSpec("_lines", loader, origin=path))
-            loader.exec_module(module)
-            return module.LineHook
+            try:
+                loader = ExtensionFileLoader("_lines", path)
+                module = loader.create_module(ModuleSpec("_lines", loader, origin=path))
+                loader.exec_module(module)
+                return module.LineHook
+            except (ImportError, OSError, AttributeError):   # built for another interpreter
+                return None
     return None
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib.machinery
 import json
 import logging
 import os
@@ -42,11 +41,13 @@ ENV = {"PYTHONHASHSEED": "0"}   # identical hashing (set order) for a candidate 
 
 
 def line_hook() -> Path | None:
-    """The tracer's C line hook as built with the package (setup.py), or None."""
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        if (HERE / f"_lines{suffix}").is_file():
-            return HERE / f"_lines{suffix}"
-    return None
+    """The tracer's C line hook as built with the package (setup.py), or None when it is not
+    built or does not load in this interpreter (the one that runs the sandboxed child)."""
+    try:
+        from egca_runtime_python import _lines
+    except ImportError:
+        return None
+    return Path(_lines.__file__)
 
 
 def _compile_scripts() -> Path:
