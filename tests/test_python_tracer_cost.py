@@ -6,7 +6,7 @@ below are what the original hooks (child.py as of commit 3fc2af9) emitted for th
 written down here so that any difference, however small, fails. Each program runs in a fresh
 interpreter, so that even the recursion-limit case hits the limit at the same depth.
 Line and position details are those of CPython 3.11. Every case runs twice: with the
-tracer's C line hook (_lines.c, which handles the common line events) and without it.
+tracer's C hooks (_lines.c, which handle the common line and call events) and without it.
 """
 
 import json
@@ -184,7 +184,7 @@ print(ys, len(words))
     x = [n]
     return deep(n + 1)
 ''', "deep(0)", "", 100000, 300),
-    # Added with the C line hook (recorded from the hooks in Python alone): a statement that loops
+    # Added with the C hooks (recorded from the hooks in Python alone): a statement that loops
     # back to itself, and a name rebound from a container to a number.
     ("one_line_loops", '''def f(n):
     while n > 0: n -= 1
@@ -198,16 +198,16 @@ print(ys, len(words))
 ]
 
 RUNNER = r"""
-# Runs CASES with the child.py at argv[1], with its C line hook (argv[3] "c") or in Python
+# Runs CASES with the child.py at argv[1], with its C hooks (argv[3] "c") or in Python
 # alone ("python"); prints {name: {"events": [...], "result": [...]}} as JSON.
 import io, json, os, sys, tempfile, importlib.util
 spec = importlib.util.spec_from_file_location("child_under_test", sys.argv[1])
 child = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(child)
 if sys.argv[3] == "c":
-    assert child._LineHook is not None, "the C line hook (_lines.c) is not built: pip install -e runtimes/python"
+    assert child._CHooks is not None, "the C hooks (_lines.c) are not built: pip install -e runtimes/python"
 else:
-    child._LineHook = None
+    child._CHooks = None
 exec(open(sys.argv[2]).read())
 out = {}
 for name, source, test, stdin, max_events, rl in CASES:
@@ -703,7 +703,7 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module", params=["c", "python"], ids=["line hook in C", "Python alone"])
+@pytest.fixture(scope="module", params=["c", "python"], ids=["C hooks", "Python alone"])
 def traced(tmp_path_factory, request):
     d = tmp_path_factory.mktemp("tracer")
     runner = d / "runner.py"
@@ -733,7 +733,7 @@ import io, os, sys, tempfile, importlib.util
 spec = importlib.util.spec_from_file_location("child_under_test", sys.argv[1])
 child = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(child)
-assert child._LineHook is not None, "the C line hook (_lines.c) is not built: pip install -e runtimes/python"
+assert child._CHooks is not None, "the C hooks (_lines.c) are not built: pip install -e runtimes/python"
 SRC = """import sys
 class Key:                       # met by the C hook's check that `range` is still the builtin
     def __hash__(self):
@@ -751,13 +751,19 @@ def f(n):
         if i == 1:
             globals()[Key()] = 1
     return s
+def finished():
+    return sys._getframe()
 def g():
-    hook = sys._getframe().f_trace
-    for args in [(), (1, 2, 3), (sys._getframe(), "line", None), (None, "line", None), (sys._getframe(), 1, 2)]:
-        try:
-            hook(*args)
-        except Exception:
-            pass
+    hooks = [sys._getframe().f_trace, sys.gettrace()]
+    done = finished()
+    for args in [(), (1, 2, 3), (sys._getframe(), "line", None), (None, "line", None), (sys._getframe(), 1, 2),
+                 (sys._getframe(), "call", None), (None, "call", None), (done, "call", None), (done, "line", None),
+                 (done, "return", None)]:
+        for hook in hooks:
+            try:
+                hook(*args)
+            except Exception:
+                pass
     return 1
 """
 for test in ("f(10)", "g()"):
@@ -780,10 +786,11 @@ for test in ("f(10)", "g()"):
 '''
 
 
-def test_a_program_that_tampers_with_the_tracer_cannot_crash_its_c_hook(tmp_path):
+def test_a_program_that_tampers_with_the_tracer_cannot_crash_its_c_hooks(tmp_path):
     """The program runs in the tracer's process: it can reach the hooks' state (through
     sys.gettrace()), run its own code in the middle of the C hook's checks (a globals key whose
-    hash collides with a builtin's name) and call its frame's hook with anything. That may spoil
+    hash collides with a builtin's name) and call its frame's hook and the global one with
+    anything, a finished frame included. That may spoil
     its own trace, as it could in Python; it must not crash the process."""
     script = tmp_path / "tamper.py"
     script.write_text(TAMPERING, encoding="utf-8")

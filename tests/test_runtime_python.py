@@ -372,30 +372,30 @@ def test_a_failure_trace_reaches_the_recursion_depth_a_trace_does(server):
     assert list(resp.failure_trace.trace.lines) == lines and last.events[-1].status == T.ERROR
 
 
-LOADS_THE_HOOK = """
+LOADS_THE_HOOKS = """
 import sys
 here = sys.argv[1]
 sys.path.insert(0, here)
 import child                                   # as harness.py imports it (cold runs)
-print(child._LineHook is not None)
+print(child._CHooks is not None)
 import importlib.machinery, importlib.util     # as egca_kit.zygote preloads it (warm sandboxes)
 loader = importlib.machinery.SourcelessFileLoader("child2", here + "/child.pyc")
 module = importlib.util.module_from_spec(importlib.util.spec_from_loader("child2", loader))
 loader.exec_module(module)
-print(module._LineHook is not None)
+print(module._CHooks is not None)
 """
 
 
-def test_the_sandboxed_tracer_has_its_c_line_hook():
-    """The line hook (_lines.c) is built with the package, copied beside child.pyc, and loads inside
-    the sandbox, whichever way the child is imported there. (Its events are those of the Python
+def test_the_sandboxed_tracer_has_its_c_hooks():
+    """The C hooks (_lines.c) are built with the package, copied beside child.pyc, and load inside
+    the sandbox, whichever way the child is imported there. (Their events are those of the Python
     hooks: tests/test_python_tracer_cost.py runs every case both ways.)"""
     from egca_kit.sandbox import run_sandboxed
-    from egca_runtime_python.service import ENV, Python, line_hook
+    from egca_runtime_python.service import ENV, Python, c_hooks
 
-    assert line_hook() is not None, "egca_runtime_python/_lines.c is not built: pip install -e runtimes/python"
+    assert c_hooks() is not None, "egca_runtime_python/_lines.c is not built: pip install -e runtimes/python"
     lang = Python()
-    result = run_sandboxed([lang.executable, "-I", "-S", "-c", LOADS_THE_HOOK, str(lang.scripts)],
+    result = run_sandboxed([lang.executable, "-I", "-S", "-c", LOADS_THE_HOOKS, str(lang.scripts)],
                            ro_binds=lang.binds, env=ENV)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.split() == [b"True", b"True"]

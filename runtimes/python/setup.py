@@ -1,4 +1,4 @@
-"""The one compiled part of the runtime: the tracer's line hook (egca_runtime_python/_lines.c).
+"""The one compiled part of the runtime: the tracer's C hooks (egca_runtime_python/_lines.c).
 Optional: without a C compiler and Python's headers the package installs without it, and
 the tracer makes the same events in Python alone, at about twice the CPU per event."""
 

@@ -9,7 +9,7 @@ does for a test (child.trace_tests): sys.settrace(Tracer(...).global_trace), eve
 written as the channel writes them (FLUSH_EVERY lines at a time), to /dev/null instead of
 fd 3. These are our own programs, run here without a sandbox. Reports, per program:
 events, plain and traced ms (min of --repeat), the ratio, and µs per event of overhead
-((traced - plain) / events), traced with the C line hook (_lines.c) and, in the same run,
+((traced - plain) / events), traced with the C hooks (_lines.c) and, in the same run,
 without it (the tracer in Python alone).
 
 The last row is real code: every HumanEval problem's reference solution (the dataset the
@@ -71,18 +71,18 @@ def main() -> None:
     args = ap.parse_args()
     child._chan = os.open(os.devnull, os.O_WRONLY)
     sys.setrecursionlimit(10000)
-    hook = child._LineHook
+    hook = child._CHooks
     if hook is None:
-        print("note: the C line hook is not built here (egca_runtime_python/_lines.c): both columns are Python")
+        print("note: the C hooks are not built here (egca_runtime_python/_lines.c): both columns are Python")
     print(f"{'program':14} {'events':>8} {'plain ms':>9} {'traced ms':>10} {'ratio':>7} {'us/event':>9}"
           f" {'Python alone: ms':>17} {'us/event':>9}")
 
     def traced(test, prog, ns, line_hook, max_events):
-        child._LineHook = line_hook
+        child._CHooks = line_hook
         try:
             runs = [run(prog, ns, test, True, max_events) for _ in range(args.repeat)]
         finally:
-            child._LineHook = hook
+            child._CHooks = hook
         return min(t for t, _ in runs), runs[0][1]
 
     def measure(source, calls, max_events=10 ** 9):

@@ -1,19 +1,23 @@
-/* The common case of the Python tracer's line event, in C.
+/* The common cases of the Python tracer's hooks, in C.
  *
- * child.py's Tracer._fast_hooks() returns, as every traced frame's local trace function,
- * a LineHook wrapping its Python `local_trace`. A "line" event whose STEP needs nothing but
- * what this file does is handled here: the statement goes on (no event), or it ended and
- * its plan says it bound one name to a plain value (None, bool, int, float, str, bytes) or
- * bound nothing, with the checks the plan asks for passing. It then writes the same event
- * texts, in the same order, with the same updates of the frame's state as local_trace.
- * Anything else (call, return, exception events, a first line, a statement no plan covers,
- * containers, printed output, the event budget running out) is passed to local_trace
- * before this file has changed anything, so the two always agree; the tests compare traces
- * made with and without it.
+ * child.py's Tracer._fast_hooks() wraps its Python hooks in the two types below: LineHook is
+ * every traced frame's trace function (around `local_trace`), CallHook the global one (around
+ * `global_trace`). What they handle they handle exactly as the Python hook would: the same
+ * event texts, in the same order, with the same updates of the tracer's state. Anything else
+ * is passed to the Python hook before this file has changed anything, so the two always
+ * agree; tests/test_python_tracer_cost.py runs every recorded case with and without them.
  *
- * Why: sys.settrace calls local_trace for every line; as Python code the checks and the
- * text of a STEP cost ~1.5 us an event, here a fraction of that. Frame state `st` is the
- * list local_trace keeps per frame (its fields are documented in child.py).
+ * LineHook: a line event where the statement goes on (no event), or where the statement that
+ * ended has a plan that bound one name to a plain value (None, bool, int, float, str, bytes)
+ * or bound nothing, with the plan's checks passing. Not: call, return and exception events,
+ * a frame's first line, statements without a plan, containers, printed output, the event
+ * budget running out.
+ *
+ * Why: sys.settrace calls its hook for every line and call; as Python code the checks and
+ * the text of an event cost ~1.5 us, here a fraction of that. Frame state `st` is the list
+ * local_trace keeps per frame (its fields are documented in child.py). The program runs in
+ * this process and can reach that state: whatever it does to it may spoil its own trace (as
+ * in Python) but must not crash the process, so every field is checked before it is used.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -42,6 +46,13 @@ static PyObject *s_line, *s_out, *s_nothing, *s_empty_step, *s_open, *s_close_bi
 /* ---------------------------------------------------------------- helpers */
 
 static int is_list(PyObject *o, Py_ssize_t n) { return PyList_CheckExact(o) && PyList_GET_SIZE(o) == n; }
+
+/* Whether a trace function's `event` is `want` (sys.settrace passes its own strings: "line"
+ * is the interned one, "call" is not, in CPython 3.11). */
+static int is_event(PyObject *event, PyObject *want)
+{
+    return event == want || (PyUnicode_CheckExact(event) && PyUnicode_Compare(event, want) == 0);
+}
 
 static long long as_ll(PyObject *o, int *ok)
 {
@@ -340,7 +351,7 @@ static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t na
     LineHook *h = (LineHook *)self;
     if (PyVectorcall_NARGS(nargsf) != 3 || kwnames)
         return PyObject_Vectorcall(h->local_trace, args, nargsf, kwnames);
-    if (!PyFrame_Check(args[0]) || args[1] != s_line) return delegate(h, args);
+    if (!PyFrame_Check(args[0]) || !is_event(args[1], s_line)) return delegate(h, args);
     PyObject *stopped = PyCell_GET(h->stopped);
     if (stopped != Py_False) return delegate(h, args);
     PyObject *st = PyDict_GetItemWithError(h->states, args[0]);
@@ -363,7 +374,215 @@ static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t na
     return r;
 }
 
-/* ---------------------------------------------------------------- the type */
+
+/* ================================================================ call events
+ *
+ * CallHook is the tracer's global trace function: sys.settrace's hook for every Python call.
+ * It handles, as global_trace does, a call of code that is not traced (return None) and a new
+ * activation of a traced function whose arguments are all plain values (None, bool, int,
+ * float, str, bytes) and which has no other local yet: its state, its CALL event, and
+ * the LineHook as its trace function. Anything else, and a stack near the recursion limit
+ * (where global_trace switches to the original hooks), goes to global_trace untouched.
+ */
+enum { I_CODE = 0, I_TRACED = 1, I_ARGS = 2, I_CALL_PRE = 3, I_NAME = 4, I_LMAP = 5, I_PLANS = 10, I_SIZE = 11 };
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *global_trace;     /* the Python hook: everything not handled here */
+    PyObject *stopped, *count, *entered, *depth, *next_frame;   /* its closure's cells */
+    PyObject *states, *infos, *buf, *flush, *line_hook;
+    PyObject *imm, *enc, *jtext, *ebs, *binds, *bind;
+    long long max_events, flush_every, str_cap, guards, margin;
+} CallHook;
+
+#define N_CALL_FIELDS 17
+
+static PyObject *s_call, *s_close_call, *s_comma, *s_close;
+
+static PyObject *call_delegate(CallHook *h, PyObject *const *args)
+{
+    return PyObject_Vectorcall(h->global_trace, args, 3, NULL);
+}
+
+static int cell_add(PyObject *cell, long long by, long long *now)
+{
+    int ok = 1;
+    long long v = as_ll(PyCell_GET(cell), &ok);
+    if (!ok) { PyErr_SetString(PyExc_TypeError, "egca call hook: bad counter"); return -1; }
+    PyObject *n = PyLong_FromLongLong(v + by);
+    if (!n) return -1;
+    PyCell_Set(cell, n);
+    Py_DECREF(n);
+    if (now) *now = v + by;
+    return 0;
+}
+
+/* The JSON text of an argument's binding: '["name",' + text of v + ']'. New reference or NULL. */
+static PyObject *arg_binding(CallHook *h, PyObject *name, PyObject *v)
+{
+    PyObject *b = PyDict_GetItemWithError(h->binds, name), *json;
+    if (b) Py_INCREF(b);
+    else if (PyErr_Occurred() || !(b = PyObject_CallOneArg(h->bind, name))) return NULL;
+    if (PyLong_CheckExact(v)) json = PyObject_Repr(v);
+    else if (PyUnicode_CheckExact(v)) json = PyObject_CallOneArg(h->ebs, v);
+    else json = PyObject_CallOneArg(h->jtext, v);
+    PyObject *text = json ? concat(b, json, s_close, NULL) : NULL;
+    Py_XDECREF(json);
+    Py_DECREF(b);
+    return text;
+}
+
+/* Frames below `frame` as global_trace counts them: up to the nearest traced one, plus its count. */
+static long long stack_depth(CallHook *h, PyFrameObject *frame, int *ok)
+{
+    long long k = 1;
+    PyFrameObject *back = PyFrame_GetBack(frame);
+    while (back) {
+        PyObject *pst = PyDict_GetItemWithError(h->states, (PyObject *)back);
+        if (pst) {
+            if (!is_list(pst, ST_SIZE)) { *ok = 0; Py_DECREF(back); return 0; }
+            k += as_ll(PyList_GET_ITEM(pst, 9), ok);
+            Py_DECREF(back);
+            return k;
+        }
+        if (PyErr_Occurred()) { *ok = -1; Py_DECREF(back); return 0; }
+        k += 1;
+        PyFrameObject *next = PyFrame_GetBack(back);
+        Py_DECREF(back);
+        back = next;
+    }
+    return k;
+}
+
+static PyObject *new_activation(CallHook *h, PyObject *const *args, PyObject *info)
+{
+    PyFrameObject *frame = (PyFrameObject *)args[0];
+    int ok = 1;
+    long long k = stack_depth(h, frame, &ok);
+    if (ok < 0) return NULL;
+    if (!ok || k * h->guards + h->margin >= Py_GetRecursionLimit()) return call_delegate(h, args);
+    long long n = as_ll(PyCell_GET(h->count), &ok);
+    if (!ok || n + 1 > h->max_events) return call_delegate(h, args);
+    PyObject *names = PyTuple_GET_ITEM(info, I_ARGS);
+    if (!PyTuple_CheckExact(names)) return call_delegate(h, args);
+    PyObject *loc = PyFrame_GetLocals(frame);
+    if (!loc) return NULL;
+    if (!PyDict_CheckExact(loc)) { Py_DECREF(loc); return call_delegate(h, args); }
+
+    /* Only plain arguments, and nothing else in the frame yet: else global_trace's case. */
+    Py_ssize_t present = 0, nargs = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        PyObject *value = PyDict_GetItemWithError(loc, PyTuple_GET_ITEM(names, i));
+        if (!value) {
+            if (PyErr_Occurred()) { Py_DECREF(loc); return NULL; }
+            continue;
+        }
+        int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
+        if (plain <= 0) { Py_DECREF(loc); return plain < 0 ? NULL : call_delegate(h, args); }
+        present++;
+    }
+    if (present != PyDict_GET_SIZE(loc)) { Py_DECREF(loc); return call_delegate(h, args); }
+    if (cell_add(h->entered, 1, NULL) < 0) { Py_DECREF(loc); return NULL; }   /* from here on, ours */
+
+    PyObject *snap = PyDict_New(), *raw = PyDict_New(), *parts = PyList_New(0), *st = NULL, *text = NULL;
+    PyObject *result = NULL;
+    if (!snap || !raw || !parts) goto done;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        PyObject *value = PyDict_GetItemWithError(loc, name), *v, *b;
+        if (!value) {
+            if (PyErr_Occurred()) goto done;
+            continue;
+        }
+        ok = 1;
+        if (PyLong_CheckExact(value)) {
+            long long x = as_ll(value, &ok);
+            ok = ok && x > -(1LL << 53) && x < (1LL << 53);
+        } else {
+            ok = PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) <= h->str_cap;
+        }
+        if (ok) { v = value; Py_INCREF(v); }
+        else if (!(v = PyObject_CallOneArg(h->enc, value))) goto done;
+        ok = PyDict_SetItem(snap, name, v) == 0 && PyDict_SetItem(raw, name, value) == 0
+             && (b = arg_binding(h, name, v)) != NULL;
+        Py_DECREF(v);
+        if (!ok) goto done;
+        ok = PyList_Append(parts, b) == 0;
+        Py_DECREF(b);
+        if (!ok) goto done;
+    }
+
+    long long fid, depth;
+    if (cell_add(h->depth, 1, &depth) < 0 || cell_add(h->next_frame, 1, &fid) < 0) goto done;
+    fid -= 1;                                  /* the frame's id is next_frame before the increment */
+    PyObject *fd = PyUnicode_FromFormat(",%lld,%lld,", fid, depth);
+    if (!fd) goto done;
+    st = Py_BuildValue("[LLOOOiONNiONOOONN]", fid, depth, Py_None, snap, Py_False, -1, raw, fd, PyDict_New(),
+                       0, info, PySet_New(NULL), PyTuple_GET_ITEM(info, I_LMAP), PyTuple_GET_ITEM(info, I_PLANS),
+                       PyCell_GET(h->entered), PyDict_New(), PyDict_New());
+    if (!st) goto done;
+    PyObject *kk = PyLong_FromLongLong(k);
+    if (!kk) goto done;
+    PyList_SetItem(st, 9, kk);
+    if (PyDict_SetItem(h->states, args[0], st) < 0) goto done;
+    PyObject *joined = PyUnicode_Join(s_comma, parts);
+    if (!joined) goto done;
+    PyObject *head = concat(PyTuple_GET_ITEM(info, I_CALL_PRE), PyList_GET_ITEM(st, ST_FD),
+                            PyTuple_GET_ITEM(info, I_NAME), NULL);
+    text = head ? concat(head, joined, s_close_call, NULL) : NULL;
+    Py_XDECREF(head);
+    Py_DECREF(joined);
+    if (!text || cell_add(h->count, 1, NULL) < 0 || PyList_Append(h->buf, text) < 0) goto done;
+    if (PyList_GET_SIZE(h->buf) >= h->flush_every) {
+        PyObject *r = PyObject_CallNoArgs(h->flush);
+        if (!r) goto done;
+        Py_DECREF(r);
+    }
+    Py_INCREF(h->line_hook);
+    result = h->line_hook;
+done:
+    Py_DECREF(loc);
+    Py_XDECREF(snap);
+    Py_XDECREF(raw);
+    Py_XDECREF(parts);
+    Py_XDECREF(st);
+    Py_XDECREF(text);
+    return result;
+}
+
+static PyObject *call_hook_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    CallHook *h = (CallHook *)self;
+    if (PyVectorcall_NARGS(nargsf) != 3 || kwnames)
+        return PyObject_Vectorcall(h->global_trace, args, nargsf, kwnames);
+    if (!PyFrame_Check(args[0]) || !is_event(args[1], s_call) || PyCell_GET(h->stopped) != Py_False)
+        return call_delegate(h, args);
+    PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)args[0]);
+    PyObject *key = PyLong_FromVoidPtr(code);
+    PyObject *info = key ? PyDict_GetItemWithError(h->infos, key) : NULL;
+    Py_XDECREF(key);
+    PyObject *result = NULL;
+    if (!info || !PyTuple_CheckExact(info) || PyTuple_GET_SIZE(info) != I_SIZE
+            || PyTuple_GET_ITEM(info, I_CODE) != (PyObject *)code) {
+        result = PyErr_Occurred() ? NULL : call_delegate(h, args);      /* info_of's first look */
+    } else if (PyTuple_GET_ITEM(info, I_TRACED) != Py_True) {
+        result = cell_add(h->entered, 1, NULL) < 0 ? NULL : Py_NewRef(Py_None);   /* not the program's */
+    } else {
+        PyObject *st = PyDict_GetItemWithError(h->states, args[0]);
+        if (st || PyErr_Occurred()) {
+            result = st ? call_delegate(h, args) : NULL;                  /* a resumed generator */
+        } else {
+            Py_INCREF(info);
+            result = new_activation(h, args, info);
+            Py_DECREF(info);
+        }
+    }
+    Py_DECREF(code);
+    return result;
+}
+
+/* ---------------------------------------------------------------- the types */
 
 /* The object fields, local_trace to ebs, are consecutive. */
 #define N_FIELDS 18
@@ -434,11 +653,80 @@ static PyTypeObject LineHookType = {
     .tp_dealloc = line_hook_dealloc,
 };
 
+
+static PyObject **call_fields(CallHook *h) { return &h->global_trace; }
+
+static int call_hook_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    PyObject **f = call_fields((CallHook *)self);
+    for (int i = 0; i < N_CALL_FIELDS; i++) Py_VISIT(f[i]);
+    return 0;
+}
+
+static int call_hook_clear(PyObject *self)
+{
+    PyObject **f = call_fields((CallHook *)self);
+    for (int i = 0; i < N_CALL_FIELDS; i++) Py_CLEAR(f[i]);
+    return 0;
+}
+
+static void call_hook_dealloc(PyObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    call_hook_clear(self);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyObject *call_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kw[] = {"global_trace", "stopped", "count", "entered", "depth", "next_frame", "states", "infos",
+                         "buf", "flush", "line_hook", "imm", "enc", "jtext", "ebs", "binds", "bind",
+                         "max_events", "flush_every", "str_cap", "guards", "margin", NULL};
+    PyObject *o[N_CALL_FIELDS];
+    long long max_events, flush_every, str_cap, guards, margin;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!O!O!OOO!OOOO!OLLLLL:CallHook", kw,
+            &PyFunction_Type, &o[0], &PyCell_Type, &o[1], &PyCell_Type, &o[2], &PyCell_Type, &o[3],
+            &PyCell_Type, &o[4], &PyCell_Type, &o[5], &PyDict_Type, &o[6], &PyDict_Type, &o[7], &PyList_Type, &o[8],
+            &o[9], &o[10], &PyFrozenSet_Type, &o[11], &o[12], &o[13], &o[14], &PyDict_Type, &o[15], &o[16],
+            &max_events, &flush_every, &str_cap, &guards, &margin))
+        return NULL;
+    CallHook *h = (CallHook *)type->tp_alloc(type, 0);
+    if (!h) return NULL;
+    h->vectorcall = call_hook_call;
+    PyObject **f = call_fields(h);
+    for (int i = 0; i < N_CALL_FIELDS; i++) { Py_INCREF(o[i]); f[i] = o[i]; }
+    h->max_events = max_events;
+    h->flush_every = flush_every < 1 ? 1 : flush_every;
+    h->str_cap = str_cap;
+    h->guards = guards;
+    h->margin = margin;
+    return (PyObject *)h;
+}
+
+static PyTypeObject CallHookType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "egca_runtime_python._lines.CallHook",
+    .tp_basicsize = sizeof(CallHook),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "The tracer's global trace function: plain new activations in C, the rest in global_trace.",
+    .tp_new = call_hook_new,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(CallHook, vectorcall),
+    .tp_traverse = call_hook_traverse,
+    .tp_clear = call_hook_clear,
+    .tp_dealloc = call_hook_dealloc,
+};
+
 static struct PyModuleDef lines_module = {PyModuleDef_HEAD_INIT, .m_name = "_lines", .m_size = -1};
 
 PyMODINIT_FUNC PyInit__lines(void)
 {
-    if (PyType_Ready(&LineHookType) < 0) return NULL;
+    if (PyType_Ready(&LineHookType) < 0 || PyType_Ready(&CallHookType) < 0) return NULL;
+    s_call = PyUnicode_InternFromString("call");
+    s_close_call = PyUnicode_InternFromString("]]");
+    s_comma = PyUnicode_InternFromString(",");
+    s_close = PyUnicode_InternFromString("]");
+    if (!s_call || !s_close_call || !s_comma || !s_close) return NULL;
     s_line = PyUnicode_InternFromString("line");
     s_out = PyUnicode_InternFromString("out");
     s_nothing = PyUnicode_New(0, 0);
@@ -451,6 +739,12 @@ PyMODINIT_FUNC PyInit__lines(void)
     Py_INCREF(&LineHookType);
     if (PyModule_AddObject(m, "LineHook", (PyObject *)&LineHookType) < 0) {
         Py_DECREF(&LineHookType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&CallHookType);
+    if (PyModule_AddObject(m, "CallHook", (PyObject *)&CallHookType) < 0) {
+        Py_DECREF(&CallHookType);
         Py_DECREF(m);
         return NULL;
     }

@@ -424,9 +424,9 @@ except (AttributeError, TypeError):
 _MISS = object()
 
 
-def _line_hook_type():
-    """LineHook of _lines.c (built with the package, and copied next to child.pyc for the
-    sandbox), or None: the tracer then makes the same events in Python alone."""
+def _c_hooks():
+    """The hooks' common cases in C (_lines.c: LineHook, CallHook), built with the package and
+    copied next to child.pyc for the sandbox; None: the tracer makes the same events in Python."""
     from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
     here = os.path.dirname(globals().get("__file__") or "")
     for suffix in EXTENSION_SUFFIXES:
@@ -436,13 +436,13 @@ def _line_hook_type():
                 loader = ExtensionFileLoader("_lines", path)
                 module = loader.create_module(ModuleSpec("_lines", loader, origin=path))
                 loader.exec_module(module)
-                return module.LineHook
-            except (ImportError, OSError, AttributeError):   # built for another interpreter
+                return module
+            except (ImportError, OSError):   # built for another interpreter
                 return None
     return None
 
 
-_LineHook = _line_hook_type()
+_CHooks = _c_hooks()
 _BIND = {}                                  # variable name -> '["name",'
 _SLOW_MARGIN = 200                          # stack levels kept free for the fast hooks
 _GUARDS = 4                                 # interpreter recursion levels a frame may count for
@@ -1264,11 +1264,11 @@ class Tracer:
 
         # A traced frame's trace function: local_trace, or the C hook doing its common line events.
         hook = local_trace
-        if _LineHook is not None:
+        if _CHooks is not None:
             cells = dict(zip(local_trace.__code__.co_freevars, local_trace.__closure__))
-            hook = _LineHook(local_trace, cells["stopped"], cells["count"], cells["entered"], states, buf, flush,
-                             tracer, s_pre, binfo, first_line, miss, imm, real, methods_, enc, _jtext, _ebs,
-                             max_events, flush_every, str_cap)
+            hook = _CHooks.LineHook(local_trace, cells["stopped"], cells["count"], cells["entered"], states, buf,
+                                    flush, tracer, s_pre, binfo, first_line, miss, imm, real, methods_, enc, _jtext,
+                                    _ebs, max_events, flush_every, str_cap)
 
         def global_trace(frame, event, arg):
             nonlocal depth, next_frame, entered, count
@@ -1349,6 +1349,12 @@ class Tracer:
                 return tracer._to_slow()
             return hook
 
+        if _CHooks is not None:       # the global hook: calls of untraced code, plain new activations in C
+            cells = dict(zip(global_trace.__code__.co_freevars, global_trace.__closure__))
+            return (_CHooks.CallHook(global_trace, cells["stopped"], cells["count"], cells["entered"], cells["depth"],
+                                     cells["next_frame"], states, infos, buf, flush, hook, imm, enc, _jtext, _ebs,
+                                     _BIND, _bind, max_events, flush_every, str_cap, _GUARDS, _SLOW_MARGIN),
+                    on_stop, get_count)
         return global_trace, on_stop, get_count
 
     # ------------------------------------------------ the original hooks (near the recursion limit)

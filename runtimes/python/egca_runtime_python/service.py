@@ -40,8 +40,8 @@ SEED = 0
 ENV = {"PYTHONHASHSEED": "0"}   # identical hashing (set order) for a candidate and its reference
 
 
-def line_hook() -> Path | None:
-    """The tracer's C line hook as built with the package (setup.py), or None when it is not
+def c_hooks() -> Path | None:
+    """The tracer's C hooks as built with the package (setup.py), or None when they are not
     built or does not load in this interpreter (the one that runs the sandboxed child)."""
     try:
         from egca_runtime_python import _lines
@@ -53,7 +53,7 @@ def line_hook() -> Path | None:
 def _compile_scripts() -> Path:
     """child.py and harness.py compiled once per server into a private directory the sandbox
     mounts read-only: a run then starts from bytecode (compiling both cost ~15 ms a run).
-    The C line hook goes beside them: child.py loads it from its own directory."""
+    The tracer's C hooks go beside them: child.py loads them from its own directory."""
     out = Path(tempfile.mkdtemp(prefix="egca-python-rt-"))
     out.chmod(0o755)
     for name in ("child", "harness"):
@@ -61,10 +61,10 @@ def _compile_scripts() -> Path:
         py_compile.compile(str(HERE / f"{name}.py"), cfile=str(target), dfile=f"<{name}>", doraise=True,
                            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
         target.chmod(0o644)
-    hook = line_hook()
+    hook = c_hooks()
     if hook is None:
         logging.getLogger(__name__).warning(
-            "the Python tracer's C line hook (egca_runtime_python/_lines.c) is not built: traces are the same, "
+            "the Python tracer's C hooks (egca_runtime_python/_lines.c) are not built: traces are the same, "
             "at ~1.5x the CPU per event; reinstall egca-runtime-python where a C compiler and Python's headers are")
     else:
         shutil.copyfile(hook, out / hook.name)
