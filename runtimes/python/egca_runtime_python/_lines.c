@@ -33,15 +33,16 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *local_trace;      /* the Python hook: everything not handled here */
-    PyObject *stopped, *count, *entered;   /* its closure's cells */
+    PyObject *stopped, *count, *entered, *depth;   /* its closure's cells */
     PyObject *states, *buf, *flush, *tracer;
-    PyObject *s_pre, *binfo, *first_line;
+    PyObject *s_pre, *binfo, *first_line, *r_pre;
     PyObject *miss, *imm, *real, *methods;
     PyObject *enc, *jtext, *ebs;
     long long max_events, flush_every, str_cap;
 } LineHook;
 
-static PyObject *s_line, *s_out, *s_nothing, *s_empty_step, *s_open, *s_close_bind;
+static PyObject *s_line, *s_return, *s_call, *s_out, *s_nothing, *s_empty_step, *s_open, *s_close_bind, *s_close,
+                *s_close_call, *s_comma;
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -62,6 +63,28 @@ static long long as_ll(PyObject *o, int *ok)
     v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (overflow || (v == -1 && PyErr_Occurred())) { PyErr_Clear(); *ok = 0; return 0; }
     return v;
+}
+
+static int cell_add(PyObject *cell, long long by, long long *now)
+{
+    int ok = 1;
+    long long v = as_ll(PyCell_GET(cell), &ok);
+    if (!ok) { PyErr_SetString(PyExc_TypeError, "egca call hook: bad counter"); return -1; }
+    PyObject *n = PyLong_FromLongLong(v + by);
+    if (!n) return -1;
+    PyCell_Set(cell, n);
+    Py_DECREF(n);
+    if (now) *now = v + by;
+    return 0;
+}
+
+/* An int that JSON carries as itself (|v| < 2**53), as child.py's encoders test it. */
+static int is_small_int(PyObject *v)
+{
+    int ok = 1;
+    if (!PyLong_CheckExact(v)) return 0;
+    long long x = as_ll(v, &ok);
+    return ok && x > -(1LL << 53) && x < (1LL << 53);
 }
 
 /* a + b + c (+ d), new reference or NULL */
@@ -159,10 +182,9 @@ static PyObject *bind_step(LineHook *h, PyObject *st, PyObject *plan, PyObject *
     if (old == value) return concat(pre, fd, s_empty_step, NULL);
     if (PyDict_SetItem(raw, name, value) < 0) return NULL;
     PyObject *v, *text;
-    int vt = 0, ok = 1;
+    int vt = 0;
     if (PyLong_CheckExact(value)) {
-        long long x = as_ll(value, &ok);
-        vt = ok && x > -(1LL << 53) && x < (1LL << 53) ? 1 : 0;
+        vt = is_small_int(value);
     } else if (PyFloat_CheckExact(value)) {
         vt = isfinite(PyFloat_AS_DOUBLE(value)) ? 1 : 0;
     } else if (PyUnicode_CheckExact(value)) {
@@ -204,11 +226,128 @@ fail:
     return NULL;
 }
 
-/* The event for frame args[0], whose state is `st`; `idx` is the statement now running. */
+/* The STEP of statement `prev`, which just ended in the frame whose state is `st`, when its
+ * plan needs no more than this file does; what step_text() needs to write it. */
+typedef struct {
+    PyObject *plan;             /* borrowed (held by the program's tables) */
+    PyObject *name, *value;     /* plan kind 1: the name bound and its value (owned), else NULL */
+    PyObject *bi;               /* the statement's BRANCH texts, or None (borrowed) */
+} Step;
+
+/* Whether the STEP of `prev` is this file's to write (1), local_trace's (0), or an error (-1).
+ * `events` is how many events the caller will write with it: all must fit in the budget. */
+static int prepare_step(LineHook *h, PyFrameObject *frame, PyObject *st, long long i_prev, int events, Step *step)
+{
+    int ok = 1;
+    step->value = step->name = NULL;
+    /* what the statement printed (program tests) is local_trace's to write */
+    PyObject *out = PyObject_GetAttr(h->tracer, s_out);
+    if (!out) return -1;
+    int printed = PyObject_IsTrue(out);
+    Py_DECREF(out);
+    if (printed) return printed < 0 ? -1 : 0;
+    if (!is_list(st, ST_SIZE)) return 0;
+    PyObject *plans = PyList_GET_ITEM(st, ST_PLANS);
+    if (!PyList_CheckExact(plans) || i_prev < 0 || i_prev >= PyList_GET_SIZE(plans)) return 0;
+    PyObject *plan = PyList_GET_ITEM(plans, i_prev);
+    if (!PyTuple_CheckExact(plan) || PyTuple_GET_SIZE(plan) != P_SIZE) return 0;
+    PyObject *entered = PyCell_GET(h->entered);
+    if (!entered) return 0;
+    int same = PyObject_RichCompareBool(entered, PyList_GET_ITEM(st, ST_MARK), Py_EQ);
+    if (same <= 0) return same;
+    PyObject *unclean = PyList_GET_ITEM(st, ST_UNCLEAN);
+    if (!PyAnySet_CheckExact(unclean) || PySet_GET_SIZE(unclean)) return 0;
+    int checks = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_CHECKS));
+    if (checks < 0) return -1;
+    if (checks) {
+        /* Looking names up in the program's globals and builtins may run its code (a key of its
+         * own with a colliding hash): hold what is used here, and go on only if it is all still
+         * the state's. */
+        Py_INCREF(plans);
+        Py_INCREF(plan);
+        Py_INCREF(entered);
+        ok = plan_ok(h, frame, st, plan);
+        int still = ok > 0 && is_list(st, ST_SIZE) && PyList_GET_ITEM(st, ST_PLANS) == plans
+            && i_prev < PyList_GET_SIZE(plans) && PyList_GET_ITEM(plans, i_prev) == plan
+            && PyCell_GET(h->entered) == entered;
+        Py_DECREF(entered);       /* each still held by the state when `still` */
+        Py_DECREF(plan);
+        Py_DECREF(plans);
+        if (ok < 0) return -1;
+        if (!still) return 0;
+    }
+    if (!PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)
+            || !PyList_CheckExact(h->binfo) || i_prev >= PyList_GET_SIZE(h->binfo))
+        return 0;
+    PyObject *bi = PyList_GET_ITEM(h->binfo, i_prev);
+    if (bi != Py_None && (!PyTuple_CheckExact(bi) || PyTuple_GET_SIZE(bi) != 5)) return 0;
+    long long n = as_ll(PyCell_GET(h->count), &ok);
+    if (!ok || n + events + (bi != Py_None) > h->max_events) return 0;     /* the budget ends here */
+    long long k = as_ll(PyTuple_GET_ITEM(plan, P_KIND), &ok);
+    if (!ok || (k != 0 && k != 1)) return 0;
+    if (k == 1) {
+        PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
+        PyObject *name = PyTuple_GET_ITEM(plan, P_NAME);
+        if (!PyDict_CheckExact(raw) || !PyUnicode_CheckExact(name)) return 0;
+        int augs = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_AUGS));
+        if (augs < 0) return -1;
+        if (augs) {               /* `x += ...` on a container changes it in place: local_trace's case */
+            PyObject *old = PyDict_GetItemWithError(raw, name);
+            if (!old && PyErr_Occurred()) return -1;
+            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(old ? old : Py_None));
+            if (plain <= 0) return plain;
+        }
+        PyObject *loc = PyFrame_GetLocals(frame);
+        if (!loc) return -1;
+        int is_dict = PyDict_CheckExact(loc);
+        PyObject *value = is_dict ? PyDict_GetItemWithError(loc, name) : NULL;
+        Py_XINCREF(value);
+        Py_DECREF(loc);
+        if (!value && PyErr_Occurred()) return -1;
+        if (!is_dict) return 0;
+        if (value) {
+            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
+            if (plain <= 0) {
+                Py_DECREF(value);
+                return plain;
+            }
+        }
+        step->name = name;
+        step->value = value;
+    }
+    step->plan = plan;
+    step->bi = bi;
+    return 1;
+}
+
+/* The STEP's text, the frame's state updated as local_trace updates it. New reference or NULL. */
+static PyObject *step_text(LineHook *h, PyObject *st, long long i_prev, Step *step)
+{
+    PyObject *pre = PyList_GET_ITEM(h->s_pre, i_prev), *fd = PyList_GET_ITEM(st, ST_FD);
+    if (step->value) return bind_step(h, st, step->plan, pre, fd, step->name, step->value);
+    return concat(pre, fd, s_empty_step, NULL);
+}
+
+/* Write the STEP of `step`, then (when the statement has one and tracing goes on) its BRANCH,
+ * taken (`taken`) or not. 0 or -1. */
+static int write_step(LineHook *h, PyObject *st, long long i_prev, Step *step, int taken)
+{
+    PyObject *text = step_text(h, st, i_prev, step);
+    int ok = text ? append(h, text) : -1;
+    Py_XDECREF(text);
+    if (ok == 0 && step->bi != Py_None && PyCell_GET(h->stopped) == Py_False && is_list(st, ST_SIZE)) {
+        text = concat(PyTuple_GET_ITEM(step->bi, 2), PyList_GET_ITEM(st, ST_FD),
+                      PyTuple_GET_ITEM(step->bi, taken ? 3 : 4), NULL);
+        ok = text ? append(h, text) : -1;
+        Py_XDECREF(text);
+    }
+    return ok;
+}
+
+/* A line event of the frame args[0], whose state is `st`; `idx` is the statement now running. */
 static PyObject *line_event(LineHook *h, PyObject *const *args, PyObject *st, PyObject *idx, int lasti)
 {
     PyObject *self = (PyObject *)h;
-    PyFrameObject *frame = (PyFrameObject *)args[0];
     PyObject *prev = PyList_GET_ITEM(st, ST_PREV);
     int ok = 1;
     long long i_idx = as_ll(idx, &ok);
@@ -224,126 +363,86 @@ static PyObject *line_event(LineHook *h, PyObject *const *args, PyObject *st, Py
         return self;
     }
 
-    /* the statement `prev` ended: its STEP, when its plan needs no more than this file does
-     * (what it printed, in program tests, is local_trace's to write) */
-    PyObject *out = PyObject_GetAttr(h->tracer, s_out);
-    if (!out) return NULL;
-    int printed = PyObject_IsTrue(out);
-    Py_DECREF(out);
-    if (printed) return printed < 0 ? NULL : delegate(h, args);
-    if (!is_list(st, ST_SIZE)) return delegate(h, args);
-    PyObject *plans = PyList_GET_ITEM(st, ST_PLANS);
-    if (!PyList_CheckExact(plans) || i_prev < 0 || i_prev >= PyList_GET_SIZE(plans)) return delegate(h, args);
-    PyObject *plan = PyList_GET_ITEM(plans, i_prev);
-    if (!PyTuple_CheckExact(plan) || PyTuple_GET_SIZE(plan) != P_SIZE) return delegate(h, args);
-    PyObject *entered = PyCell_GET(h->entered);
-    if (!entered) return delegate(h, args);
-    int same = PyObject_RichCompareBool(entered, PyList_GET_ITEM(st, ST_MARK), Py_EQ);
-    if (same <= 0) return same < 0 ? NULL : delegate(h, args);
-    PyObject *unclean = PyList_GET_ITEM(st, ST_UNCLEAN);
-    if (!PyAnySet_CheckExact(unclean) || PySet_GET_SIZE(unclean)) return delegate(h, args);
-    int checks = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_CHECKS));
-    if (checks < 0) return NULL;
-    if (checks) {
-        /* Looking names up in the program's globals and builtins may run its code (a key of its
-         * own with a colliding hash): hold what is used here, and go on only if it is all still
-         * the state's. */
-        Py_INCREF(plans);
-        Py_INCREF(plan);
-        Py_INCREF(entered);
-        ok = plan_ok(h, frame, st, plan);
-        int still = ok > 0 && is_list(st, ST_SIZE) && PyList_GET_ITEM(st, ST_PLANS) == plans
-            && i_prev < PyList_GET_SIZE(plans) && PyList_GET_ITEM(plans, i_prev) == plan
-            && PyCell_GET(h->entered) == entered;
-        Py_DECREF(entered);       /* each still held by the state when `still` */
-        Py_DECREF(plan);
-        Py_DECREF(plans);
-        if (ok < 0) return NULL;
-        if (!still) return delegate(h, args);
-    }
-    if (!PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)
-            || !PyList_CheckExact(h->binfo) || i_prev >= PyList_GET_SIZE(h->binfo)
-            || !PyList_CheckExact(h->first_line) || i_idx < 0 || i_idx >= PyList_GET_SIZE(h->first_line))
-        return delegate(h, args);
-
-    PyObject *kind = PyTuple_GET_ITEM(plan, P_KIND), *name = NULL, *value = NULL;
-    long long k = as_ll(kind, &ok);
-    if (!ok || (k != 0 && k != 1)) return delegate(h, args);
-    if (k == 1) {
-        PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
-        name = PyTuple_GET_ITEM(plan, P_NAME);
-        if (!PyDict_CheckExact(raw) || !PyUnicode_CheckExact(name)) return delegate(h, args);
-        int augs = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_AUGS));
-        if (augs < 0) return NULL;
-        if (augs) {               /* `x += ...` on a container changes it in place: local_trace's case */
-            PyObject *old = PyDict_GetItemWithError(raw, name);
-            if (!old && PyErr_Occurred()) return NULL;
-            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(old ? old : Py_None));
-            if (plain <= 0) return plain < 0 ? NULL : delegate(h, args);
+    /* the statement `prev` ended: its STEP, then its BRANCH (taken when `idx` is in its body) */
+    Step step;
+    ok = prepare_step(h, (PyFrameObject *)args[0], st, i_prev, 1, &step);
+    if (ok <= 0) return ok < 0 ? NULL : delegate(h, args);
+    int taken = 0;
+    if (step.bi != Py_None) {
+        ok = PyList_CheckExact(h->first_line) && i_idx >= 0 && i_idx < PyList_GET_SIZE(h->first_line);
+        long long first = ok ? as_ll(PyList_GET_ITEM(h->first_line, i_idx), &ok) : 0;
+        long long lo = as_ll(PyTuple_GET_ITEM(step.bi, 0), &ok), hi = as_ll(PyTuple_GET_ITEM(step.bi, 1), &ok);
+        if (!ok) {
+            Py_XDECREF(step.value);
+            return delegate(h, args);
         }
-        PyObject *loc = PyFrame_GetLocals(frame);
-        if (!loc) return NULL;
-        value = PyDict_CheckExact(loc) ? PyDict_GetItemWithError(loc, name) : NULL;
-        Py_XINCREF(value);
-        int is_dict = PyDict_CheckExact(loc);
-        Py_DECREF(loc);
-        if (!value && PyErr_Occurred()) return NULL;
-        if (!is_dict) return delegate(h, args);
-        if (value) {
-            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
-            if (plain <= 0) {
-                Py_DECREF(value);
-                return plain < 0 ? NULL : delegate(h, args);
-            }
-        }
+        taken = lo <= first && first <= hi;
     }
-    PyObject *bi = PyList_GET_ITEM(h->binfo, i_prev);
-    if (bi != Py_None && (!PyTuple_CheckExact(bi) || PyTuple_GET_SIZE(bi) != 5)) {
-        Py_XDECREF(value);
-        return delegate(h, args);
-    }
-    long long n = as_ll(PyCell_GET(h->count), &ok);
-    if (!ok || n + 1 + (bi != Py_None) > h->max_events) {    /* the budget ends here: local_trace's case */
-        Py_XDECREF(value);
-        return delegate(h, args);
-    }
-
-    /* From here on, as local_trace: the frame's state, then the STEP, then the BRANCH. */
     PyObject *l = PyLong_FromLong(lasti);
-    if (!l) { Py_XDECREF(value); return NULL; }
+    if (!l) { Py_XDECREF(step.value); return NULL; }
+    /* From here on, as local_trace: the frame's state, then the STEP, then the BRANCH. */
     Py_INCREF(idx);
     PyList_SetItem(st, ST_PREV, idx);
     PyList_SetItem(st, ST_LASTI, l);
+    PyObject *entered = PyCell_GET(h->entered);
     Py_INCREF(entered);
     PyList_SetItem(st, ST_MARK, entered);
-    PyObject *pre = PyList_GET_ITEM(h->s_pre, i_prev), *fd = PyList_GET_ITEM(st, ST_FD), *text;
-    Py_INCREF(bi);
-    if (value) {
-        text = bind_step(h, st, plan, pre, fd, name, value);
-        Py_DECREF(value);
-    } else {
-        text = concat(pre, fd, s_empty_step, NULL);
-    }
-    ok = text ? append(h, text) : -1;
-    Py_XDECREF(text);
-    if (ok == 0 && bi != Py_None && PyCell_GET(h->stopped) == Py_False && is_list(st, ST_SIZE)) {
-        ok = 1;
-        long long first = as_ll(PyList_GET_ITEM(h->first_line, i_idx), &ok);
-        long long lo = as_ll(PyTuple_GET_ITEM(bi, 0), &ok), hi = as_ll(PyTuple_GET_ITEM(bi, 1), &ok);
-        if (ok) {
-            text = concat(PyTuple_GET_ITEM(bi, 2), PyList_GET_ITEM(st, ST_FD),
-                          PyTuple_GET_ITEM(bi, lo <= first && first <= hi ? 3 : 4), NULL);
-            ok = text ? append(h, text) : -1;
-            Py_XDECREF(text);
-        } else {
-            PyErr_SetString(PyExc_TypeError, "egca line hook: bad branch table");
-            ok = -1;
-        }
-    }
-    Py_DECREF(bi);
+    ok = write_step(h, st, i_prev, &step, taken);
+    Py_XDECREF(step.value);
     if (ok < 0) return NULL;
     Py_INCREF(self);
     return self;
+}
+
+/* A return event of the frame args[0], whose state is `st`, from a `return` statement with a
+ * plain value: the STEP of that statement, its BRANCH not taken, the RETURN; the frame's
+ * state goes, as local_trace does it. */
+static PyObject *return_event(LineHook *h, PyObject *const *args, PyObject *st)
+{
+    PyFrameObject *frame = (PyFrameObject *)args[0];
+    PyObject *value = args[2];
+    PyCodeObject *code = PyFrame_GetCode(frame);
+    int flags = code->co_flags;
+    Py_DECREF(code);
+    if (flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE)
+            || PyList_GET_ITEM(st, ST_EXC) != Py_False || !PyLong_CheckExact(PyList_GET_ITEM(st, ST_PREV)))
+        return delegate(h, args);
+    int ok = 1;
+    long long i_prev = as_ll(PyList_GET_ITEM(st, ST_PREV), &ok);
+    if (!ok || i_prev < 0 || !PyList_CheckExact(h->r_pre) || i_prev >= PyList_GET_SIZE(h->r_pre)) return delegate(h, args);
+    PyObject *r_pre = PyList_GET_ITEM(h->r_pre, i_prev);      /* '["R",<range>' of a return statement */
+    int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
+    if (plain <= 0 || !PyUnicode_CheckExact(r_pre)) return plain < 0 ? NULL : delegate(h, args);
+    Step step;
+    ok = prepare_step(h, frame, st, i_prev, 2, &step);
+    if (ok <= 0) return ok < 0 ? NULL : delegate(h, args);
+
+    /* The RETURN's text first (the value is plain: encoding it runs no code of the program). */
+    PyObject *json, *ret = NULL;
+    if (is_small_int(value)) {
+        json = PyObject_Repr(value);
+    } else if (PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) <= h->str_cap) {
+        json = PyObject_CallOneArg(h->ebs, value);
+    } else {
+        PyObject *v = PyObject_CallOneArg(h->enc, value);
+        json = v ? PyObject_CallOneArg(h->jtext, v) : NULL;
+        Py_XDECREF(v);
+    }
+    PyObject *fd = PyList_GET_ITEM(st, ST_FD);
+    if (json) {
+        PyObject *head = concat(r_pre, fd, json, NULL);
+        ret = head ? concat(head, s_close, s_nothing, NULL) : NULL;
+        Py_XDECREF(head);
+        Py_DECREF(json);
+    }
+    if (!ret) { Py_XDECREF(step.value); return NULL; }
+    ok = write_step(h, st, i_prev, &step, 0);
+    Py_XDECREF(step.value);
+    if (ok == 0) ok = append(h, ret);            /* the budget was checked for all three */
+    Py_DECREF(ret);
+    if (ok < 0 || PyDict_DelItem(h->states, args[0]) < 0 || cell_add(h->depth, -1, NULL) < 0) return NULL;
+    Py_INCREF(h);
+    return (PyObject *)h;
 }
 
 static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
@@ -351,11 +450,17 @@ static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t na
     LineHook *h = (LineHook *)self;
     if (PyVectorcall_NARGS(nargsf) != 3 || kwnames)
         return PyObject_Vectorcall(h->local_trace, args, nargsf, kwnames);
-    if (!PyFrame_Check(args[0]) || !is_event(args[1], s_line)) return delegate(h, args);
-    PyObject *stopped = PyCell_GET(h->stopped);
-    if (stopped != Py_False) return delegate(h, args);
+    int line = PyFrame_Check(args[0]) && is_event(args[1], s_line);
+    int ret = !line && PyFrame_Check(args[0]) && is_event(args[1], s_return);
+    if (!(line || ret) || PyCell_GET(h->stopped) != Py_False) return delegate(h, args);
     PyObject *st = PyDict_GetItemWithError(h->states, args[0]);
     if (!st || !is_list(st, ST_SIZE)) return PyErr_Occurred() ? NULL : delegate(h, args);
+    if (ret) {
+        Py_INCREF(st);
+        PyObject *r = return_event(h, args, st);
+        Py_DECREF(st);
+        return r;
+    }
 
     /* which statement is running: as local_trace, from the frame's lasti -> statement map */
     int lasti = PyFrame_GetLasti((PyFrameObject *)args[0]);
@@ -398,25 +503,12 @@ typedef struct {
 
 #define N_CALL_FIELDS 17
 
-static PyObject *s_call, *s_close_call, *s_comma, *s_close;
 
 static PyObject *call_delegate(CallHook *h, PyObject *const *args)
 {
     return PyObject_Vectorcall(h->global_trace, args, 3, NULL);
 }
 
-static int cell_add(PyObject *cell, long long by, long long *now)
-{
-    int ok = 1;
-    long long v = as_ll(PyCell_GET(cell), &ok);
-    if (!ok) { PyErr_SetString(PyExc_TypeError, "egca call hook: bad counter"); return -1; }
-    PyObject *n = PyLong_FromLongLong(v + by);
-    if (!n) return -1;
-    PyCell_Set(cell, n);
-    Py_DECREF(n);
-    if (now) *now = v + by;
-    return 0;
-}
 
 /* The JSON text of an argument's binding: '["name",' + text of v + ']'. New reference or NULL. */
 static PyObject *arg_binding(CallHook *h, PyObject *name, PyObject *v)
@@ -495,13 +587,7 @@ static PyObject *new_activation(CallHook *h, PyObject *const *args, PyObject *in
             if (PyErr_Occurred()) goto done;
             continue;
         }
-        ok = 1;
-        if (PyLong_CheckExact(value)) {
-            long long x = as_ll(value, &ok);
-            ok = ok && x > -(1LL << 53) && x < (1LL << 53);
-        } else {
-            ok = PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) <= h->str_cap;
-        }
+        ok = is_small_int(value) || (PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) <= h->str_cap);
         if (ok) { v = value; Py_INCREF(v); }
         else if (!(v = PyObject_CallOneArg(h->enc, value))) goto done;
         ok = PyDict_SetItem(snap, name, v) == 0 && PyDict_SetItem(raw, name, value) == 0
@@ -585,7 +671,7 @@ static PyObject *call_hook_call(PyObject *self, PyObject *const *args, size_t na
 /* ---------------------------------------------------------------- the types */
 
 /* The object fields, local_trace to ebs, are consecutive. */
-#define N_FIELDS 18
+#define N_FIELDS 20
 static PyObject **fields(LineHook *h, int *n)
 {
     *n = N_FIELDS;
@@ -617,16 +703,16 @@ static void line_hook_dealloc(PyObject *self)
 
 static PyObject *line_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    static char *kw[] = {"local_trace", "stopped", "count", "entered", "states", "buf", "flush", "tracer",
-                         "s_pre", "binfo", "first_line", "miss", "imm", "real", "methods", "enc", "jtext", "ebs",
-                         "max_events", "flush_every", "str_cap", NULL};
+    static char *kw[] = {"local_trace", "stopped", "count", "entered", "depth", "states", "buf", "flush", "tracer",
+                         "s_pre", "binfo", "first_line", "r_pre", "miss", "imm", "real", "methods", "enc", "jtext",
+                         "ebs", "max_events", "flush_every", "str_cap", NULL};
     PyObject *o[N_FIELDS];
     long long max_events, flush_every, str_cap;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!OOO!O!O!OO!O!O!OOOLLL:LineHook", kw,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!OOO!O!O!O!OO!O!O!OOOLLL:LineHook", kw,
             &PyFunction_Type, &o[0], &PyCell_Type, &o[1], &PyCell_Type, &o[2], &PyCell_Type, &o[3],
-            &PyDict_Type, &o[4], &PyList_Type, &o[5], &o[6], &o[7], &PyList_Type, &o[8], &PyList_Type, &o[9],
-            &PyList_Type, &o[10], &o[11], &PyFrozenSet_Type, &o[12], &PyDict_Type, &o[13], &PyDict_Type, &o[14],
-            &o[15], &o[16], &o[17], &max_events, &flush_every, &str_cap))
+            &PyCell_Type, &o[4], &PyDict_Type, &o[5], &PyList_Type, &o[6], &o[7], &o[8], &PyList_Type, &o[9],
+            &PyList_Type, &o[10], &PyList_Type, &o[11], &PyList_Type, &o[12], &o[13], &PyFrozenSet_Type, &o[14],
+            &PyDict_Type, &o[15], &PyDict_Type, &o[16], &o[17], &o[18], &o[19], &max_events, &flush_every, &str_cap))
         return NULL;
     LineHook *h = (LineHook *)type->tp_alloc(type, 0);
     if (!h) return NULL;
@@ -723,10 +809,11 @@ PyMODINIT_FUNC PyInit__lines(void)
 {
     if (PyType_Ready(&LineHookType) < 0 || PyType_Ready(&CallHookType) < 0) return NULL;
     s_call = PyUnicode_InternFromString("call");
+    s_return = PyUnicode_InternFromString("return");
     s_close_call = PyUnicode_InternFromString("]]");
     s_comma = PyUnicode_InternFromString(",");
     s_close = PyUnicode_InternFromString("]");
-    if (!s_call || !s_close_call || !s_comma || !s_close) return NULL;
+    if (!s_call || !s_return || !s_close_call || !s_comma || !s_close) return NULL;
     s_line = PyUnicode_InternFromString("line");
     s_out = PyUnicode_InternFromString("out");
     s_nothing = PyUnicode_New(0, 0);

@@ -1266,9 +1266,11 @@ class Tracer:
         hook = local_trace
         if _CHooks is not None:
             cells = dict(zip(local_trace.__code__.co_freevars, local_trace.__closure__))
-            hook = _CHooks.LineHook(local_trace, cells["stopped"], cells["count"], cells["entered"], states, buf,
-                                    flush, tracer, s_pre, binfo, first_line, miss, imm, real, methods_, enc, _jtext,
-                                    _ebs, max_events, flush_every, str_cap)
+            r_pre = [('["R",' + ("null" if stmts[i][1] is None else str(stmts[i][1]))) if is_ret[i] else None
+                     for i in range(len(stmts))]         # a return statement's RETURN event, up to its frame
+            hook = _CHooks.LineHook(local_trace, cells["stopped"], cells["count"], cells["entered"], cells["depth"],
+                                    states, buf, flush, tracer, s_pre, binfo, first_line, r_pre, miss, imm, real,
+                                    methods_, enc, _jtext, _ebs, max_events, flush_every, str_cap)
 
         def global_trace(frame, event, arg):
             nonlocal depth, next_frame, entered, count
