@@ -9,15 +9,20 @@
  *
  * LineHook: a line event where the statement goes on (no event), or where the statement that
  * ended has a plan that bound one name to a plain value (None, bool, int, float, str, bytes)
- * or bound nothing, with the plan's checks passing. Not: call, return and exception events,
- * a frame's first line, statements without a plan, containers, printed output, the event
- * budget running out.
+ * or bound nothing, with the plan's checks passing; and the return from a `return` statement
+ * of such a plan with a plain value. Not: exception events, a frame's first line, statements
+ * without a plan, containers, printed output, generators, the event budget running out.
+ * CallHook: see "call events" below.
  *
- * Why: sys.settrace calls its hook for every line and call; as Python code the checks and
- * the text of an event cost ~1.5 us, here a fraction of that. Frame state `st` is the list
- * local_trace keeps per frame (its fields are documented in child.py). The program runs in
- * this process and can reach that state: whatever it does to it may spoil its own trace (as
- * in Python) but must not crash the process, so every field is checked before it is used.
+ * Why: sys.settrace calls its hook for every line, call and return; as Python code the checks
+ * and the text of an event cost ~1.5 us, here a fraction of that. Frame state `st` is the list
+ * local_trace keeps per frame (its fields are documented in child.py).
+ *
+ * The program runs in this process and can reach that state (through sys.gettrace()): what it
+ * does to it may spoil its own trace, as in Python, but must not crash the process. So every
+ * field is checked before it is used, and whatever is used after a call that may run Python
+ * code (a lookup in a dict the program can reach, child.py's encoders) is held, or taken from
+ * `st` again and checked again.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -36,7 +41,7 @@ typedef struct {
     PyObject *stopped, *count, *entered, *depth;   /* its closure's cells */
     PyObject *states, *buf, *flush, *tracer;
     PyObject *s_pre, *binfo, *first_line, *r_pre;
-    PyObject *miss, *imm, *real, *methods;
+    PyObject *miss, *real, *methods;
     PyObject *enc, *jtext, *ebs;
     long long max_events, flush_every, str_cap;
 } LineHook;
@@ -78,6 +83,15 @@ static int cell_add(PyObject *cell, long long by, long long *now)
     return 0;
 }
 
+/* None, bool, int, float, str or bytes, exactly (child.py's _IMMUTABLE): a type test that runs
+ * no code (a set lookup of a type would call its metaclass's __hash__). */
+static int is_plain(PyObject *v)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    return v == Py_None || t == &PyBool_Type || t == &PyLong_Type || t == &PyFloat_Type || t == &PyUnicode_Type
+        || t == &PyBytes_Type;
+}
+
 /* An int that JSON carries as itself (|v| < 2**53), as child.py's encoders test it. */
 static int is_small_int(PyObject *v)
 {
@@ -97,15 +111,15 @@ static PyObject *concat(PyObject *a, PyObject *b, PyObject *c, PyObject *d)
     return r;
 }
 
-/* The plan's checks (child.py plan_ok, once st[11] is known empty): 1 yes, 0 no, -1 error. */
+/* The plan's checks (child.py plan_ok, once st[11] is known empty): 1 yes, 0 no, -1 error.
+ * Lookups in the program's dicts may run its code (keys of its own): each step takes what it
+ * uses from `st` again, and holds it. */
 static int plan_ok(LineHook *h, PyFrameObject *frame, PyObject *st, PyObject *plan)
 {
     PyObject *calls = PyTuple_GET_ITEM(plan, P_CALLS);
     PyObject *methods = PyTuple_GET_ITEM(plan, P_METHODS);
     PyObject *changes = PyTuple_GET_ITEM(plan, P_CHANGES);
-    PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
-    if (!PyTuple_CheckExact(calls) || !PyTuple_CheckExact(methods) || !PyTuple_CheckExact(changes)
-            || !PyDict_CheckExact(raw))
+    if (!PyTuple_CheckExact(calls) || !PyTuple_CheckExact(methods) || !PyTuple_CheckExact(changes))
         return 0;
     if (PyTuple_GET_SIZE(calls)) {
         PyObject *g = PyFrame_GetGlobals(frame), *b = PyFrame_GetBuiltins(frame);
@@ -113,28 +127,43 @@ static int plan_ok(LineHook *h, PyFrameObject *frame, PyObject *st, PyObject *pl
         for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(calls); i++) {
             PyObject *name = PyTuple_GET_ITEM(calls, i);
             PyObject *real = PyDict_GetItemWithError(h->real, name);
-            if (!real || PyDict_Contains(g, name) != 0 || PyDict_GetItemWithError(b, name) != real) ok = 0;
+            if (!real || PyDict_Contains(g, name) != 0) {
+                ok = 0;
+            } else {
+                Py_INCREF(real);
+                ok = PyDict_GetItemWithError(b, name) == real;
+                Py_DECREF(real);
+            }
         }
         Py_DECREF(g);
         Py_DECREF(b);
         if (PyErr_Occurred()) return -1;
         if (!ok) return 0;
     }
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(methods); i++) {
+    if (!is_list(st, ST_SIZE) || !PyDict_CheckExact(PyList_GET_ITEM(st, ST_RAW))) return 0;
+    PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
+    int result = 1;
+    Py_INCREF(raw);
+    for (Py_ssize_t i = 0; result > 0 && i < PyTuple_GET_SIZE(methods); i++) {
         PyObject *pair = PyTuple_GET_ITEM(methods, i);
-        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) return 0;
+        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) { result = 0; break; }
         PyObject *v = PyDict_GetItemWithError(raw, PyTuple_GET_ITEM(pair, 0));
-        if (!v && PyErr_Occurred()) return -1;
+        if (!v && PyErr_Occurred()) { result = -1; break; }
+        PyTypeObject *t = Py_TYPE(v ? v : h->miss);
         PyObject *m = PyDict_GetItemWithError(h->methods, PyTuple_GET_ITEM(pair, 1));
-        if (!m || !PyTuple_CheckExact(m) || PyTuple_GET_SIZE(m) < 1) return PyErr_Occurred() ? -1 : 0;
-        int in = PySequence_Contains(PyTuple_GET_ITEM(m, 0), (PyObject *)Py_TYPE(v ? v : h->miss));
-        if (in <= 0) return in;
+        if (!m || !PyTuple_CheckExact(m) || PyTuple_GET_SIZE(m) < 1 || !PyTuple_CheckExact(PyTuple_GET_ITEM(m, 0))) {
+            result = PyErr_Occurred() ? -1 : 0;
+            break;
+        }
+        PyObject *types = PyTuple_GET_ITEM(m, 0);     /* the receiver's type must be one of these */
+        result = 0;
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(types); j++)
+            if (PyTuple_GET_ITEM(types, j) == (PyObject *)t) result = 1;
     }
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(changes); i++) {
-        int in = PyDict_Contains(raw, PyTuple_GET_ITEM(changes, i));
-        if (in <= 0) return in;
-    }
-    return 1;
+    for (Py_ssize_t i = 0; result > 0 && i < PyTuple_GET_SIZE(changes); i++)
+        result = PyDict_Contains(raw, PyTuple_GET_ITEM(changes, i));
+    Py_DECREF(raw);
+    return result;
 }
 
 /* ---------------------------------------------------------------- the event */
@@ -172,16 +201,26 @@ static int append(LineHook *h, PyObject *text)
 }
 
 /* The text of a STEP that binds `name` (plan kind 1) to `value`, a plain value; the frame's
- * state is updated as local_trace updates it. New reference or NULL. */
+ * state is updated as local_trace updates it. New reference or NULL. What it takes from `st`
+ * it holds: encoding and comparing call Python. */
 static PyObject *bind_step(LineHook *h, PyObject *st, PyObject *plan, PyObject *pre, PyObject *fd,
                            PyObject *name, PyObject *value)
 {
-    PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
+    if (!is_list(st, ST_SIZE) || !PyDict_CheckExact(PyList_GET_ITEM(st, ST_RAW))
+            || !PyDict_CheckExact(PyList_GET_ITEM(st, ST_SNAP))) {
+        PyErr_SetString(PyExc_TypeError, "egca line hook: the frame's state changed");
+        return NULL;
+    }
+    PyObject *raw = PyList_GET_ITEM(st, ST_RAW), *snap = PyList_GET_ITEM(st, ST_SNAP), *v = NULL, *text = NULL;
+    Py_INCREF(raw);
+    Py_INCREF(snap);
     PyObject *old = PyDict_GetItemWithError(raw, name);
-    if (!old && PyErr_Occurred()) return NULL;
-    if (old == value) return concat(pre, fd, s_empty_step, NULL);
-    if (PyDict_SetItem(raw, name, value) < 0) return NULL;
-    PyObject *v, *text;
+    if (!old && PyErr_Occurred()) goto done;
+    if (old == value) {
+        text = concat(pre, fd, s_empty_step, NULL);
+        goto done;
+    }
+    if (PyDict_SetItem(raw, name, value) < 0) goto done;
     int vt = 0;
     if (PyLong_CheckExact(value)) {
         vt = is_small_int(value);
@@ -194,17 +233,21 @@ static PyObject *bind_step(LineHook *h, PyObject *st, PyObject *plan, PyObject *
         v = value;
         Py_INCREF(v);
     } else if (!(v = PyObject_CallOneArg(h->enc, value))) {
-        return NULL;
+        goto done;
     }
-    PyObject *snap = PyList_GET_ITEM(st, ST_SNAP);
     PyObject *sv = PyDict_GetItemWithError(snap, name);
     int differs = 1;
-    if (!sv && PyErr_Occurred()) goto fail;
-    if (sv && (differs = PyObject_RichCompareBool(sv, v, Py_NE)) < 0) goto fail;
+    if (!sv && PyErr_Occurred()) goto done;
+    if (sv) {
+        Py_INCREF(sv);
+        differs = PyObject_RichCompareBool(sv, v, Py_NE);
+        Py_DECREF(sv);
+        if (differs < 0) goto done;
+    }
     if (differs) {
-        if (PyDict_SetItem(snap, name, v) < 0) goto fail;
+        if (PyDict_SetItem(snap, name, v) < 0) goto done;
         PyObject *json = vt == 1 ? PyObject_Repr(v) : PyObject_CallOneArg(vt == 2 ? h->ebs : h->jtext, v);
-        if (!json) goto fail;
+        if (!json) goto done;
         PyObject *head = concat(pre, fd, s_open, PyTuple_GET_ITEM(plan, P_BIND));
         text = head ? concat(head, json, s_close_bind, NULL) : NULL;
         Py_XDECREF(head);
@@ -212,135 +255,148 @@ static PyObject *bind_step(LineHook *h, PyObject *st, PyObject *plan, PyObject *
     } else {
         text = concat(pre, fd, s_empty_step, NULL);
     }
-    Py_DECREF(v);
-    if (!text) return NULL;
-    PyObject *clean = PyList_GET_ITEM(st, ST_CLEAN);
-    if (PyDict_CheckExact(clean) && PyDict_GET_SIZE(clean)) {
-        PyObject *nested = PyList_GET_ITEM(st, ST_NESTED);
-        if (PyDict_DelItem(clean, name) < 0) PyErr_Clear();
-        if (PyDict_CheckExact(nested) && PyDict_DelItem(nested, name) < 0) PyErr_Clear();
+    if (text && is_list(st, ST_SIZE)) {
+        PyObject *clean = PyList_GET_ITEM(st, ST_CLEAN), *nested = PyList_GET_ITEM(st, ST_NESTED);
+        if (PyDict_CheckExact(clean) && PyDict_GET_SIZE(clean)) {
+            Py_INCREF(clean);
+            Py_INCREF(nested);
+            if (PyDict_DelItem(clean, name) < 0) PyErr_Clear();
+            if (PyDict_CheckExact(nested) && PyDict_DelItem(nested, name) < 0) PyErr_Clear();
+            Py_DECREF(clean);
+            Py_DECREF(nested);
+        }
     }
+done:
+    Py_XDECREF(v);
+    Py_DECREF(raw);
+    Py_DECREF(snap);
     return text;
-fail:
-    Py_DECREF(v);
-    return NULL;
 }
 
 /* The STEP of statement `prev`, which just ended in the frame whose state is `st`, when its
- * plan needs no more than this file does; what step_text() needs to write it. */
+ * plan needs no more than this file does; what write_step() needs to write it (all owned:
+ * release with step_release). */
 typedef struct {
-    PyObject *plan;             /* borrowed (held by the program's tables) */
-    PyObject *name, *value;     /* plan kind 1: the name bound and its value (owned), else NULL */
-    PyObject *bi;               /* the statement's BRANCH texts, or None (borrowed) */
+    PyObject *plan;             /* the statement's plan */
+    PyObject *name, *value;     /* plan kind 1: the name bound and its value, else NULL */
+    PyObject *bi;               /* the statement's BRANCH texts, or None */
 } Step;
+
+static void step_release(Step *step)
+{
+    Py_CLEAR(step->plan);
+    Py_CLEAR(step->name);
+    Py_CLEAR(step->value);
+    Py_CLEAR(step->bi);
+}
 
 /* Whether the STEP of `prev` is this file's to write (1), local_trace's (0), or an error (-1).
  * `events` is how many events the caller will write with it: all must fit in the budget. */
 static int prepare_step(LineHook *h, PyFrameObject *frame, PyObject *st, long long i_prev, int events, Step *step)
 {
     int ok = 1;
-    step->value = step->name = NULL;
+    step->plan = step->name = step->value = step->bi = NULL;
     /* what the statement printed (program tests) is local_trace's to write */
     PyObject *out = PyObject_GetAttr(h->tracer, s_out);
     if (!out) return -1;
     int printed = PyObject_IsTrue(out);
     Py_DECREF(out);
     if (printed) return printed < 0 ? -1 : 0;
+    /* From here on nothing runs Python code but plan_ok (the frame's state is checked again
+     * after it) and PyFrame_GetLocals (none of the program's). */
     if (!is_list(st, ST_SIZE)) return 0;
-    PyObject *plans = PyList_GET_ITEM(st, ST_PLANS);
-    if (!PyList_CheckExact(plans) || i_prev < 0 || i_prev >= PyList_GET_SIZE(plans)) return 0;
+    long long entered = as_ll(PyCell_GET(h->entered), &ok), mark = as_ll(PyList_GET_ITEM(st, ST_MARK), &ok);
+    PyObject *unclean = PyList_GET_ITEM(st, ST_UNCLEAN), *plans = PyList_GET_ITEM(st, ST_PLANS);
+    if (!ok || entered != mark || !PyAnySet_CheckExact(unclean) || PySet_GET_SIZE(unclean)
+            || !PyList_CheckExact(plans) || i_prev < 0 || i_prev >= PyList_GET_SIZE(plans))
+        return 0;
     PyObject *plan = PyList_GET_ITEM(plans, i_prev);
     if (!PyTuple_CheckExact(plan) || PyTuple_GET_SIZE(plan) != P_SIZE) return 0;
-    PyObject *entered = PyCell_GET(h->entered);
-    if (!entered) return 0;
-    int same = PyObject_RichCompareBool(entered, PyList_GET_ITEM(st, ST_MARK), Py_EQ);
-    if (same <= 0) return same;
-    PyObject *unclean = PyList_GET_ITEM(st, ST_UNCLEAN);
-    if (!PyAnySet_CheckExact(unclean) || PySet_GET_SIZE(unclean)) return 0;
-    int checks = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_CHECKS));
-    if (checks < 0) return -1;
-    if (checks) {
-        /* Looking names up in the program's globals and builtins may run its code (a key of its
-         * own with a colliding hash): hold what is used here, and go on only if it is all still
-         * the state's. */
-        Py_INCREF(plans);
-        Py_INCREF(plan);
-        Py_INCREF(entered);
-        ok = plan_ok(h, frame, st, plan);
-        int still = ok > 0 && is_list(st, ST_SIZE) && PyList_GET_ITEM(st, ST_PLANS) == plans
-            && i_prev < PyList_GET_SIZE(plans) && PyList_GET_ITEM(plans, i_prev) == plan
-            && PyCell_GET(h->entered) == entered;
-        Py_DECREF(entered);       /* each still held by the state when `still` */
-        Py_DECREF(plan);
-        Py_DECREF(plans);
-        if (ok < 0) return -1;
-        if (!still) return 0;
-    }
-    if (!PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)
-            || !PyList_CheckExact(h->binfo) || i_prev >= PyList_GET_SIZE(h->binfo))
-        return 0;
-    PyObject *bi = PyList_GET_ITEM(h->binfo, i_prev);
-    if (bi != Py_None && (!PyTuple_CheckExact(bi) || PyTuple_GET_SIZE(bi) != 5)) return 0;
-    long long n = as_ll(PyCell_GET(h->count), &ok);
-    if (!ok || n + events + (bi != Py_None) > h->max_events) return 0;     /* the budget ends here */
+    PyObject *checks = PyTuple_GET_ITEM(plan, P_CHECKS), *augs = PyTuple_GET_ITEM(plan, P_AUGS);
     long long k = as_ll(PyTuple_GET_ITEM(plan, P_KIND), &ok);
-    if (!ok || (k != 0 && k != 1)) return 0;
+    if (!ok || (k != 0 && k != 1) || (checks != Py_True && checks != Py_False) || !PyTuple_CheckExact(augs))
+        return 0;
+    step->plan = plan;
+    Py_INCREF(plan);
+    if (checks == Py_True) {
+        /* Looking names up in the program's globals and builtins may run its code (a key of its
+         * own with a colliding hash): go on only if the state is still what it was. */
+        Py_INCREF(plans);
+        int result = plan_ok(h, frame, st, plan), still = 0;
+        if (result > 0 && is_list(st, ST_SIZE) && PyList_GET_ITEM(st, ST_PLANS) == plans
+                && i_prev < PyList_GET_SIZE(plans) && PyList_GET_ITEM(plans, i_prev) == plan) {
+            unclean = PyList_GET_ITEM(st, ST_UNCLEAN);
+            still = as_ll(PyCell_GET(h->entered), &ok) == entered && ok
+                && PyAnySet_CheckExact(unclean) && !PySet_GET_SIZE(unclean);
+        }
+        Py_DECREF(plans);
+        if (result < 0 || !still) {
+            step_release(step);
+            return result < 0 ? -1 : 0;
+        }
+    }
+    PyObject *bi = PyList_CheckExact(h->binfo) && i_prev < PyList_GET_SIZE(h->binfo)
+        ? PyList_GET_ITEM(h->binfo, i_prev) : NULL;
+    ok = 1;
+    long long n = as_ll(PyCell_GET(h->count), &ok);
+    if (!bi || (bi != Py_None && (!PyTuple_CheckExact(bi) || PyTuple_GET_SIZE(bi) != 5))
+            || !PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)
+            || !PyUnicode_CheckExact(PyList_GET_ITEM(h->s_pre, i_prev))
+            || !ok || n + events + (bi != Py_None) > h->max_events) {     /* the budget ends here */
+        step_release(step);
+        return 0;
+    }
+    step->bi = bi;
+    Py_INCREF(bi);
     if (k == 1) {
         PyObject *raw = PyList_GET_ITEM(st, ST_RAW);
         PyObject *name = PyTuple_GET_ITEM(plan, P_NAME);
-        if (!PyDict_CheckExact(raw) || !PyUnicode_CheckExact(name)) return 0;
-        int augs = PyObject_IsTrue(PyTuple_GET_ITEM(plan, P_AUGS));
-        if (augs < 0) return -1;
-        if (augs) {               /* `x += ...` on a container changes it in place: local_trace's case */
-            PyObject *old = PyDict_GetItemWithError(raw, name);
-            if (!old && PyErr_Occurred()) return -1;
-            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(old ? old : Py_None));
-            if (plain <= 0) return plain;
+        if (!PyDict_CheckExact(raw) || !PyUnicode_CheckExact(name)) { step_release(step); return 0; }
+        if (PyTuple_GET_SIZE(augs)) {   /* `x += ...` on a container changes it in place: local_trace's case */
+            PyObject *old = PyDict_GetItemWithError(raw, name);   /* (its keys: the frame's names) */
+            if (!old && PyErr_Occurred()) { step_release(step); return -1; }
+            if (!is_plain(old ? old : Py_None)) { step_release(step); return 0; }
         }
         PyObject *loc = PyFrame_GetLocals(frame);
-        if (!loc) return -1;
+        if (!loc) { step_release(step); return -1; }
         int is_dict = PyDict_CheckExact(loc);
         PyObject *value = is_dict ? PyDict_GetItemWithError(loc, name) : NULL;
         Py_XINCREF(value);
         Py_DECREF(loc);
-        if (!value && PyErr_Occurred()) return -1;
-        if (!is_dict) return 0;
-        if (value) {
-            int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
-            if (plain <= 0) {
-                Py_DECREF(value);
-                return plain;
-            }
+        if ((!value && PyErr_Occurred()) || !is_dict || (value && !is_plain(value))) {
+            Py_XDECREF(value);
+            step_release(step);
+            return PyErr_Occurred() ? -1 : 0;
         }
         step->name = name;
+        Py_INCREF(name);
         step->value = value;
     }
-    step->plan = plan;
-    step->bi = bi;
     return 1;
 }
 
-/* The STEP's text, the frame's state updated as local_trace updates it. New reference or NULL. */
-static PyObject *step_text(LineHook *h, PyObject *st, long long i_prev, Step *step)
-{
-    PyObject *pre = PyList_GET_ITEM(h->s_pre, i_prev), *fd = PyList_GET_ITEM(st, ST_FD);
-    if (step->value) return bind_step(h, st, step->plan, pre, fd, step->name, step->value);
-    return concat(pre, fd, s_empty_step, NULL);
-}
-
-/* Write the STEP of `step`, then (when the statement has one and tracing goes on) its BRANCH,
- * taken (`taken`) or not. 0 or -1. */
+/* Write the STEP of `step` (the frame's state updated as local_trace updates it), then, when
+ * the statement has one and tracing goes on, its BRANCH, taken (`taken`) or not. 0 or -1. */
 static int write_step(LineHook *h, PyObject *st, long long i_prev, Step *step, int taken)
 {
-    PyObject *text = step_text(h, st, i_prev, step);
+    if (!is_list(st, ST_SIZE) || !PyList_CheckExact(h->s_pre) || i_prev >= PyList_GET_SIZE(h->s_pre)) {
+        PyErr_SetString(PyExc_TypeError, "egca line hook: the frame's state changed");
+        return -1;
+    }
+    PyObject *pre = PyList_GET_ITEM(h->s_pre, i_prev), *fd = PyList_GET_ITEM(st, ST_FD), *text;
+    Py_INCREF(pre);
+    Py_INCREF(fd);
+    if (step->value) text = bind_step(h, st, step->plan, pre, fd, step->name, step->value);
+    else text = concat(pre, fd, s_empty_step, NULL);
     int ok = text ? append(h, text) : -1;
     Py_XDECREF(text);
-    if (ok == 0 && step->bi != Py_None && PyCell_GET(h->stopped) == Py_False && is_list(st, ST_SIZE)) {
-        text = concat(PyTuple_GET_ITEM(step->bi, 2), PyList_GET_ITEM(st, ST_FD),
-                      PyTuple_GET_ITEM(step->bi, taken ? 3 : 4), NULL);
+    if (ok == 0 && step->bi != Py_None && PyCell_GET(h->stopped) == Py_False) {
+        text = concat(PyTuple_GET_ITEM(step->bi, 2), fd, PyTuple_GET_ITEM(step->bi, taken ? 3 : 4), NULL);
         ok = text ? append(h, text) : -1;
         Py_XDECREF(text);
     }
+    Py_DECREF(pre);
+    Py_DECREF(fd);
     return ok;
 }
 
@@ -373,13 +429,13 @@ static PyObject *line_event(LineHook *h, PyObject *const *args, PyObject *st, Py
         long long first = ok ? as_ll(PyList_GET_ITEM(h->first_line, i_idx), &ok) : 0;
         long long lo = as_ll(PyTuple_GET_ITEM(step.bi, 0), &ok), hi = as_ll(PyTuple_GET_ITEM(step.bi, 1), &ok);
         if (!ok) {
-            Py_XDECREF(step.value);
+            step_release(&step);
             return delegate(h, args);
         }
         taken = lo <= first && first <= hi;
     }
     PyObject *l = PyLong_FromLong(lasti);
-    if (!l) { Py_XDECREF(step.value); return NULL; }
+    if (!l) { step_release(&step); return NULL; }
     /* From here on, as local_trace: the frame's state, then the STEP, then the BRANCH. */
     Py_INCREF(idx);
     PyList_SetItem(st, ST_PREV, idx);
@@ -388,15 +444,15 @@ static PyObject *line_event(LineHook *h, PyObject *const *args, PyObject *st, Py
     Py_INCREF(entered);
     PyList_SetItem(st, ST_MARK, entered);
     ok = write_step(h, st, i_prev, &step, taken);
-    Py_XDECREF(step.value);
+    step_release(&step);
     if (ok < 0) return NULL;
     Py_INCREF(self);
     return self;
 }
 
 /* A return event of the frame args[0], whose state is `st`, from a `return` statement with a
- * plain value: the STEP of that statement, its BRANCH not taken, the RETURN; the frame's
- * state goes, as local_trace does it. */
+ * plain value: the STEP of that statement, the RETURN, and the frame's state goes, as
+ * local_trace does it. */
 static PyObject *return_event(LineHook *h, PyObject *const *args, PyObject *st)
 {
     PyFrameObject *frame = (PyFrameObject *)args[0];
@@ -405,20 +461,27 @@ static PyObject *return_event(LineHook *h, PyObject *const *args, PyObject *st)
     int flags = code->co_flags;
     Py_DECREF(code);
     if (flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE)
-            || PyList_GET_ITEM(st, ST_EXC) != Py_False || !PyLong_CheckExact(PyList_GET_ITEM(st, ST_PREV)))
+            || PyList_GET_ITEM(st, ST_EXC) != Py_False || !PyLong_CheckExact(PyList_GET_ITEM(st, ST_PREV))
+            || !is_plain(value))
         return delegate(h, args);
     int ok = 1;
     long long i_prev = as_ll(PyList_GET_ITEM(st, ST_PREV), &ok);
-    if (!ok || i_prev < 0 || !PyList_CheckExact(h->r_pre) || i_prev >= PyList_GET_SIZE(h->r_pre)) return delegate(h, args);
-    PyObject *r_pre = PyList_GET_ITEM(h->r_pre, i_prev);      /* '["R",<range>' of a return statement */
-    int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
-    if (plain <= 0 || !PyUnicode_CheckExact(r_pre)) return plain < 0 ? NULL : delegate(h, args);
+    if (!ok || i_prev < 0 || !PyList_CheckExact(h->r_pre) || i_prev >= PyList_GET_SIZE(h->r_pre)
+            || !PyUnicode_CheckExact(PyList_GET_ITEM(h->r_pre, i_prev)))    /* not a return statement */
+        return delegate(h, args);
+    PyObject *r_pre = PyList_GET_ITEM(h->r_pre, i_prev);      /* '["R",<range>' */
+    Py_INCREF(r_pre);
     Step step;
     ok = prepare_step(h, frame, st, i_prev, 2, &step);
-    if (ok <= 0) return ok < 0 ? NULL : delegate(h, args);
+    if (ok <= 0 || !is_list(st, ST_SIZE)) {
+        Py_DECREF(r_pre);
+        if (ok > 0) step_release(&step);
+        return ok < 0 ? NULL : delegate(h, args);
+    }
 
     /* The RETURN's text first (the value is plain: encoding it runs no code of the program). */
-    PyObject *json, *ret = NULL;
+    PyObject *fd = PyList_GET_ITEM(st, ST_FD), *json, *ret = NULL;
+    Py_INCREF(fd);
     if (is_small_int(value)) {
         json = PyObject_Repr(value);
     } else if (PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) <= h->str_cap) {
@@ -428,18 +491,18 @@ static PyObject *return_event(LineHook *h, PyObject *const *args, PyObject *st)
         json = v ? PyObject_CallOneArg(h->jtext, v) : NULL;
         Py_XDECREF(v);
     }
-    PyObject *fd = PyList_GET_ITEM(st, ST_FD);
     if (json) {
         PyObject *head = concat(r_pre, fd, json, NULL);
         ret = head ? concat(head, s_close, s_nothing, NULL) : NULL;
         Py_XDECREF(head);
         Py_DECREF(json);
     }
-    if (!ret) { Py_XDECREF(step.value); return NULL; }
-    ok = write_step(h, st, i_prev, &step, 0);
-    Py_XDECREF(step.value);
-    if (ok == 0) ok = append(h, ret);            /* the budget was checked for all three */
-    Py_DECREF(ret);
+    Py_DECREF(r_pre);
+    Py_DECREF(fd);
+    ok = ret ? write_step(h, st, i_prev, &step, 0) : -1;    /* a return statement has no BRANCH */
+    step_release(&step);
+    if (ok == 0) ok = append(h, ret);            /* the budget was checked for both */
+    Py_XDECREF(ret);
     if (ok < 0 || PyDict_DelItem(h->states, args[0]) < 0 || cell_add(h->depth, -1, NULL) < 0) return NULL;
     Py_INCREF(h);
     return (PyObject *)h;
@@ -453,28 +516,34 @@ static PyObject *line_hook_call(PyObject *self, PyObject *const *args, size_t na
     int line = PyFrame_Check(args[0]) && is_event(args[1], s_line);
     int ret = !line && PyFrame_Check(args[0]) && is_event(args[1], s_return);
     if (!(line || ret) || PyCell_GET(h->stopped) != Py_False) return delegate(h, args);
-    PyObject *st = PyDict_GetItemWithError(h->states, args[0]);
+    PyObject *st = PyDict_GetItemWithError(h->states, args[0]), *r;
     if (!st || !is_list(st, ST_SIZE)) return PyErr_Occurred() ? NULL : delegate(h, args);
+    Py_INCREF(st);                /* held: a lookup in a dict the program can reach may run its code */
     if (ret) {
-        Py_INCREF(st);
-        PyObject *r = return_event(h, args, st);
+        r = return_event(h, args, st);
         Py_DECREF(st);
         return r;
     }
 
     /* which statement is running: as local_trace, from the frame's lasti -> statement map */
     int lasti = PyFrame_GetLasti((PyFrameObject *)args[0]);
-    PyObject *lmap = PyList_GET_ITEM(st, ST_LMAP);
-    if (!PyDict_CheckExact(lmap) || PyList_GET_ITEM(st, ST_EXC) != Py_False) return delegate(h, args);
-    PyObject *key = PyLong_FromLong(lasti);
-    if (!key) return NULL;
-    PyObject *idx = PyDict_GetItemWithError(lmap, key);
-    Py_DECREF(key);
-    if (!idx || !PyLong_CheckExact(idx)) return PyErr_Occurred() ? NULL : delegate(h, args);
-    Py_INCREF(st);
-    Py_INCREF(idx);
-    PyObject *r = line_event(h, args, st, idx, lasti);
-    Py_DECREF(idx);
+    PyObject *lmap = PyList_GET_ITEM(st, ST_LMAP), *key = NULL, *idx = NULL;
+    if (!PyDict_CheckExact(lmap) || PyList_GET_ITEM(st, ST_EXC) != Py_False) {
+        r = delegate(h, args);
+    } else if (!(key = PyLong_FromLong(lasti))) {
+        r = NULL;
+    } else {
+        Py_INCREF(lmap);
+        idx = PyDict_GetItemWithError(lmap, key);
+        Py_XINCREF(idx);
+        Py_DECREF(lmap);
+        if (!idx || !PyLong_CheckExact(idx) || !is_list(st, ST_SIZE))
+            r = PyErr_Occurred() ? NULL : delegate(h, args);
+        else
+            r = line_event(h, args, st, idx, lasti);
+    }
+    Py_XDECREF(key);
+    Py_XDECREF(idx);
     Py_DECREF(st);
     return r;
 }
@@ -497,11 +566,11 @@ typedef struct {
     PyObject *global_trace;     /* the Python hook: everything not handled here */
     PyObject *stopped, *count, *entered, *depth, *next_frame;   /* its closure's cells */
     PyObject *states, *infos, *buf, *flush, *line_hook;
-    PyObject *imm, *enc, *jtext, *ebs, *binds, *bind;
+    PyObject *enc, *jtext, *ebs, *binds, *bind;
     long long max_events, flush_every, str_cap, guards, margin;
 } CallHook;
 
-#define N_CALL_FIELDS 17
+#define N_CALL_FIELDS 16
 
 
 static PyObject *call_delegate(CallHook *h, PyObject *const *args)
@@ -570,14 +639,13 @@ static PyObject *new_activation(CallHook *h, PyObject *const *args, PyObject *in
             if (PyErr_Occurred()) { Py_DECREF(loc); return NULL; }
             continue;
         }
-        int plain = PySet_Contains(h->imm, (PyObject *)Py_TYPE(value));
-        if (plain <= 0) { Py_DECREF(loc); return plain < 0 ? NULL : call_delegate(h, args); }
+        if (!is_plain(value)) { Py_DECREF(loc); return call_delegate(h, args); }
         present++;
     }
     if (present != PyDict_GET_SIZE(loc)) { Py_DECREF(loc); return call_delegate(h, args); }
     if (cell_add(h->entered, 1, NULL) < 0) { Py_DECREF(loc); return NULL; }   /* from here on, ours */
 
-    PyObject *snap = PyDict_New(), *raw = PyDict_New(), *parts = PyList_New(0), *st = NULL, *text = NULL;
+    PyObject *snap = PyDict_New(), *raw = PyDict_New(), *parts = PyList_New(0), *st = NULL, *text = NULL, *fd = NULL;
     PyObject *result = NULL;
     if (!snap || !raw || !parts) goto done;
     for (Py_ssize_t i = 0; i < nargs; i++) {
@@ -602,9 +670,9 @@ static PyObject *new_activation(CallHook *h, PyObject *const *args, PyObject *in
     long long fid, depth;
     if (cell_add(h->depth, 1, &depth) < 0 || cell_add(h->next_frame, 1, &fid) < 0) goto done;
     fid -= 1;                                  /* the frame's id is next_frame before the increment */
-    PyObject *fd = PyUnicode_FromFormat(",%lld,%lld,", fid, depth);
+    fd = PyUnicode_FromFormat(",%lld,%lld,", fid, depth);
     if (!fd) goto done;
-    st = Py_BuildValue("[LLOOOiONNiONOOONN]", fid, depth, Py_None, snap, Py_False, -1, raw, fd, PyDict_New(),
+    st = Py_BuildValue("[LLOOOiOONiONOOONN]", fid, depth, Py_None, snap, Py_False, -1, raw, fd, PyDict_New(),
                        0, info, PySet_New(NULL), PyTuple_GET_ITEM(info, I_LMAP), PyTuple_GET_ITEM(info, I_PLANS),
                        PyCell_GET(h->entered), PyDict_New(), PyDict_New());
     if (!st) goto done;
@@ -614,8 +682,7 @@ static PyObject *new_activation(CallHook *h, PyObject *const *args, PyObject *in
     if (PyDict_SetItem(h->states, args[0], st) < 0) goto done;
     PyObject *joined = PyUnicode_Join(s_comma, parts);
     if (!joined) goto done;
-    PyObject *head = concat(PyTuple_GET_ITEM(info, I_CALL_PRE), PyList_GET_ITEM(st, ST_FD),
-                            PyTuple_GET_ITEM(info, I_NAME), NULL);
+    PyObject *head = concat(PyTuple_GET_ITEM(info, I_CALL_PRE), fd, PyTuple_GET_ITEM(info, I_NAME), NULL);
     text = head ? concat(head, joined, s_close_call, NULL) : NULL;
     Py_XDECREF(head);
     Py_DECREF(joined);
@@ -633,6 +700,7 @@ done:
     Py_XDECREF(raw);
     Py_XDECREF(parts);
     Py_XDECREF(st);
+    Py_XDECREF(fd);
     Py_XDECREF(text);
     return result;
 }
@@ -671,7 +739,7 @@ static PyObject *call_hook_call(PyObject *self, PyObject *const *args, size_t na
 /* ---------------------------------------------------------------- the types */
 
 /* The object fields, local_trace to ebs, are consecutive. */
-#define N_FIELDS 20
+#define N_FIELDS 19
 static PyObject **fields(LineHook *h, int *n)
 {
     *n = N_FIELDS;
@@ -704,15 +772,15 @@ static void line_hook_dealloc(PyObject *self)
 static PyObject *line_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kw[] = {"local_trace", "stopped", "count", "entered", "depth", "states", "buf", "flush", "tracer",
-                         "s_pre", "binfo", "first_line", "r_pre", "miss", "imm", "real", "methods", "enc", "jtext",
+                         "s_pre", "binfo", "first_line", "r_pre", "miss", "real", "methods", "enc", "jtext",
                          "ebs", "max_events", "flush_every", "str_cap", NULL};
     PyObject *o[N_FIELDS];
     long long max_events, flush_every, str_cap;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!OOO!O!O!O!OO!O!O!OOOLLL:LineHook", kw,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!OOO!O!O!O!OO!O!OOOLLL:LineHook", kw,
             &PyFunction_Type, &o[0], &PyCell_Type, &o[1], &PyCell_Type, &o[2], &PyCell_Type, &o[3],
             &PyCell_Type, &o[4], &PyDict_Type, &o[5], &PyList_Type, &o[6], &o[7], &o[8], &PyList_Type, &o[9],
-            &PyList_Type, &o[10], &PyList_Type, &o[11], &PyList_Type, &o[12], &o[13], &PyFrozenSet_Type, &o[14],
-            &PyDict_Type, &o[15], &PyDict_Type, &o[16], &o[17], &o[18], &o[19], &max_events, &flush_every, &str_cap))
+            &PyList_Type, &o[10], &PyList_Type, &o[11], &PyList_Type, &o[12], &o[13],
+            &PyDict_Type, &o[14], &PyDict_Type, &o[15], &o[16], &o[17], &o[18], &max_events, &flush_every, &str_cap))
         return NULL;
     LineHook *h = (LineHook *)type->tp_alloc(type, 0);
     if (!h) return NULL;
@@ -766,14 +834,14 @@ static void call_hook_dealloc(PyObject *self)
 static PyObject *call_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kw[] = {"global_trace", "stopped", "count", "entered", "depth", "next_frame", "states", "infos",
-                         "buf", "flush", "line_hook", "imm", "enc", "jtext", "ebs", "binds", "bind",
+                         "buf", "flush", "line_hook", "enc", "jtext", "ebs", "binds", "bind",
                          "max_events", "flush_every", "str_cap", "guards", "margin", NULL};
     PyObject *o[N_CALL_FIELDS];
     long long max_events, flush_every, str_cap, guards, margin;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!O!O!OOO!OOOO!OLLLLL:CallHook", kw,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!O!O!OOOOOO!OLLLLL:CallHook", kw,
             &PyFunction_Type, &o[0], &PyCell_Type, &o[1], &PyCell_Type, &o[2], &PyCell_Type, &o[3],
             &PyCell_Type, &o[4], &PyCell_Type, &o[5], &PyDict_Type, &o[6], &PyDict_Type, &o[7], &PyList_Type, &o[8],
-            &o[9], &o[10], &PyFrozenSet_Type, &o[11], &o[12], &o[13], &o[14], &PyDict_Type, &o[15], &o[16],
+            &o[9], &o[10], &o[11], &o[12], &o[13], &PyDict_Type, &o[14], &o[15],
             &max_events, &flush_every, &str_cap, &guards, &margin))
         return NULL;
     CallHook *h = (CallHook *)type->tp_alloc(type, 0);

@@ -1269,7 +1269,7 @@ class Tracer:
             r_pre = [('["R",' + ("null" if stmts[i][1] is None else str(stmts[i][1]))) if is_ret[i] else None
                      for i in range(len(stmts))]         # a return statement's RETURN event, up to its frame
             hook = _CHooks.LineHook(local_trace, cells["stopped"], cells["count"], cells["entered"], cells["depth"],
-                                    states, buf, flush, tracer, s_pre, binfo, first_line, r_pre, miss, imm, real,
+                                    states, buf, flush, tracer, s_pre, binfo, first_line, r_pre, miss, real,
                                     methods_, enc, _jtext, _ebs, max_events, flush_every, str_cap)
 
         def global_trace(frame, event, arg):
@@ -1354,7 +1354,7 @@ class Tracer:
         if _CHooks is not None:       # the global hook: calls of untraced code, plain new activations in C
             cells = dict(zip(global_trace.__code__.co_freevars, global_trace.__closure__))
             return (_CHooks.CallHook(global_trace, cells["stopped"], cells["count"], cells["entered"], cells["depth"],
-                                     cells["next_frame"], states, infos, buf, flush, hook, imm, enc, _jtext, _ebs,
+                                     cells["next_frame"], states, infos, buf, flush, hook, enc, _jtext, _ebs,
                                      _BIND, _bind, max_events, flush_every, str_cap, _GUARDS, _SLOW_MARGIN),
                     on_stop, get_count)
         return global_trace, on_stop, get_count
