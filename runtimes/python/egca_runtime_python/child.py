@@ -409,6 +409,8 @@ def compile_error(e, source):
 # The original hooks (the _slow_* methods, _finish_prev, _diff, _event) are kept as they
 # were: the tracer switches to them for good when the stack gets near the recursion limit,
 # so that a RecursionError is raised at exactly the same point of the same event as ever.
+# The closures' common cases are also written in C (_lines.c, when it is built): its hooks
+# wrap the closures, do what the closures would for plain values, and pass them the rest.
 #
 # A STEP lists the variables whose encoding differs from the last one seen (_diff). The fast
 # hooks skip looking at what a statement cannot have changed ("plans", below): a value is only
@@ -1262,7 +1264,7 @@ class Tracer:
                 st[4] = True          # the statement did not finish: no STEP for it
             return local_trace
 
-        # A traced frame's trace function: local_trace, or the C hook doing its common line events.
+        # A traced frame's trace function: local_trace, or the C hook doing its common line and return events.
         hook = local_trace
         if _CHooks is not None:
             cells = dict(zip(local_trace.__code__.co_freevars, local_trace.__closure__))

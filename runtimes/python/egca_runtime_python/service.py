@@ -42,7 +42,7 @@ ENV = {"PYTHONHASHSEED": "0"}   # identical hashing (set order) for a candidate 
 
 def c_hooks() -> Path | None:
     """The tracer's C hooks as built with the package (setup.py), or None when they are not
-    built or does not load in this interpreter (the one that runs the sandboxed child)."""
+    built or do not load in this interpreter (the one that runs the sandboxed child)."""
     try:
         from egca_runtime_python import _lines
     except ImportError:
@@ -65,7 +65,7 @@ def _compile_scripts() -> Path:
     if hook is None:
         logging.getLogger(__name__).warning(
             "the Python tracer's C hooks (egca_runtime_python/_lines.c) are not built: traces are the same, "
-            "at ~1.5x the CPU per event; reinstall egca-runtime-python where a C compiler and Python's headers are")
+            "at ~1.3-1.5x the CPU per event; reinstall egca-runtime-python where a C compiler and Python's headers are")
     else:
         shutil.copyfile(hook, out / hook.name)
         (out / hook.name).chmod(0o644)
