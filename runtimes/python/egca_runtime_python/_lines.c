@@ -715,6 +715,7 @@ static PyObject *call_hook_call(PyObject *self, PyObject *const *args, size_t na
     PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)args[0]);
     PyObject *key = PyLong_FromVoidPtr(code);
     PyObject *info = key ? PyDict_GetItemWithError(h->infos, key) : NULL;
+    Py_XINCREF(info);             /* held: the lookup of the frame's state below may run Python code */
     Py_XDECREF(key);
     PyObject *result = NULL;
     if (!info || !PyTuple_CheckExact(info) || PyTuple_GET_SIZE(info) != I_SIZE
@@ -727,11 +728,10 @@ static PyObject *call_hook_call(PyObject *self, PyObject *const *args, size_t na
         if (st || PyErr_Occurred()) {
             result = st ? call_delegate(h, args) : NULL;                  /* a resumed generator */
         } else {
-            Py_INCREF(info);
             result = new_activation(h, args, info);
-            Py_DECREF(info);
         }
     }
+    Py_XDECREF(info);
     Py_DECREF(code);
     return result;
 }
