@@ -738,35 +738,59 @@ static PyObject *call_hook_call(PyObject *self, PyObject *const *args, size_t na
 
 /* ---------------------------------------------------------------- the types */
 
-/* The object fields, local_trace to ebs, are consecutive. */
+/* What both hooks share: the vectorcall slot, then their object fields, consecutive (from
+ * local_trace to ebs, from global_trace to bind), then plain numbers. */
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+} Hook;
+
 #define N_FIELDS 19
-static PyObject **fields(LineHook *h, int *n)
+static PyTypeObject CallHookType;
+
+static PyObject **hook_fields(PyObject *self, int *n)
 {
+    if (Py_IS_TYPE(self, &CallHookType)) {
+        *n = N_CALL_FIELDS;
+        return &((CallHook *)self)->global_trace;
+    }
     *n = N_FIELDS;
-    return &h->local_trace;
+    return &((LineHook *)self)->local_trace;
 }
 
-static int line_hook_traverse(PyObject *self, visitproc visit, void *arg)
+static int hook_traverse(PyObject *self, visitproc visit, void *arg)
 {
     int n;
-    PyObject **f = fields((LineHook *)self, &n);
+    PyObject **f = hook_fields(self, &n);
     for (int i = 0; i < n; i++) Py_VISIT(f[i]);
     return 0;
 }
 
-static int line_hook_clear(PyObject *self)
+static int hook_clear(PyObject *self)
 {
     int n;
-    PyObject **f = fields((LineHook *)self, &n);
+    PyObject **f = hook_fields(self, &n);
     for (int i = 0; i < n; i++) Py_CLEAR(f[i]);
     return 0;
 }
 
-static void line_hook_dealloc(PyObject *self)
+static void hook_dealloc(PyObject *self)
 {
     PyObject_GC_UnTrack(self);
-    line_hook_clear(self);
+    hook_clear(self);
     Py_TYPE(self)->tp_free(self);
+}
+
+/* A new hook of `type` calling `call`, holding the objects `o` (its fields, in order). */
+static PyObject *hook_alloc(PyTypeObject *type, vectorcallfunc call, PyObject **o)
+{
+    PyObject *self = type->tp_alloc(type, 0);
+    if (!self) return NULL;
+    ((Hook *)self)->vectorcall = call;
+    int n;
+    PyObject **f = hook_fields(self, &n);
+    for (int i = 0; i < n; i++) { Py_INCREF(o[i]); f[i] = o[i]; }
+    return self;
 }
 
 static PyObject *line_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
@@ -782,11 +806,8 @@ static PyObject *line_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwa
             &PyList_Type, &o[10], &PyList_Type, &o[11], &PyList_Type, &o[12], &o[13],
             &PyDict_Type, &o[14], &PyDict_Type, &o[15], &o[16], &o[17], &o[18], &max_events, &flush_every, &str_cap))
         return NULL;
-    LineHook *h = (LineHook *)type->tp_alloc(type, 0);
+    LineHook *h = (LineHook *)hook_alloc(type, line_hook_call, o);
     if (!h) return NULL;
-    h->vectorcall = line_hook_call;
-    PyObject **f = &h->local_trace;
-    for (int i = 0; i < N_FIELDS; i++) { Py_INCREF(o[i]); f[i] = o[i]; }
     h->max_events = max_events;
     h->flush_every = flush_every < 1 ? 1 : flush_every;
     h->str_cap = str_cap;
@@ -802,34 +823,11 @@ static PyTypeObject LineHookType = {
     .tp_new = line_hook_new,
     .tp_call = PyVectorcall_Call,
     .tp_vectorcall_offset = offsetof(LineHook, vectorcall),
-    .tp_traverse = line_hook_traverse,
-    .tp_clear = line_hook_clear,
-    .tp_dealloc = line_hook_dealloc,
+    .tp_traverse = hook_traverse,
+    .tp_clear = hook_clear,
+    .tp_dealloc = hook_dealloc,
 };
 
-
-static PyObject **call_fields(CallHook *h) { return &h->global_trace; }
-
-static int call_hook_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    PyObject **f = call_fields((CallHook *)self);
-    for (int i = 0; i < N_CALL_FIELDS; i++) Py_VISIT(f[i]);
-    return 0;
-}
-
-static int call_hook_clear(PyObject *self)
-{
-    PyObject **f = call_fields((CallHook *)self);
-    for (int i = 0; i < N_CALL_FIELDS; i++) Py_CLEAR(f[i]);
-    return 0;
-}
-
-static void call_hook_dealloc(PyObject *self)
-{
-    PyObject_GC_UnTrack(self);
-    call_hook_clear(self);
-    Py_TYPE(self)->tp_free(self);
-}
 
 static PyObject *call_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
@@ -844,11 +842,8 @@ static PyObject *call_hook_new(PyTypeObject *type, PyObject *args, PyObject *kwa
             &o[9], &o[10], &o[11], &o[12], &o[13], &PyDict_Type, &o[14], &o[15],
             &max_events, &flush_every, &str_cap, &guards, &margin))
         return NULL;
-    CallHook *h = (CallHook *)type->tp_alloc(type, 0);
+    CallHook *h = (CallHook *)hook_alloc(type, call_hook_call, o);
     if (!h) return NULL;
-    h->vectorcall = call_hook_call;
-    PyObject **f = call_fields(h);
-    for (int i = 0; i < N_CALL_FIELDS; i++) { Py_INCREF(o[i]); f[i] = o[i]; }
     h->max_events = max_events;
     h->flush_every = flush_every < 1 ? 1 : flush_every;
     h->str_cap = str_cap;
@@ -866,9 +861,9 @@ static PyTypeObject CallHookType = {
     .tp_new = call_hook_new,
     .tp_call = PyVectorcall_Call,
     .tp_vectorcall_offset = offsetof(CallHook, vectorcall),
-    .tp_traverse = call_hook_traverse,
-    .tp_clear = call_hook_clear,
-    .tp_dealloc = call_hook_dealloc,
+    .tp_traverse = hook_traverse,
+    .tp_clear = hook_clear,
+    .tp_dealloc = hook_dealloc,
 };
 
 static struct PyModuleDef lines_module = {PyModuleDef_HEAD_INIT, .m_name = "_lines", .m_size = -1};
