@@ -752,14 +752,16 @@ def _plan(prog, idx, code):
 
 def _tables(prog):
     """Per statement: the start of its STEP text, its first line, whether it is a return,
-    and for a header with a body on other lines (first, last body line, BRANCH texts)."""
+    for a header with a body on other lines (first, last body line, BRANCH texts), and for a
+    return the start of its RETURN text (else None)."""
     t = prog.__dict__.get("_tables")
     if t is None:
-        s_pre, first, is_ret, binfo = [], [], [], []
+        s_pre, first, is_ret, binfo, r_pre = [], [], [], [], []
         for idx, (node, r, span) in enumerate(prog.stmts):
             s_pre.append('["S",%d' % r)
             first.append(span[0])
             is_ret.append(isinstance(node, ast.Return))
+            r_pre.append('["R",%d' % r if is_ret[-1] else None)
             body = prog.body_lines.get(idx)
             if body is None:
                 binfo.append(None)
@@ -767,7 +769,7 @@ def _tables(prog):
                 kind = "if" if isinstance(node, ast.If) else "while" if isinstance(node, ast.While) else "for"
                 binfo.append((body[0], body[1], '["B",%d' % prog.branch_range[idx],
                               'true,"%s"]' % kind, 'false,"%s"]' % kind))
-        t = prog._tables = (s_pre, first, is_ret, binfo)
+        t = prog._tables = (s_pre, first, is_ret, binfo, r_pre)
     return t
 
 
@@ -820,7 +822,7 @@ class Tracer:
         tracer = self
         prog = self.prog
         stmts = prog.stmts
-        s_pre, first_line, is_ret, binfo = _tables(prog)
+        s_pre, first_line, is_ret, binfo, r_pre = _tables(prog)
         states = self.states
         states_get = states.get
         max_events = self.max_events
@@ -1268,8 +1270,6 @@ class Tracer:
         hook = local_trace
         if _CHooks is not None:
             cells = dict(zip(local_trace.__code__.co_freevars, local_trace.__closure__))
-            r_pre = [('["R",' + ("null" if stmts[i][1] is None else str(stmts[i][1]))) if is_ret[i] else None
-                     for i in range(len(stmts))]         # a return statement's RETURN event, up to its frame
             hook = _CHooks.LineHook(local_trace, cells["stopped"], cells["count"], cells["entered"], cells["depth"],
                                     states, buf, flush, tracer, s_pre, binfo, first_line, r_pre, miss, real,
                                     methods_, enc, _jtext, _ebs, max_events, flush_every, str_cap)
