@@ -74,7 +74,7 @@ static int cell_add(PyObject *cell, long long by, long long *now)
 {
     int ok = 1;
     long long v = as_ll(PyCell_GET(cell), &ok);
-    if (!ok) { PyErr_SetString(PyExc_TypeError, "egca call hook: bad counter"); return -1; }
+    if (!ok) { PyErr_SetString(PyExc_TypeError, "egca tracer hooks: a counter is not an int"); return -1; }
     PyObject *n = PyLong_FromLongLong(v + by);
     if (!n) return -1;
     PyCell_Set(cell, n);
@@ -179,25 +179,22 @@ static PyObject *delegate(LineHook *h, PyObject *const *args)
     return r;
 }
 
-static int append(LineHook *h, PyObject *text)
+/* One event's text into the tracer's buffer, counted, flushed every `flush_every` events (as
+ * child.py's emit). 0 or -1. */
+static int buffer_event(PyObject *count, PyObject *buf, PyObject *flush, long long flush_every, PyObject *text)
 {
-    int ok;
-    long long n = 0;
-    PyObject *c = PyCell_GET(h->count);
-    if (!c || !PyLong_CheckExact(c)) return -1;
-    n = PyLong_AsLongLong(c) + 1;
-    PyObject *nc = PyLong_FromLongLong(n);
-    if (!nc) return -1;
-    PyCell_Set(h->count, nc);
-    Py_DECREF(nc);
-    if (PyList_Append(h->buf, text) < 0) return -1;
-    if (PyList_GET_SIZE(h->buf) >= h->flush_every) {
-        PyObject *r = PyObject_CallNoArgs(h->flush);
-        ok = r != NULL;
-        Py_XDECREF(r);
-        if (!ok) return -1;
+    if (cell_add(count, 1, NULL) < 0 || PyList_Append(buf, text) < 0) return -1;
+    if (PyList_GET_SIZE(buf) >= flush_every) {
+        PyObject *r = PyObject_CallNoArgs(flush);
+        if (!r) return -1;
+        Py_DECREF(r);
     }
     return 0;
+}
+
+static int append(LineHook *h, PyObject *text)
+{
+    return buffer_event(h->count, h->buf, h->flush, h->flush_every, text);
 }
 
 /* The text of a STEP that binds `name` (plan kind 1) to `value`, a plain value; the frame's
@@ -686,12 +683,7 @@ static PyObject *new_activation(CallHook *h, PyObject *const *args, PyObject *in
     text = head ? concat(head, joined, s_close_call, NULL) : NULL;
     Py_XDECREF(head);
     Py_DECREF(joined);
-    if (!text || cell_add(h->count, 1, NULL) < 0 || PyList_Append(h->buf, text) < 0) goto done;
-    if (PyList_GET_SIZE(h->buf) >= h->flush_every) {
-        PyObject *r = PyObject_CallNoArgs(h->flush);
-        if (!r) goto done;
-        Py_DECREF(r);
-    }
+    if (!text || buffer_event(h->count, h->buf, h->flush, h->flush_every, text) < 0) goto done;
     Py_INCREF(h->line_hook);
     result = h->line_hook;
 done:
